@@ -1,0 +1,3 @@
+"""GaitCoach: real-time gait retraining."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Set up everything GaitCoach needs on a Debian/Ubuntu machine, idempotently:
+#   1. Debian packages (PortAudio, Qt xcb/EGL libs, PulseAudio, Xvfb, espeak-ng, sox, poppler)
+#      installed when running as root, otherwise the exact apt-get line is printed.
+#   2. .venv with the pinned Python packages (constraints.txt), app installed editable.
+# Usage: scripts/bootstrap.sh [runtime|dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE="${1:-dev}"
+PY="${PYTHON:-python3.11}"
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+
+DEB_RUNTIME="libportaudio2 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 \
+libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 \
+libegl1 libgl1 libdbus-1-3 libfontconfig1 pulseaudio pulseaudio-utils espeak-ng"
+DEB_DEV="xvfb xauth sox poppler-utils"
+PKGS="$DEB_RUNTIME"
+[ "$MODE" = dev ] && PKGS="$PKGS $DEB_DEV"
+
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "bootstrap: missing system packages. Run this once, then try again:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+fi
+
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || {
+  echo "bootstrap: GaitCoach needs Python 3.11 (mediapipe 0.10.21 wheels); found $("$PY" --version 2>&1)." >&2
+  exit 1
+}
+
+STAMP=.venv/.bootstrap-$MODE
+if [ ! -x .venv/bin/python ]; then
+  echo "bootstrap: creating .venv"
+  "$PY" -m venv .venv
+fi
+if [ ! -f "$STAMP" ] || [ constraints.txt -nt "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
+  echo "bootstrap: installing Python packages (pinned by constraints.txt)"
+  .venv/bin/python -m pip install -q --upgrade "pip>=24" >/dev/null
+  extra=""
+  [ "$MODE" = dev ] && extra="[dev]"
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".$extra"
+  touch "$STAMP"
+fi
