@@ -1,0 +1,429 @@
+"""Motion capture (C3D) -> BlazePose-like 2D landmark stream, for validating the gait engine.
+
+Test-only: needs ``ezc3d``. The reference file is the gaitalytics treadmill walk
+(``../shared/data/gaitalytics_treadmill_walk/treadmill_events.c3d``): 1206 frames at
+100 Hz, Z up, mm, subject walking towards lab −Y on a treadmill (no net travel).
+
+Marker set (``SUBJECTS:MARKER_SETS = LowerLimb_Trunk_HBM2``, Motek Human Body Model 2,
+lower limbs + trunk, **no head or arm markers**):
+
+* pelvis LASIS/RASIS/LPSIS/RPSIS; thigh LLTHI; knee LLEK/LMEK (lateral/medial epicondyle);
+  shank LLSHA; ankle LLM/LMM (lateral/medial malleolus); foot LHEE, LMT2, LMT5 (same with R);
+* trunk C7, T10, XIPH (xiphoid), JN (jugular notch);
+* Plug-in-Gait style aliases of the same markers (LASI=LASIS, LKNE=LLEK, LANK=LLM,
+  LTOE=LMT2, CLAV=JN, STRN=XIPH, ...), listed as POINT:MODELED_MARKERS;
+* model outputs: segment "bones" <seg>O/A/L/P for PEL, LFE/RFE (femur), LTI/RTI (tibia),
+  LFO/RFO (foot), LTO/RTO (toes); ``?FEP`` = hip joint centre, ``?FEO`` = knee joint centre,
+  ``?TIO`` = ankle joint centre, ``?TOO`` = toe tip (reaches the floor); plus angles,
+  forces, moments, powers (not positions, ignored).
+
+Landmark mapping (first available per frame; later names are fallbacks):
+
+==================  =====================================================  ==========
+landmark            source                                                 visibility
+==================  =====================================================  ==========
+hip                 ?FEP (model HJC) | Bell et al. HJC from ASIS/PSIS        0.99
+knee                ?FEO (model KJC) | mid(?LEK, ?MEK) | ?LEK                0.99
+ankle               ?TIO (model AJC) | mid(?LM, ?MM) | ?LM                   0.99
+heel                ?HEE                                                     0.99
+foot_index          ?TOO (toe tip) | ?MT2                                    0.99
+shoulder            estimated from the thorax frame (C7, JN, T10, XIPH)      0.9
+head (nose, eyes,   estimated rigidly from the thorax frame (no head          0.6
+ears, mouth)        markers in the set)
+elbow, wrist, hand  placeholders hanging from the estimated shoulders         0.3
+==================  =====================================================  ==========
+
+A coordinate missing in a frame (gap) gives NaN x/y/z and visibility 0 for that landmark.
+
+Projection is orthographic. Side view: image x along the progression axis (runner facing
+the requested image direction), image y = −up (y down), z = depth from the camera
+relative to the hip midpoint (camera on the runner's left for ``facing="left"``, so the
+left leg is nearer, as in ``male_side.mp4``; on the right for ``facing="right"``).
+Rear view: camera behind the runner, image x = runner's right (image left = runner's left),
+z = forward depth. The body (floor to estimated head top) spans ~60 % of the image height.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.types import LANDMARK_NAMES, LM, N_LANDMARKS, PoseSample
+
+from tests.helpers.event_matching import contact_times_from_events, mean_or_none
+
+VIS_MARKER = 0.99
+VIS_SHOULDER = 0.9
+VIS_HEAD = 0.6
+VIS_ARM = 0.3
+
+BODY_FRACTION_OF_HEIGHT = 0.6
+
+_SIDES = {"left": "L", "right": "R"}
+
+
+def default_c3d_path() -> Path:
+    """Path of the reference C3D (``$GAITCOACH_SHARED_DATA`` or ``<repo>/../shared/data``)."""
+    repo = Path(__file__).resolve().parents[2]
+    base = os.environ.get("GAITCOACH_SHARED_DATA")
+    root = Path(base) if base else repo.parent / "shared" / "data"
+    return root / "gaitalytics_treadmill_walk" / "treadmill_events.c3d"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Points:
+    """Marker trajectories of one C3D file: ``get(label)`` -> (N, 3) mm, NaN in gaps."""
+
+    def __init__(self, path: Path) -> None:
+        import ezc3d  # test-only dependency
+
+        c = ezc3d.c3d(str(path))
+        self.params = c["parameters"]
+        self.header = c["header"]
+        self.labels: list[str] = [str(s).strip() for s in self.params["POINT"]["LABELS"]["value"]]
+        pts = np.asarray(c["data"]["points"][:3], dtype=np.float64)  # (3, P, N)
+        res = c["data"].get("meta_points", {}).get("residuals")
+        invalid = ~np.isfinite(pts).all(axis=0) | (pts == 0).all(axis=0)
+        if res is not None:
+            invalid |= np.asarray(res)[0] < 0
+        pts = np.where(invalid[None], np.nan, pts)
+        self.xyz = np.transpose(pts, (1, 2, 0))  # (P, N, 3)
+        self.rate_hz = float(self.params["POINT"]["RATE"]["value"][0])
+        self.n_frames = int(self.xyz.shape[1])
+        units = self.params["POINT"].get("UNITS", {}).get("value", ["mm"])
+        self.units = str(units[0]).strip() if len(units) else "mm"
+        self._index = {lab: i for i, lab in enumerate(self.labels)}
+
+    def has(self, label: str) -> bool:
+        return label in self._index
+
+    def get(self, label: str) -> np.ndarray:
+        i = self._index.get(label)
+        if i is None:
+            return np.full((self.n_frames, 3), np.nan)
+        return self.xyz[i]
+
+    def first(self, *options: str | tuple[str, str]) -> tuple[np.ndarray, list[str]]:
+        """Per frame, the first available option; a tuple option is the midpoint of two.
+
+        Returns (N, 3) and the list of options that exist in the file.
+        """
+        out = np.full((self.n_frames, 3), np.nan)
+        used: list[str] = []
+        for opt in options:
+            if isinstance(opt, tuple):
+                if not (self.has(opt[0]) and self.has(opt[1])):
+                    continue
+                val = 0.5 * (self.get(opt[0]) + self.get(opt[1]))
+                name = f"mid({opt[0]},{opt[1]})"
+            else:
+                if not self.has(opt):
+                    continue
+                val = self.get(opt)
+                name = opt
+            used.append(name)
+            gap = np.isnan(out).any(axis=1)
+            out[gap] = val[gap]
+        return out, used
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / n
+
+
+def _capture_start_s(p: _Points) -> float:
+    """Capture time (s) of stored frame 0: (first 1-based capture frame − 1) / rate."""
+    trial = p.params.get("TRIAL", {})
+    start = trial.get("ACTUAL_START_FIELD", {}).get("value")
+    if start is not None and len(start):
+        first_1based = int(start[0]) + 65536 * int(start[1]) if len(start) > 1 else int(start[0])
+    else:
+        first_1based = int(p.header["points"]["first_frame"]) + 1
+    return (first_1based - 1) / p.rate_hz
+
+
+def _read_events(p: _Points, t0_s: float) -> list[tuple[str, str, float]]:
+    """EVENT group -> [(kind "IC"/"TO", foot, t_s relative to stored frame 0)], by time."""
+    ev = p.params.get("EVENT", {})
+    if "LABELS" not in ev:
+        return []
+    labels = ev["LABELS"]["value"]
+    contexts = ev["CONTEXTS"]["value"]
+    times = np.asarray(ev["TIMES"]["value"], dtype=np.float64)  # row 0 minutes, row 1 s
+    out: list[tuple[str, str, float]] = []
+    for i, (lab, ctx) in enumerate(zip(labels, contexts)):
+        lab_l = str(lab).strip().lower()
+        if lab_l == "foot strike":
+            kind = "IC"
+        elif lab_l == "foot off":
+            kind = "TO"
+        else:
+            continue
+        foot = str(ctx).strip().lower()
+        if foot not in ("left", "right"):
+            continue
+        t_cap = 60.0 * times[0, i] + times[1, i]
+        out.append((kind, foot, round(t_cap - t0_s, 6)))
+    out.sort(key=lambda e: e[2])
+    return out
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _hjc_bell(p: _Points, side: str) -> np.ndarray:
+    """Hip joint centre (mm) from ASIS/PSIS, Bell et al. (1990) regression, fallback only."""
+    lasi, rasi = p.get("LASIS"), p.get("RASIS")
+    if np.isnan(lasi).all():
+        lasi, rasi = p.get("LASI"), p.get("RASI")
+    lpsi, rpsi = p.get("LPSIS"), p.get("RPSIS")
+    if np.isnan(lpsi).all():
+        lpsi, rpsi = p.get("LPSI"), p.get("RPSI")
+    mid_asis = 0.5 * (lasi + rasi)
+    mid_psis = 0.5 * (lpsi + rpsi)
+    left = _unit(lasi - rasi)
+    fwd = mid_asis - mid_psis
+    fwd = _unit(fwd - np.sum(fwd * left, axis=1, keepdims=True) * left)
+    up = np.cross(fwd, left)
+    pw = np.linalg.norm(lasi - rasi, axis=1, keepdims=True)
+    sgn = 1.0 if side == "L" else -1.0
+    return mid_asis + pw * (-0.19 * fwd - 0.30 * up + sgn * 0.36 * left)
+
+
+def _lab_axes(p: _Points) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lab unit vectors (up, forward, left) of the walker.
+
+    up: the lab axis along which the trunk is farthest from the feet; forward: the dominant
+    horizontal motion axis of the heel markers (a treadmill has no net travel), signed so
+    that the pelvis points forward (mid-PSIS -> mid-ASIS); left = up x forward.
+    """
+    trunk, _ = p.first("C7", "JN", "CLAV", "LASIS", "LASI")
+    heels = np.concatenate([p.get("LHEE"), p.get("RHEE")], axis=0)
+    diff = np.nanmean(trunk, axis=0) - np.nanmean(heels, axis=0)
+    k = int(np.nanargmax(np.abs(diff)))
+    up = np.zeros(3)
+    up[k] = math.copysign(1.0, diff[k])
+
+    horiz = []
+    for lab in ("LHEE", "RHEE", "LTIO", "RTIO", "LLM", "RLM"):
+        x = p.get(lab)
+        x = x[~np.isnan(x).any(axis=1)]
+        if len(x):
+            x = x - x.mean(axis=0)
+            horiz.append(x - np.outer(x @ up, up))
+    h = np.concatenate(horiz, axis=0)
+    w, v = np.linalg.eigh(h.T @ h)
+    fwd = v[:, int(np.argmax(w))]
+    fwd = fwd - (fwd @ up) * up
+    fwd /= np.linalg.norm(fwd)
+    asis, _ = p.first(("LASIS", "RASIS"), ("LASI", "RASI"))
+    psis, _ = p.first(("LPSIS", "RPSIS"), ("LPSI", "RPSI"))
+    ant = np.nanmean(asis - psis, axis=0)
+    if not np.isfinite(ant).all():
+        toe, _ = p.first("LTOO", "LMT2", "LTOE")
+        ant = np.nanmean(toe - p.get("LHEE"), axis=0)
+    if ant @ fwd < 0:
+        fwd = -fwd
+    left = np.cross(up, fwd)
+    return up, fwd, left
+
+
+def _landmarks_3d(p: _Points, up_lab: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    """All 33 landmarks in lab mm: (N, 33, 3) with NaN gaps, visibility (33,), sources."""
+    n = p.n_frames
+    xyz = np.full((n, N_LANDMARKS, 3), np.nan)
+    vis = np.zeros(N_LANDMARKS)
+    sources: dict[str, str] = {}
+
+    def put(name: str, val: np.ndarray, v: float, src: str) -> None:
+        xyz[:, LM[name]] = val
+        vis[LM[name]] = v
+        sources[name] = src
+
+    for side_name, s in _SIDES.items():
+        hip, used = p.first(f"{s}FEP")
+        if np.isnan(hip).any():
+            bell = _hjc_bell(p, s)
+            gap = np.isnan(hip).any(axis=1)
+            hip[gap] = bell[gap]
+            used.append("Bell HJC(ASIS,PSIS)")
+        put(f"{side_name}_hip", hip, VIS_MARKER, " | ".join(used))
+        for lm_name, opts in (
+            ("knee", (f"{s}FEO", (f"{s}LEK", f"{s}MEK"), f"{s}LEK", f"{s}KNE")),
+            ("ankle", (f"{s}TIO", (f"{s}LM", f"{s}MM"), f"{s}LM", f"{s}ANK")),
+            ("heel", (f"{s}HEE",)),
+            ("foot_index", (f"{s}TOO", f"{s}MT2", f"{s}TOE")),
+        ):
+            val, used = p.first(*opts)
+            put(f"{side_name}_{lm_name}", val, VIS_MARKER, " | ".join(used))
+
+    # Thorax frame from the trunk markers (no shoulder/head/arm markers in this set).
+    c7, _ = p.first("C7")
+    jn, _ = p.first("JN", "CLAV")
+    low, _ = p.first(("T10", "XIPH"), ("T10", "STRN"), "T10")
+    top = 0.5 * (c7 + jn)
+    up_t = _unit(top - low)
+    fwd_t = jn - c7
+    fwd_t = _unit(fwd_t - np.sum(fwd_t * up_t, axis=1, keepdims=True) * up_t)
+    left_t = np.cross(up_t, fwd_t)
+    asis_w = np.nanmedian(np.linalg.norm(p.first("LASIS", "LASI")[0] - p.first("RASIS", "RASI")[0], axis=1))
+    half_sw = 0.8 * asis_w if np.isfinite(asis_w) else 170.0  # half biacromial width, mm
+
+    def at(base: np.ndarray, f: float = 0.0, u: float = 0.0, l: float = 0.0) -> np.ndarray:
+        return base + f * fwd_t + u * up_t + l * left_t
+
+    for side_name, sgn in (("left", 1.0), ("right", -1.0)):
+        sh = at(top, u=-20.0, l=sgn * half_sw)
+        put(f"{side_name}_shoulder", sh, VIS_SHOULDER, "est. thorax frame (C7, JN, T10, XIPH)")
+        elbow = sh - 280.0 * up_lab
+        wrist = elbow - 250.0 * up_lab
+        put(f"{side_name}_elbow", elbow, VIS_ARM, "placeholder: hangs 280 mm below shoulder")
+        put(f"{side_name}_wrist", wrist, VIS_ARM, "placeholder: hangs 250 mm below elbow")
+        for hand, (df, dl) in (("pinky", (-15.0, 0.0)), ("index", (20.0, 0.0)), ("thumb", (30.0, -15.0))):
+            val = wrist - 80.0 * up_lab + df * fwd_t + sgn * dl * left_t
+            put(f"{side_name}_{hand}", val, VIS_ARM, "placeholder: hand below wrist")
+
+    head = at(c7, f=60.0, u=200.0)
+    put("nose", at(head, f=100.0), VIS_HEAD, "est. head from thorax frame")
+    for side_name, sgn, tag in (("left", 1.0, "left"), ("right", -1.0, "right")):
+        put(f"{tag}_eye_inner", at(head, f=85.0, u=30.0, l=sgn * 15.0), VIS_HEAD, "est. head")
+        put(f"{tag}_eye", at(head, f=80.0, u=30.0, l=sgn * 32.0), VIS_HEAD, "est. head")
+        put(f"{tag}_eye_outer", at(head, f=70.0, u=30.0, l=sgn * 45.0), VIS_HEAD, "est. head")
+        put(f"{tag}_ear", at(head, f=0.0, u=10.0, l=sgn * 75.0), VIS_HEAD, "est. head")
+        put(f"mouth_{tag}", at(head, f=85.0, u=-40.0, l=sgn * 22.0), VIS_HEAD, "est. head")
+    assert all(name in sources for name in LANDMARK_NAMES)
+    return xyz, vis, sources
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+@lru_cache(maxsize=8)
+def _convert_cached(
+    path: str, view: str, facing: str | None, width: int, height: int
+) -> tuple[tuple[PoseSample, ...], dict[str, Any]]:
+    p = _Points(Path(path))
+    if p.units.lower() not in ("mm", "millimeters", "millimetres"):
+        raise ValueError(f"unexpected POINT:UNITS {p.units!r} (mm expected)")
+    up, fwd, left = _lab_axes(p)
+    xyz, vis, sources = _landmarks_3d(p, up)
+
+    hips = 0.5 * (xyz[:, LM["left_hip"]] + xyz[:, LM["right_hip"]])  # (N, 3)
+    # Image axes in the lab frame (orthographic camera).
+    if view == "side":
+        if facing == "left":
+            img_x, depth = -fwd, -left  # camera on the runner's left
+        elif facing == "right":
+            img_x, depth = fwd, left  # camera on the runner's right
+        else:
+            raise ValueError(f"side view needs facing 'left' or 'right', got {facing!r}")
+    elif view == "rear":
+        img_x, depth = -left, fwd  # camera behind: image right = runner's right
+        facing = None
+    else:
+        raise ValueError(f"view must be 'side' or 'rear', got {view!r}")
+
+    h_up = xyz @ up  # (N, 33) height above the lab origin, mm
+    feet_idx = [LM[n] for n in ("left_heel", "right_heel", "left_foot_index", "right_foot_index")]
+    floor = float(np.nanmin(h_up[:, feet_idx]))
+    head_top = float(np.nanmedian(h_up[:, LM["nose"]])) + 110.0
+    body_mm = head_top - floor
+    scale = BODY_FRACTION_OF_HEIGHT * height / body_mm  # px per mm
+    cx_mm = float(np.nanmedian(hips @ img_x))
+    mid_up = floor + 0.5 * body_mm
+
+    u = (xyz @ img_x - cx_mm) * scale + 0.5 * width
+    v = (mid_up - h_up) * scale + 0.5 * height
+    z = ((xyz - hips[:, None, :]) @ depth) * scale
+    gap = np.isnan(xyz).any(axis=2)
+
+    samples: list[PoseSample] = []
+    for i in range(p.n_frames):
+        arr = np.empty((N_LANDMARKS, 4), dtype=np.float32)
+        arr[:, 0] = u[i]
+        arr[:, 1] = v[i]
+        arr[:, 2] = z[i]
+        arr[:, 3] = vis
+        arr[gap[i], :3] = np.nan
+        arr[gap[i], 3] = 0.0
+        arr.setflags(write=False)
+        samples.append(
+            PoseSample(
+                frame_index=i,
+                t_ns=int(round(i * 1e9 / p.rate_hz)),
+                landmarks=arr,
+                width=int(width),
+                height=int(height),
+            )
+        )
+
+    t0 = _capture_start_s(p)
+    events = _read_events(p, t0)
+    contact = contact_times_from_events(events)
+    ics = sorted(t for k, _, t in events if k == "IC")
+    steps = [b - a for a, b in zip(ics, ics[1:])]
+    cadence = 60.0 / (sum(steps) / len(steps)) if steps else None
+    processing = p.params.get("PROCESSING", {})
+    height_mm = processing.get("Height", {}).get("value")
+    subjects = p.params.get("SUBJECTS", {})
+    meta: dict[str, Any] = {
+        "source": str(path),
+        "fps": p.rate_hz,
+        "n_frames": p.n_frames,
+        "duration_s": p.n_frames / p.rate_hz,
+        "view": view,
+        "facing": facing,
+        "width": int(width),
+        "height": int(height),
+        "capture_start_s": t0,
+        "time_base": "t_s = stored frame index / fps; truth t_s = C3D event time - capture_start_s",
+        "events": events,
+        "event_frames": [(k, f, int(round(t * p.rate_hz))) for k, f, t in events],
+        "truth_cadence_spm": cadence,
+        "truth_step_times_s": steps,
+        "truth_contact_ms": contact,
+        "truth_contact_ms_mean": {f: mean_or_none(v) for f, v in contact.items()},
+        "scale_px_per_mm": scale,
+        "lab_axes": {"up": up.tolist(), "forward": fwd.tolist(), "left": left.tolist()},
+        "landmark_sources": sources,
+        "estimated_landmarks": [n for n in LANDMARK_NAMES if vis[LM[n]] < VIS_MARKER],
+        "marker_set": (subjects.get("MARKER_SETS", {}).get("value") or [""])[0],
+        "subject_height_cm": float(height_mm[0]) / 10.0 if height_mm is not None and len(height_mm) else None,
+        "n_gap_cells": int(gap.sum()),
+    }
+    return tuple(samples), meta
+
+
+def c3d_to_samples(
+    path: str | Path | None = None,
+    view: str = "side",
+    facing: str | None = "left",
+    width: int = 1280,
+    height: int = 720,
+) -> tuple[list[PoseSample], dict[str, Any]]:
+    """Convert a C3D marker file to a 2D BlazePose-like stream as a fixed camera sees it.
+
+    ``path``: C3D file (default: the reference treadmill walk). ``view``: "side" or
+    "rear"; ``facing``: side view, the image direction the walker faces ("left"/"right",
+    ignored for rear). ``width``/``height``: image size in px.
+
+    Returns the samples (one per stored frame, ``t_ns`` = index / point rate, float32
+    (33, 4) landmarks x_px, y_px, z (px, relative to the hip midpoint), visibility) and a
+    meta dict: ``fps``, ``events`` [(kind "IC"/"TO", foot "left"/"right", t_s)] in the
+    samples' time base (C3D event time − ``capture_start_s``), ``event_frames``,
+    ``truth_cadence_spm``, ``truth_contact_ms`` {foot: [ms]}, ``truth_contact_ms_mean``,
+    ``scale_px_per_mm``, ``landmark_sources`` and more. Results are cached per arguments.
+    """
+    path = Path(path) if path is not None else default_c3d_path()
+    samples, meta = _convert_cached(str(path.resolve()), view, facing, int(width), int(height))
+    return list(samples), copy.deepcopy(meta)
