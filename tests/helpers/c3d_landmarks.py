@@ -173,7 +173,7 @@ def _read_events(p: _Points, t0_s: float) -> list[tuple[str, str, float]]:
         if foot not in ("left", "right"):
             continue
         t_cap = 60.0 * times[0, i] + times[1, i]
-        out.append((kind, foot, round(t_cap - t0_s, 6)))
+        out.append((kind, foot, round(float(t_cap - t0_s), 6)))
     out.sort(key=lambda e: e[2])
     return out
 

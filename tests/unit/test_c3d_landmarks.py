@@ -169,3 +169,80 @@ def test_bad_arguments(shared_data):
         c3d_to_samples(path, view="top")
     with pytest.raises(ValueError):
         c3d_to_samples(path, view="side", facing=None)
+
+
+# ----------------------------------------------------------------- validation table
+
+
+class _FakeResult:
+    """Stands in for app.gait.analysis.AnalysisResult (test only)."""
+
+    def __init__(self, events, cadence_spm, contact_ms_by_foot):
+        self.events = events
+        self.steps = []
+        self.cadence_spm = cadence_spm
+        self.contact_ms_by_foot = contact_ms_by_foot
+
+
+def _fake_events(truth, shift_s, fps):
+    from app.types import EventKind, Foot, GaitEvent
+
+    out = []
+    for kind, foot, t in truth:
+        t_ns = int(round((t + shift_s) * 1e9))
+        out.append(GaitEvent(EventKind(kind), Foot(foot), t_ns, int(round((t + shift_s) * fps)), 0.9, t_ns))
+    return out
+
+
+def test_make_table_with_fake_engine(shared_data):
+    """make_table on the C3D and male_side clips with a fake engine and fake poses."""
+    import json
+
+    from app.types import Facing, Foot, PoseSample, View
+    from tests.helpers.c3d_landmarks import c3d_to_samples
+    from tests.validation import make_table
+
+    _, meta = c3d_to_samples(shared_data / "gaitalytics_treadmill_walk" / "treadmill_events.c3d")
+    gt = json.loads((shared_data / "male_side_run" / "ground_truth.json").read_text())
+    ms_truth = [(e["kind"], e["foot"], e["frame"] / 30.0) for e in gt["events"]]
+    calls = []
+
+    def fake_analyze(samples, view, facing, fps):
+        calls.append((len(samples), view, facing, fps))
+        assert view is View.SIDE and facing is Facing.LEFT
+        if len(samples) == 1206:  # C3D: every event 1 frame late, one TO missing, one extra IC
+            ev = _fake_events(meta["events"][:-2] + meta["events"][-1:], 0.01, fps)
+            ev += _fake_events([("IC", "left", 5.0)], 0.0, fps)
+            return _FakeResult(ev, 105.9, {Foot.LEFT: 700.0, Foot.RIGHT: None})
+        if len(samples) == 360:  # male_side: perfect events, cadence off by 2 spm
+            t0 = samples[0].t_ns / 1e9  # events are on the samples' clock
+            return _FakeResult(_fake_events(ms_truth, t0, fps), 170.5, {"left": 281.0, "right": 300.0})
+        return _FakeResult([], None, {})
+
+    def fake_poses(path):
+        n = 360 if "male_side" in str(path) else 230
+        start = 1_000_000  # non-zero first timestamp: times are taken relative to it
+        return [PoseSample(i, start + int(i * 1e9 / 30), None, 720, 1280) for i in range(n)]
+
+    report = make_table.run(["c3d", "male_side", "distractors", "nope"], data_dir=shared_data,
+                            analyze=fake_analyze, pose_iter=fake_poses)
+    assert [c[3] for c in calls] == [100.0, pytest.approx(30.0), pytest.approx(30.0)]
+    rows = {(r["clip"], r["quantity"].split(" (")[0]): r for r in report["rows"]}
+    assert rows[("c3d", "cadence")]["passed"] is True
+    ic = rows[("c3d", "IC median abs error")]
+    assert ic["values"]["median_abs_frames"] == pytest.approx(1.0) and ic["passed"] is True
+    assert ic["values"]["bias_frames"] == pytest.approx(1.0)
+    assert rows[("c3d", "TO found")]["values"]["n_matched"] == 20
+    assert rows[("c3d", "false events")]["values"]["n_false"] == 1
+    assert rows[("c3d", "mean contact left")]["passed"] is None  # no contact target for C3D
+    assert rows[("male_side", "cadence")]["passed"] is False
+    assert rows[("male_side", "IC found")]["values"]["found_pct"] == 100.0
+    assert rows[("male_side", "TO median abs error")]["values"]["median_abs_frames"] == pytest.approx(0.0, abs=1e-6)
+    assert rows[("male_side", "mean contact left")]["passed"] is True
+    assert rows[("male_side", "mean contact right")]["passed"] is False
+    assert rows[("distractors", "cadence")]["passed"] is True  # None cadence = flagged
+    assert rows[("nope", "run")]["passed"] is False
+    md = make_table.render_markdown(report)
+    assert "| clip | quantity | truth | measured | error | target | pass |" in md
+    assert "commit `" in md and "**FAIL**" in md
+    json.dumps(report, default=str)
