@@ -142,13 +142,17 @@ def contact_from_result(result: Any) -> dict[str, float | None]:
 
 
 def fps_from_samples(samples: Sequence[Any], nominal: float) -> float:
-    """Frame rate from the median sample interval; ``nominal`` if it cannot be measured."""
+    """Frame rate from the median sample interval (Hz); ``nominal`` if it cannot be measured
+    or agrees with it within 1 %."""
     ts = [s.t_ns for s in samples]
     if len(ts) < 3:
         return nominal
     d = sorted(b - a for a, b in zip(ts, ts[1:]))
     med = d[len(d) // 2]
-    return 1e9 / med if med > 0 else nominal
+    if med <= 0:
+        return nominal
+    fps = 1e9 / med
+    return nominal if abs(fps - nominal) <= 0.01 * nominal else fps
 
 
 def _result_flagged(result: Any) -> bool:
@@ -413,7 +417,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=None, help="shared data directory")
     args = ap.parse_args(argv)
     clips = [c.strip() for c in args.clips.split(",") if c.strip()]
-    report = run(clips, data_dir=args.data)
+    try:
+        report = run(clips, data_dir=args.data)
+    except RuntimeError as exc:  # engine missing
+        print(f"make_table: {exc}", file=sys.stderr)
+        return 2
     text = json.dumps(report, indent=1, default=str) + "\n" if args.json else render_markdown(report)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
