@@ -7,4 +7,8 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("app.cli.analyze", "analyse a video or landmark file: gait events and metrics"),
     "bench": ("app.cli.bench", "measure analysis speed (frames/s) and engine cost per sample"),
+    "metronome": ("app.cli.metronome", "play the metronome: --bpm N --seconds S [--device NAME] [--accent N]"),
+    "say": ("app.cli.say", "speak one verbal cue through the audio engine"),
+    "cues": ("app.cli.cues", "list the verbal-cue library (shipped and your own)"),
+    "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera) and report fps, drops, latency"),
 }
