@@ -1,0 +1,153 @@
+"""Leg continuity: repair MediaPipe's left/right leg swaps and reject jumping foot points.
+
+Works on raw landmarks (33, 4) in pixels. In side view the pose model sometimes labels the
+near leg as the far one for a few frames, or snaps one foot point onto the other foot; the
+tracker keeps each leg on a continuous path instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.gait.geometry import (
+    L_ANKLE, L_EAR, L_HEEL, L_HIP, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE, R_EAR, R_HEEL, R_HIP,
+    R_TOE,
+)
+from app.types import Facing
+
+_FOOT_POINTS = (L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_TOE, R_TOE)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerConfig:
+    swap_ratio: float = 0.5            # swap when the swapped cost is below this × kept cost
+    swap_min_cost_legs: float = 0.25   # ...and the kept cost exceeds this (sum over points)
+    swap_revert_s: float = 1.5         # a swap held this long means the labels were right
+    max_point_speed_legs_per_s: float = 14.0  # faster than this is a detection glitch
+    max_glitch_samples: int = 3        # after this many rejections the new position is taken
+
+
+class LegTracker:
+    """Keeps left/right leg identity continuous across samples."""
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self.cfg = config or TrackerConfig()
+        self._prev: np.ndarray | None = None
+        self._prev_t_s = 0.0
+        self.swapped = False
+        self._swapped_since_s = 0.0
+        self._glitch = np.zeros(33, dtype=np.int32)
+        self.n_swaps = 0
+        self.n_rejected = 0
+        self.last_repaired = False
+
+    def reset(self) -> None:
+        self.__init__(self.cfg)  # type: ignore[misc]
+
+    @staticmethod
+    def _apply_swap(lm: np.ndarray) -> np.ndarray:
+        out = lm.copy()
+        for a, b in LEG_SWAP_PAIRS:
+            out[[a, b]] = lm[[b, a]]
+        return out
+
+    def update(self, lm: np.ndarray, t_s: float, leg_px: float) -> np.ndarray:
+        """Return a repaired copy of ``lm`` (pixels); rejected points become NaN."""
+        self.last_repaired = False
+        cur = self._apply_swap(lm) if self.swapped else lm.copy()
+        prev = self._prev
+        if prev is not None and leg_px > 0:
+            keep = self._cost(cur, prev)
+            swapped = self._apply_swap(cur)
+            alt = self._cost(swapped, prev)
+            if (not math.isnan(keep) and not math.isnan(alt)
+                    and alt < self.cfg.swap_ratio * keep
+                    and keep > self.cfg.swap_min_cost_legs * leg_px):
+                self.swapped = not self.swapped
+                self._swapped_since_s = t_s
+                self.n_swaps += 1
+                self.last_repaired = True
+                cur = swapped
+            elif self.swapped and t_s - self._swapped_since_s > self.cfg.swap_revert_s:
+                # Held for long: the model's labels are consistent again; trust them.
+                self.swapped = False
+                cur = lm.copy()
+                self.last_repaired = True
+            dt = max(t_s - self._prev_t_s, 1e-3)
+            max_jump = self.cfg.max_point_speed_legs_per_s * leg_px * dt
+            for i in _FOOT_POINTS:
+                if math.isnan(prev[i, 0]) or math.isnan(cur[i, 0]):
+                    continue
+                jump = math.hypot(cur[i, 0] - prev[i, 0], cur[i, 1] - prev[i, 1])
+                if jump > max_jump and self._glitch[i] < self.cfg.max_glitch_samples:
+                    self._glitch[i] += 1
+                    self.n_rejected += 1
+                    cur[i, :2] = np.nan
+                    cur[i, 3] = 0.0
+                else:
+                    self._glitch[i] = 0
+        # remember the last good position of each point (NaN points keep their old one)
+        if prev is None:
+            self._prev = cur.copy()
+        else:
+            good = ~np.isnan(cur[:, 0])
+            self._prev = np.where(good[:, None], cur, prev)
+        self._prev_t_s = t_s
+        return cur
+
+    @staticmethod
+    def _cost(cur: np.ndarray, prev: np.ndarray) -> float:
+        total = 0.0
+        n = 0
+        for a, b in LEG_SWAP_PAIRS:
+            for i in (a, b):
+                d = math.hypot(cur[i, 0] - prev[i, 0], cur[i, 1] - prev[i, 1])
+                if not math.isnan(d):
+                    total += d
+                    n += 1
+        return total if n >= 4 else math.nan
+
+
+def facing_votes(lm: np.ndarray) -> float:
+    """Evidence for the side-view facing in one pose: > 0 faces image-right, < 0 left.
+
+    Uses toe-ahead-of-heel on both feet and nose-ahead-of-ears, each normalised to ±1.
+    """
+    votes = 0.0
+    for heel, toe in ((L_HEEL, L_TOE), (R_HEEL, R_TOE)):
+        d = lm[toe, 0] - lm[heel, 0]
+        if not math.isnan(d) and abs(d) > 1.0:
+            votes += math.copysign(1.0, d) * min(lm[toe, 3], lm[heel, 3])
+    ear_x = np.nanmean([lm[L_EAR, 0], lm[R_EAR, 0]]) if not (
+        math.isnan(lm[L_EAR, 0]) and math.isnan(lm[R_EAR, 0])) else math.nan
+    d = lm[NOSE, 0] - ear_x
+    if not math.isnan(d) and abs(d) > 1.0:
+        votes += math.copysign(1.0, d) * lm[NOSE, 3]
+    return float(votes)
+
+
+class FacingEstimator:
+    """Accumulates ``facing_votes`` over samples; decides once the evidence is clear."""
+
+    def __init__(self, min_samples: int = 10) -> None:
+        self.min_samples = min_samples
+        self._sum = 0.0
+        self._n = 0
+
+    def update(self, lm: np.ndarray) -> Facing | None:
+        self._sum += facing_votes(lm)
+        self._n += 1
+        return self.facing
+
+    @property
+    def facing(self) -> Facing | None:
+        if self._n < self.min_samples or abs(self._sum) < 0.5 * self._n:
+            return None
+        return Facing.RIGHT if self._sum > 0 else Facing.LEFT
+
+
+def hip_midpoint(lm: np.ndarray) -> np.ndarray:
+    return (lm[L_HIP, :2] + lm[R_HIP, :2]) * 0.5
