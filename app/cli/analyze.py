@@ -1,0 +1,216 @@
+"""``python -m app analyze PATH``: gait events and metrics of a video or landmark file."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from app.errors import EXIT_NO_GAIT, InputFileError, NoGaitError, UserError
+from app.types import Facing, View
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", metavar="PATH", help="a video file, or a landmark file (.csv, .csv.gz)")
+    p.add_argument("--view", choices=[v.value for v in View],
+                   help="camera view (default: the landmark file's, else side)")
+    p.add_argument("--facing", choices=[f.value for f in Facing],
+                   help="side view: the image direction the runner faces (default: detected)")
+    p.add_argument("--json", metavar="OUT", help="write the full result as JSON")
+    p.add_argument("--csv", metavar="OUT", help="write one row per step as CSV")
+    p.add_argument("--landmarks", metavar="OUT",
+                   help="write the pose landmarks as a landmark file (.csv or .csv.gz)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.gait.analysis import analyze_samples
+    from app.pose.landmark_file import LandmarkMeta, LandmarkWriter
+    from app.pose.pipeline import iter_poses
+
+    path = Path(args.path)
+    for out in (args.json, args.csv, args.landmarks):
+        if out:
+            _check_writable(Path(out))
+    bar = _ProgressBar(enabled=not args.quiet, label=path.name)
+    meta, samples = iter_poses(path, progress=bar.update)  # bad input raises here
+    view = View(args.view) if args.view else (meta.view or View.SIDE)
+    facing = Facing(args.facing) if args.facing else meta.facing
+
+    outputs = _AtomicOutputs()
+    writer = None
+    try:
+        if args.landmarks:
+            out_meta = LandmarkMeta(meta.width, meta.height, meta.fps, view, facing,
+                                    meta.source or path.name, meta.subject_height_cm)
+            writer = LandmarkWriter(outputs.temp_for(Path(args.landmarks)), out_meta,
+                                    flush_each=False)
+        with contextlib.closing(samples) if hasattr(samples, "close") else contextlib.nullcontext():
+            result = analyze_samples(samples, view, facing, meta.fps or None,
+                                     on_sample=writer.write if writer else None)
+        bar.close()
+        if writer is not None:
+            writer.close()
+            if facing is None and result.facing is not None:
+                _set_facing_in_header(outputs.temp_for(Path(args.landmarks)), result.facing)
+        if result.n_samples == 0:
+            raise InputFileError(f"{path.name} contains no frames.")
+        doc = result.to_json_dict()
+        doc["source"] = path.name
+        if args.json:
+            outputs.write_text(Path(args.json), json.dumps(doc, indent=1) + "\n")
+        if args.csv:
+            outputs.write_text(Path(args.csv), _steps_csv(result))
+        if not result.has_gait:
+            reason = result.warnings[0] if result.warnings else "no running or walking steps were found"
+            outputs.commit()
+            print(_summary(result, path.name))
+            raise NoGaitError(f"No gait to measure in {path.name}: {reason}.", EXIT_NO_GAIT)
+        outputs.commit()
+    except BaseException:
+        bar.close()
+        if writer is not None:
+            writer.close()
+        outputs.discard()
+        raise
+    print(_summary(result, path.name))
+    return 0
+
+
+# -------------------------------------------------------------------------- outputs
+def _check_writable(path: Path) -> None:
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"Cannot write {path}: the folder {parent} does not exist.")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"Cannot write {path}: the folder {parent} is not writable.")
+
+
+class _AtomicOutputs:
+    """Output files written to temporaries beside their destination, renamed at commit."""
+
+    def __init__(self) -> None:
+        self._temps: dict[Path, Path] = {}
+
+    def temp_for(self, dest: Path) -> Path:
+        if dest not in self._temps:
+            suffix = "".join(dest.suffixes) or ".tmp"
+            fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=suffix,
+                                        dir=dest.parent if str(dest.parent) else ".")
+            os.close(fd)
+            self._temps[dest] = Path(name)
+        return self._temps[dest]
+
+    def write_text(self, dest: Path, text: str) -> None:
+        try:
+            self.temp_for(dest).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"Cannot write {dest}: {exc.strerror or exc}.") from None
+
+    def commit(self) -> None:
+        for dest, tmp in self._temps.items():
+            os.replace(tmp, dest)
+        self._temps.clear()
+
+    def discard(self) -> None:
+        for tmp in self._temps.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._temps.clear()
+
+
+def _set_facing_in_header(path: Path, facing: Facing) -> None:
+    """Record the detected facing in a just-written landmark file's metadata."""
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        text = fh.read()
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.startswith("# "):
+            lines.insert(i, f"# facing={facing.value}")
+            break
+    with opener(path, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
+        fh.write("\n".join(lines))
+
+
+def _steps_csv(result) -> str:
+    rows = [result.step_dict(s) for s in result.steps]
+    cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols or ["index"], lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+# -------------------------------------------------------------------------- display
+def _fmt(v: float | None, nd: int = 1) -> str:
+    return "—" if v is None else f"{v:.{nd}f}"
+
+
+def _summary(result, name: str) -> str:
+    from app.gait.metrics import METRIC_SPECS
+
+    lines = [f"{name}: {result.view.value} view"
+             + (f", facing {result.facing.value}" if result.facing else "")
+             + f", {result.duration_s:.1f} s, {result.n_samples} frames"]
+    if result.cadence_spm is not None:
+        lines.append(f"Cadence        {result.cadence_spm:.1f} steps/min  ({result.n_steps} steps)")
+    else:
+        lines.append(f"Cadence        —  ({result.n_steps} steps)")
+    c = result.metrics.get("contact_ms")
+    f = result.metrics.get("flight_ms")
+    if c is not None and c.n:
+        lines.append(f"Contact        left {_fmt(c.left_mean, 0)} ms, right {_fmt(c.right_mean, 0)} ms")
+    if f is not None and f.n:
+        lines.append(f"Flight         left {_fmt(f.left_mean, 0)} ms, right {_fmt(f.right_mean, 0)} ms")
+    if result.foot_strike:
+        lines.append(f"Foot strike    {result.foot_strike}")
+    lines.append("")
+    lines.append(f"{'metric':34s} {'mean':>8s} {'± SD':>7s} {'n':>4s}  unit")
+    for metric_name, s in result.metrics.items():
+        label = METRIC_SPECS[metric_name].label
+        lines.append(f"{label:34s} {_fmt(s.mean, 1):>8s} {_fmt(s.sd, 1):>7s} {s.n:4d}  {s.unit}")
+    if result.warnings:
+        lines.append("")
+        lines.extend(f"warning: {w}" for w in result.warnings)
+    return "\n".join(lines)
+
+
+class _ProgressBar:
+    """A tqdm progress bar on stderr (frames), shown only for long work on a terminal or CI."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self._enabled = enabled
+        self._label = label
+        self._bar = None
+
+    def update(self, done: int, total: int | None) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=self._label, unit="frame", file=sys.stderr,
+                             leave=False, mininterval=0.2, dynamic_ncols=True)
+        self._bar.n = done
+        if total is not None and self._bar.total != total:
+            self._bar.total = max(total, done)
+        self._bar.refresh() if done == total else self._bar.update(0)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
