@@ -518,3 +518,39 @@ class DemoSource:
 
     def close(self) -> None:
         self._closed = True
+
+
+class DemoLiveSource:
+    """The demo runner as a live source (``app.capture.live.LiveSource``), real-time paced.
+
+    ``grab`` returns ``Captured`` frames with the true landmarks in ``truth``; the pose
+    worker feeds those to the engine instead of running a pose model. Keyword arguments
+    other than ``fps`` go to :class:`SyntheticRunner`.
+    """
+
+    kind = "demo"
+    finite = False
+
+    def __init__(self, fps: float = 30.0, **runner_kwargs) -> None:
+        self.runner = SyntheticRunner(**runner_kwargs)
+        self.name = "Demo"
+        self.nominal_fps = float(fps)
+        self.width, self.height = self.runner.width, self.runner.height
+        self._src = DemoSource(self.runner, fps=fps, paced=True)
+
+    def open(self) -> None:
+        """Runs on the capture thread."""
+        self._src = DemoSource(self.runner, fps=self.nominal_fps, paced=True)
+        self._src.open()
+
+    def grab(self):
+        """Next frame when due. Runs on the capture thread."""
+        from app.capture.live import Captured
+
+        d = self._src.read_demo()
+        if d is None:
+            return None
+        return Captured(d.frame, d.frame.t_ns, d.truth)
+
+    def close(self) -> None:
+        self._src.close()

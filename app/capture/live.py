@@ -1,0 +1,272 @@
+"""Live frame sources and the capture thread.
+
+A live source delivers :class:`Captured` frames at its own pace (``grab`` blocks until the
+next frame): a camera, the demo runner, or a video file played at its own frame rate as if
+it were live. The :class:`CaptureThread` writes them into a :class:`LatestSlot` (newest
+frame wins, drops are counted), reconnects lost cameras with back-off and closes the slot
+when a finite source ends.
+
+Times: ``grab_t_ns`` is ``time.perf_counter_ns()`` when the frame became available; the
+latency figures are measured from it. ``frame.t_ns`` is on the same clock (for files:
+playback start + the frame's time in the file, so gait timing follows the file exactly).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from app.capture.slot import LatestSlot
+from app.errors import InputFileError, UserError
+from app.types import Frame
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """A frame from a live source; ``truth`` = the demo runner's true landmarks (33, 4)."""
+
+    frame: Frame
+    grab_t_ns: int
+    truth: np.ndarray | None = None
+
+
+class LiveSource(Protocol):
+    """What the capture thread needs from a source."""
+
+    name: str           # shown to the user: "Demo", "Camera 0", "male_side.mp4"
+    kind: str           # "demo" | "camera" | "file"
+    finite: bool        # True: ``grab() -> None`` means the end (files)
+    nominal_fps: float
+
+    def open(self) -> None: ...            # raises UserError (no camera, bad file)
+    def grab(self) -> Captured | None: ...  # blocks; None = end (finite) or lost (camera)
+    def close(self) -> None: ...
+
+
+class VideoFileLiveSource:
+    """A video file played at its own frame rate, as if it were a camera.
+
+    Frames are released when due on the monotonic clock; a frame that is already more
+    than one frame period late when decoded is skipped and counted in ``skipped`` (a real
+    camera would have dropped it too).
+    """
+
+    kind = "file"
+    finite = True
+
+    def __init__(self, path: str | os.PathLike[str], loop: bool = False) -> None:
+        from app.capture.video_file import probe_video
+
+        self.path = Path(path)
+        self.info = probe_video(self.path)  # raises InputFileError with a sentence
+        self.name = self.path.name
+        self.nominal_fps = float(self.info.fps)
+        self.width, self.height = self.info.width, self.info.height
+        self.loop = loop
+        self.skipped = 0
+        self._reader = None
+        self._iter = None
+        self._start_ns = 0
+        self._index = 0
+        self._offset_ns = 0
+        self._last_file_t = 0
+
+    def open(self) -> None:
+        """Start decoding. Runs on the capture thread."""
+        from app.capture.video_file import VideoFileReader
+
+        self._reader = VideoFileReader(self.path, queue_size=4).start()
+        self._iter = iter(self._reader)
+        self._start_ns = time.perf_counter_ns()
+        self._index = 0
+        self._offset_ns = 0
+
+    def grab(self) -> Captured | None:
+        """Next frame when it is due. Runs on the capture thread."""
+        if self._iter is None:
+            return None
+        period = int(1e9 / self.nominal_fps)
+        while True:
+            try:
+                f = next(self._iter)
+            except StopIteration:
+                if not self.loop or self._index == 0:
+                    return None
+                self._reader.close()
+                self._offset_ns += self._last_file_t + period
+                from app.capture.video_file import VideoFileReader
+
+                self._reader = VideoFileReader(self.path, queue_size=4).start()
+                self._iter = iter(self._reader)
+                continue
+            except InputFileError:
+                return None
+            self._last_file_t = f.t_ns
+            due = self._start_ns + self._offset_ns + f.t_ns
+            now = time.perf_counter_ns()
+            if now - due > period and self._index > 0:
+                self.skipped += 1
+                self._index += 1
+                continue
+            if due > now:
+                time.sleep((due - now) / 1e9)
+            grab = time.perf_counter_ns()
+            frame = Frame(index=self._index, t_ns=due, image=f.image)
+            self._index += 1
+            return Captured(frame, grab)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        self._reader = None
+        self._iter = None
+
+
+def open_source(spec: str, **demo_kwargs) -> LiveSource:
+    """A source from a spec: ``demo``, ``camera:N`` (or ``camera``), or a video file path.
+
+    Raises InputFileError for a bad file. Cameras are opened later, on the capture thread.
+    """
+    from app.capture.camera import CameraSource
+    from app.capture.demo import DemoLiveSource
+
+    s = spec.strip()
+    if s.lower() == "demo":
+        return DemoLiveSource(**demo_kwargs)
+    if s.lower().startswith("camera"):
+        _, _, idx = s.partition(":")
+        try:
+            index = int(idx) if idx else 0
+        except ValueError:
+            raise InputFileError(f"'{spec}' is not a camera: use camera:0, camera:1, ...") from None
+        return CameraSource(index)
+    return VideoFileLiveSource(s)
+
+
+class CaptureThread:
+    """Reads a live source on its own thread into a latest-frame slot.
+
+    States: ``starting`` → ``running`` → (``reconnecting`` ↔ ``running``) → ``ended``
+    (finite source done) / ``error`` (could not open; ``message`` says why) / ``stopped``.
+    A lost camera is reopened after 0.5, 1, 2, 4, 5, 5 … s.
+    """
+
+    BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 5.0)
+
+    def __init__(self, source: LiveSource, slot: LatestSlot[Captured],
+                 on_state: Callable[[str, str], None] | None = None,
+                 wait_for: threading.Event | None = None) -> None:
+        self.source = source
+        self.wait_for = wait_for  # e.g. the pose worker's "model loaded" event
+        self.slot = slot
+        self.on_state = on_state
+        self.state = "starting"
+        self.message = ""
+        self.frames = 0
+        self.reconnects = 0
+        self.running_since_ns: int | None = None
+        self.first_last_grab_ns: tuple[int, int] | None = None
+        self._grab_times: collections.deque[int] = collections.deque(maxlen=64)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"capture:{source.name}",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Ask the thread to stop and join it (GUI/main thread)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def fps(self) -> float:
+        """Frames per second over the last ~2 s (0 when not enough frames)."""
+        times = list(self._grab_times)
+        now = time.perf_counter_ns()
+        times = [t for t in times if now - t < 2_000_000_000]
+        if len(times) < 2:
+            return 0.0
+        return (len(times) - 1) / ((times[-1] - times[0]) / 1e9)
+
+    def _set(self, state: str, message: str = "") -> None:
+        if state == "running" and self.state != "running":
+            self.running_since_ns = time.perf_counter_ns()
+        self.state, self.message = state, message
+        if self.on_state is not None:
+            self.on_state(state, message)
+
+    def _reconnect(self, attempt: int) -> bool:
+        """Reopen the source with back-off; False when stopped. Runs on the capture thread."""
+        src = self.source
+        while True:
+            delay = self.BACKOFF_S[min(attempt, len(self.BACKOFF_S) - 1)]
+            attempt += 1
+            self._set("reconnecting", f"{src.name} lost — reconnecting in {delay:g} s "
+                                      f"(attempt {attempt}).")
+            if self._stop.wait(delay):
+                return False
+            try:
+                src.open()
+            except UserError as exc:
+                self._set("reconnecting", f"{exc} Retrying…")
+                continue
+            self.reconnects += 1
+            return True
+
+    def _run(self) -> None:
+        """Capture loop. Runs on the capture thread."""
+        src = self.source
+        if self.wait_for is not None:
+            while not self.wait_for.wait(0.05):
+                if self._stop.is_set():
+                    self.slot.close()
+                    self._set("stopped")
+                    return
+        try:
+            try:
+                src.open()
+            except UserError as exc:
+                self._set("error", str(exc))
+                return
+            self._set("running")
+            attempt = 0
+            while not self._stop.is_set():
+                cap = src.grab()
+                if cap is None:
+                    if self._stop.is_set():
+                        break
+                    if src.finite:
+                        self._set("ended", f"{src.name} ended.")
+                        break
+                    # Camera lost: reopen with back-off until it works or we are stopped.
+                    src.close()
+                    if not self._reconnect(attempt):
+                        break
+                    attempt += 1
+                    continue
+                if attempt or self.state != "running":
+                    attempt = 0
+                    self._set("running")
+                self.frames += 1
+                self._grab_times.append(cap.grab_t_ns)
+                first = cap.grab_t_ns if self.first_last_grab_ns is None else self.first_last_grab_ns[0]
+                self.first_last_grab_ns = (first, cap.grab_t_ns)
+                self.slot.put(cap)
+        finally:
+            try:
+                src.close()
+            finally:
+                self.slot.close()
+                if self.state in ("running", "reconnecting", "starting"):
+                    self._set("stopped")

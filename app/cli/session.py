@@ -1,0 +1,130 @@
+"""``gaitcoach session``: run the live pipeline without a window and report its figures.
+
+The same threads as the desktop app (capture thread → latest-frame slot → pose worker with
+MediaPipe + gait engine), paced at real time: a video file plays at its own frame rate as
+if it came from a camera. Prints a summary and optionally writes JSON:
+
+``{"frames", "processed_fps", "source_fps", "dropped_frames", "latency_ms": {"p50", "p95",
+"max"}, "cadence_spm", "metrics": {name: value}}`` plus a few extra keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.errors import UserError
+from app.types import Facing, View
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", default="demo",
+                   help="video file path, 'demo' (synthetic runner) or 'camera:N' (default demo)")
+    p.add_argument("--seconds", type=float, default=10.0,
+                   help="run this long (a file source may end sooner), default 10")
+    p.add_argument("--headless", action="store_true",
+                   help="no window (the only mode of this command; accepted for clarity)")
+    p.add_argument("--view", choices=[v.value for v in View], default="side")
+    p.add_argument("--facing", choices=["auto", "left", "right"], default="auto",
+                   help="side view: the image direction the runner faces (default auto)")
+    p.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
+
+
+def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
+                facing: Facing | None = None, progress=None) -> dict:
+    """Run the live pipeline for ``seconds`` (or to the end of a file) and return figures.
+
+    Runs on the calling thread (which only waits and reads counters); raises UserError for
+    a bad source.
+    """
+    from app.capture.live import open_source
+    from app.pose.worker import LivePipeline
+
+    source = open_source(source_spec)
+    pipe = LivePipeline(source, view, facing)
+    pipe.start()
+    try:
+        # Wait for the model to load (not counted), then run for ``seconds`` of capture.
+        while not pipe.worker.ready.is_set() and pipe.running:
+            time.sleep(0.02)
+        t0 = time.perf_counter()
+        while pipe.running and time.perf_counter() - t0 < seconds:
+            st = pipe.status()
+            if st.state == "error":
+                raise UserError(st.message)
+            if progress is not None:
+                progress(st)
+            time.sleep(0.05)
+    finally:
+        pipe.stop()
+    st = pipe.status()
+    if st.state == "error" and pipe.capture.frames == 0:
+        raise UserError(st.message)
+    cap, wk = pipe.capture, pipe.worker
+    lat = np.asarray(wk.latencies_ms, dtype=float)
+    elapsed = _elapsed_s(pipe)
+    snap = wk.last_snapshot
+    metrics = {}
+    if snap is not None:
+        metrics = {name: (None if mv.value is None else round(float(mv.value), 3))
+                   for name, mv in snap.values.items()}
+    frames = cap.frames + int(getattr(source, "skipped", 0))
+    return {
+        "source": source.name,
+        "seconds": round(elapsed, 3),
+        "frames": frames,
+        "frames_processed": wk.processed,
+        "processed_fps": round(wk.processed / elapsed, 2) if elapsed > 0 else 0.0,
+        "source_fps": round(cap.frames / elapsed, 2) if elapsed > 0 else 0.0,
+        "nominal_fps": source.nominal_fps,
+        "dropped_frames": pipe.dropped(),
+        "dropped_pct": round(100.0 * pipe.dropped() / frames, 2) if frames else 0.0,
+        "latency_ms": {
+            "p50": round(float(np.percentile(lat, 50)), 2) if lat.size else None,
+            "p95": round(float(np.percentile(lat, 95)), 2) if lat.size else None,
+            "max": round(float(lat.max()), 2) if lat.size else None,
+        },
+        "cadence_spm": None if snap is None or snap.cadence_spm is None
+        else round(float(snap.cadence_spm), 2),
+        "n_steps": 0 if snap is None else snap.n_steps,
+        "metrics": metrics,
+        "end_state": st.state,
+    }
+
+
+def _elapsed_s(pipe) -> float:
+    """Seconds from the first to the last captured frame (+ one period)."""
+    times = pipe.capture.first_last_grab_ns
+    if times is None:
+        return 0.0
+    first, last = times
+    return (last - first) / 1e9 + 1.0 / max(pipe.source.nominal_fps, 1.0)
+
+
+def run(args: argparse.Namespace) -> int:
+    facing = None if args.facing == "auto" else Facing(args.facing)
+    if args.seconds <= 0:
+        raise UserError("--seconds must be positive.")
+    fig = run_session(args.source, args.seconds, View(args.view), facing)
+    lat = fig["latency_ms"]
+    print(f"source           {fig['source']} ({fig['nominal_fps']:g} fps nominal)")
+    print(f"frames           {fig['frames']} in {fig['seconds']:.2f} s, "
+          f"dropped {fig['dropped_frames']} ({fig['dropped_pct']:.2f} %)")
+    print(f"source fps       {fig['source_fps']:.2f}")
+    print(f"processed fps    {fig['processed_fps']:.2f}")
+    print(f"latency ms       p50 {lat['p50']}  p95 {lat['p95']}  max {lat['max']}  "
+          "(capture → metrics)")
+    cad = fig["cadence_spm"]
+    print(f"cadence          {'—' if cad is None else f'{cad:.1f} spm'} ({fig['n_steps']} steps)")
+    for name, value in fig["metrics"].items():
+        if value is not None and name != "cadence_spm":
+            print(f"  {name:30s} {value}")
+    if args.json:
+        out = Path(args.json)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(fig, indent=2) + "\n", encoding="utf-8")
+    return 0

@@ -1,0 +1,316 @@
+"""The live pipeline: capture thread → latest-frame slot → pose worker (pose + gait engine).
+
+Threads:
+
+* capture thread (``app.capture.live.CaptureThread``) writes the newest frame into a slot;
+* pose worker thread (:class:`PoseWorker`) takes the newest frame, runs the pose estimator
+  (created, used and closed on this thread) and the gait engine, and publishes a small
+  immutable :class:`LiveResult` into a second latest-value slot that the GUI (or the
+  headless runner) reads on its own timer;
+* listeners registered with :meth:`LivePipeline.add_listener` are called **on the pose
+  worker thread** only when gait events or completed steps occur (a few per second), never
+  per frame.
+
+No Qt here: the Qt bridge in ``app.ui.bridge`` turns listener calls into queued signals.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from app.capture.live import Captured, CaptureThread, LiveSource
+from app.capture.slot import LatestSlot
+from app.types import Facing, Frame, GaitEvent, MetricSnapshot, PoseSample, StepRecord, View
+
+#: A snapshot is refreshed on every event/step and at least this often (ns).
+SNAPSHOT_PERIOD_NS = 100_000_000
+#: No new frame for this long on a running source = frozen.
+FROZEN_AFTER_S = 1.0
+
+
+class PoseEstimator(Protocol):
+    def process(self, frame: Frame) -> PoseSample: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LiveResult:
+    """The newest processed frame, for display. ``landmarks`` are for drawing (the engine's
+    smoothed pose when it has one, else the raw pose; None when nobody is visible)."""
+
+    seq: int
+    frame: Frame
+    grab_t_ns: int
+    done_t_ns: int
+    landmarks: np.ndarray | None
+    snapshot: MetricSnapshot | None
+    facing: Facing | None
+    view: View
+    last_ic: GaitEvent | None   # the most recent confirmed initial contact
+
+    @property
+    def latency_ms(self) -> float:
+        return (self.done_t_ns - self.grab_t_ns) / 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class StepsUpdate:
+    """Sent to listeners when the engine confirmed events or completed steps."""
+
+    events: tuple[GaitEvent, ...]
+    steps: tuple[StepRecord, ...]
+    snapshot: MetricSnapshot | None
+    t_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStatus:
+    """Health figures for the status bar. ``state``: starting | running | reconnecting |
+    frozen | ended | error | stopped; ``message`` is a sentence for the user (or "")."""
+
+    source_name: str
+    source_kind: str
+    state: str
+    message: str
+    nominal_fps: float
+    camera_fps: float
+    pose_fps: float
+    frames_captured: int
+    frames_processed: int
+    dropped: int
+    latency_p50_ms: float | None
+    person_visible: bool
+    seconds_since_frame: float | None
+
+
+class TruthPose:
+    """Pose 'estimator' for the demo source: the runner's true landmarks."""
+
+    def process_captured(self, cap: Captured) -> PoseSample:
+        f = cap.frame
+        return PoseSample(frame_index=f.index, t_ns=f.t_ns, landmarks=cap.truth,
+                          width=f.width, height=f.height)
+
+    def close(self) -> None:
+        pass
+
+
+def _default_estimator(kind: str):
+    """The estimator for a source kind. Called on the pose worker thread."""
+    if kind == "demo":
+        return TruthPose()
+    from app.pose.mediapipe_pose import MediaPipePose
+
+    return MediaPipePose()
+
+
+def _default_engine(view: View, facing: Facing | None):
+    from app.gait.engine import GaitEngine
+
+    return GaitEngine(view, facing)
+
+
+class PoseWorker:
+    """Pose + gait engine on its own thread, fed from a latest-frame slot."""
+
+    def __init__(self, in_slot: LatestSlot[Captured], out_slot: LatestSlot[LiveResult],
+                 source_kind: str, view: View, facing: Facing | None,
+                 estimator_factory: Callable[[str], object] = _default_estimator,
+                 engine_factory: Callable[[View, Facing | None], object] = _default_engine,
+                 keep_latencies: int = 200_000) -> None:
+        self.in_slot, self.out_slot = in_slot, out_slot
+        self.source_kind = source_kind
+        self._view, self._facing = view, facing
+        self._engine_factory = engine_factory
+        self._estimator_factory = estimator_factory
+        self._reset_engine = threading.Event()
+        self._stop = threading.Event()
+        self.ready = threading.Event()  # set once the estimator and engine exist
+        self._lock = threading.Lock()
+        self.listeners: list[Callable[[StepsUpdate], None]] = []
+        self.processed = 0
+        self.person_visible = False
+        self.error: BaseException | None = None
+        self.latencies_ms: collections.deque[float] = collections.deque(maxlen=keep_latencies)
+        self._done_times: collections.deque[int] = collections.deque(maxlen=64)
+        self.engine = None
+        self.last_snapshot: MetricSnapshot | None = None
+        self.all_steps: collections.deque[StepRecord] = collections.deque(maxlen=5000)
+        self._thread = threading.Thread(target=self._run, name="pose-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stop.set()
+        self.in_slot.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def set_view(self, view: View, facing: Facing | None) -> None:
+        """Change view/facing; the engine restarts on the next frame (any thread)."""
+        with self._lock:
+            self._view, self._facing = view, facing
+        self._reset_engine.set()
+
+    def fps(self) -> float:
+        times = list(self._done_times)
+        now = time.perf_counter_ns()
+        times = [t for t in times if now - t < 2_000_000_000]
+        if len(times) < 2:
+            return 0.0
+        return (len(times) - 1) / ((times[-1] - times[0]) / 1e9)
+
+    def _run(self) -> None:
+        """Worker loop. Runs on the pose worker thread."""
+        estimator = None
+        try:
+            estimator = self._estimator_factory(self.source_kind)
+            with self._lock:
+                view, facing = self._view, self._facing
+            self.engine = self._engine_factory(view, facing)
+            self.ready.set()
+            seq = 0
+            last_snap_ns = 0
+            last_ic: GaitEvent | None = None
+            while not self._stop.is_set():
+                cap = self.in_slot.take(timeout=0.1)
+                if cap is None:
+                    if self.in_slot.closed:
+                        break
+                    continue
+                if self._reset_engine.is_set():
+                    self._reset_engine.clear()
+                    with self._lock:
+                        view, facing = self._view, self._facing
+                    self.engine = self._engine_factory(view, facing)
+                    self.last_snapshot = None
+                    last_ic = None
+                if hasattr(estimator, "process_captured"):
+                    sample = estimator.process_captured(cap)
+                else:
+                    sample = estimator.process(cap.frame)
+                engine = self.engine
+                out = engine.push(sample)
+                now = time.perf_counter_ns()
+                changed = bool(out.events or out.steps)
+                visible = sample.landmarks is not None
+                if changed or visible != self.person_visible or now - last_snap_ns > SNAPSHOT_PERIOD_NS:
+                    self.last_snapshot = engine.snapshot()
+                    last_snap_ns = now
+                self.person_visible = visible
+                for ev in out.events:
+                    if ev.kind.value == "IC":
+                        last_ic = ev
+                draw = getattr(engine, "smoothed_landmarks", None)
+                if draw is None:
+                    draw = sample.landmarks
+                done = time.perf_counter_ns()
+                seq += 1
+                self.out_slot.put(LiveResult(
+                    seq=seq, frame=cap.frame, grab_t_ns=cap.grab_t_ns, done_t_ns=done,
+                    landmarks=draw if visible else None, snapshot=self.last_snapshot,
+                    facing=engine.facing, view=view, last_ic=last_ic))
+                self.processed += 1
+                self.latencies_ms.append((done - cap.grab_t_ns) / 1e6)
+                self._done_times.append(done)
+                if changed:
+                    self.all_steps.extend(out.steps)
+                    upd = StepsUpdate(tuple(out.events), tuple(out.steps), self.last_snapshot, done)
+                    for cb in list(self.listeners):
+                        cb(upd)
+        except BaseException as exc:  # noqa: BLE001 - reported through status, then re-raised
+            self.error = exc
+            raise
+        finally:
+            self.ready.set()
+            if estimator is not None:
+                estimator.close()
+            self.out_slot.close()
+
+
+class LivePipeline:
+    """Capture thread + pose worker for one live source.
+
+    Call :meth:`start`, read :meth:`latest` / :meth:`status` from any thread, and
+    :meth:`stop` (joins both threads) when done.
+    """
+
+    def __init__(self, source: LiveSource, view: View = View.SIDE,
+                 facing: Facing | None = None, *,
+                 estimator_factory: Callable[[str], object] = _default_estimator,
+                 engine_factory: Callable[[View, Facing | None], object] = _default_engine
+                 ) -> None:
+        self.source = source
+        self.frames: LatestSlot[Captured] = LatestSlot()
+        self.results: LatestSlot[LiveResult] = LatestSlot()
+        self.worker = PoseWorker(self.frames, self.results, source.kind, view, facing,
+                                 estimator_factory, engine_factory)
+        # Capture starts once the model is loaded, so warm-up does not count as drops.
+        self.capture = CaptureThread(source, self.frames, wait_for=self.worker.ready)
+        self._started_ns: int | None = None
+
+    def add_listener(self, cb: Callable[[StepsUpdate], None]) -> None:
+        """``cb(StepsUpdate)`` is called on the pose worker thread."""
+        self.worker.listeners.append(cb)
+
+    def start(self) -> None:
+        self._started_ns = time.perf_counter_ns()
+        self.worker.start()
+        self.capture.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop and join both threads (caller's thread, usually the GUI thread)."""
+        self.capture.stop(timeout)
+        self.worker.stop(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self.capture.is_alive() or self.worker.is_alive()
+
+    def set_view(self, view: View, facing: Facing | None) -> None:
+        self.worker.set_view(view, facing)
+
+    def latest(self) -> LiveResult | None:
+        return self.results.peek()
+
+    def dropped(self) -> int:
+        """Frames captured but never processed (overwritten in the slot, or skipped by a
+        file source that fell behind)."""
+        return self.frames.dropped + int(getattr(self.source, "skipped", 0))
+
+    def status(self) -> PipelineStatus:
+        """Current health (any thread)."""
+        cap = self.capture
+        state, message = cap.state, cap.message
+        since = None
+        last = self.frames.last_put_ns
+        ref = cap.running_since_ns if last is None else max(last, cap.running_since_ns or 0)
+        if ref is not None:
+            since = (time.perf_counter_ns() - ref) / 1e9
+        if state == "running" and since is not None and since > FROZEN_AFTER_S:
+            state = "frozen"
+            message = (f"{self.source.name}: no new frame for {since:.1f} s — "
+                       "check the cable or choose another camera.")
+        if state == "starting":
+            message = "Loading the pose model…" if not self.worker.ready.is_set() else "Opening…"
+        if self.worker.error is not None and state not in ("error",):
+            state, message = "error", f"Analysis stopped: {self.worker.error}"
+        lat = list(self.worker.latencies_ms)[-60:]
+        return PipelineStatus(
+            source_name=self.source.name, source_kind=self.source.kind, state=state,
+            message=message, nominal_fps=float(self.source.nominal_fps),
+            camera_fps=cap.fps(), pose_fps=self.worker.fps(),
+            frames_captured=cap.frames, frames_processed=self.worker.processed,
+            dropped=self.dropped(),
+            latency_p50_ms=float(np.median(lat)) if lat else None,
+            person_visible=self.worker.person_visible, seconds_since_frame=since)
