@@ -11,5 +11,4 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "say": ("app.cli.say", "speak one verbal cue through the audio engine"),
     "cues": ("app.cli.cues", "list the verbal-cue library (shipped and your own)"),
     "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera) and report fps, drops, latency"),
-    "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera) and report fps, drops, latency"),
 }
