@@ -1,0 +1,167 @@
+"""MediaPipe BlazePose (legacy ``mp.solutions.pose``) as the pose estimator.
+
+Thread rule: a ``MediaPipePose`` must be created, used and closed on the same thread (the
+pose worker thread live, the calling thread offline). The MediaPipe graph keeps per-thread
+state and its tracking assumes one ordered stream of frames. The class checks this and
+raises ``RuntimeError`` when called from another thread.
+
+``mediapipe`` is imported lazily in the constructor. Before the import, ``GLOG_minloglevel``
+and ``TF_CPP_MIN_LOG_LEVEL`` are set (unless the user set them) and absl's Python logging
+is turned down. The TensorFlow Lite / absl C++ start-up messages ("Created TensorFlow Lite
+XNNPACK delegate", "Feedback manager requires ...") ignore those settings, so with
+``quiet=True`` the file descriptor 2 is pointed at /dev/null while the graph is built and
+until the landmark model has run once. That is process-wide: anything another thread
+writes to stderr during that short window (typically < 0.5 s) is lost too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from typing import Any, Iterator
+
+import numpy as np
+
+from app.types import N_LANDMARKS, Frame, PoseSample
+
+#: Stop hiding stderr after this many frames even if no person was found yet.
+_QUIET_MAX_FRAMES = 300
+
+
+def _prepare_logging_env() -> None:
+    """Quieten glog/TF logging before mediapipe is imported (keeps user overrides)."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _quiet_absl() -> None:
+    try:
+        from absl import logging as absl_logging
+    except ImportError:  # pragma: no cover - absl ships with mediapipe
+        return
+    absl_logging.set_verbosity(absl_logging.ERROR)
+    absl_logging.set_stderrthreshold(absl_logging.ERROR)
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull(enabled: bool = True) -> Iterator[None]:
+    """Point fd 2 at /dev/null for the duration (C++ logging writes there directly)."""
+    if not enabled:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+class MediaPipePose:
+    """BlazePose full (model_complexity=1) with landmark smoothing, video mode.
+
+    ``process(frame)`` returns a ``PoseSample`` whose ``landmarks`` are float32 (33, 4) in
+    image pixels: x = x_norm * width, y = y_norm * height (origin top-left, y down),
+    z = z_norm * width (MediaPipe's relative depth, hips ≈ 0, smaller = nearer the camera),
+    visibility 0..1 — or ``None`` when no person is detected.
+
+    Create, use and close on one thread (see the module docstring). Frames must be fed in
+    time order; the graph uses its own simulated timestamps, so ``Frame.t_ns`` is only
+    copied to the sample.
+    """
+
+    def __init__(
+        self,
+        *,
+        model_complexity: int = 1,
+        smooth_landmarks: bool = True,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        quiet: bool = True,
+    ) -> None:
+        self._owner = threading.get_ident()
+        self._quiet = quiet
+        self._quiet_frames_left = _QUIET_MAX_FRAMES if quiet else 0
+        _prepare_logging_env()
+        with _stderr_to_devnull(quiet):
+            import mediapipe as mp
+
+            _quiet_absl()
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=model_complexity,
+                smooth_landmarks=smooth_landmarks,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+            # The graph opens its calculators (and logs) asynchronously after start_run;
+            # wait for that here, while stderr is still hidden.
+            graph = getattr(self._pose, "_graph", None)
+            if graph is not None and hasattr(graph, "wait_until_idle"):
+                graph.wait_until_idle()
+
+    def _check_thread(self) -> None:
+        if threading.get_ident() != self._owner:
+            raise RuntimeError("MediaPipePose must be used on the thread that created it")
+
+    def process(self, frame: Frame) -> PoseSample:
+        """Estimate the pose in one RGB frame. Runs on the owner thread."""
+        self._check_thread()
+        if self._pose is None:
+            raise RuntimeError("MediaPipePose is closed")
+        image = frame.image
+        if not image.flags["C_CONTIGUOUS"]:
+            image = np.ascontiguousarray(image)
+        h, w = int(image.shape[0]), int(image.shape[1])
+        if self._quiet_frames_left > 0:
+            with _stderr_to_devnull(True):
+                result = self._pose.process(image)
+            self._quiet_frames_left -= 1
+            if result.pose_landmarks is not None:
+                # The landmark model and projection have run once: the noisy
+                # one-time initialisation messages are behind us.
+                self._quiet_frames_left = 0
+        else:
+            result = self._pose.process(image)
+        landmarks = None
+        if result.pose_landmarks is not None:
+            lms = result.pose_landmarks.landmark
+            arr = np.array(
+                [(p.x, p.y, p.z, p.visibility) for p in lms], dtype=np.float32
+            ).reshape(N_LANDMARKS, 4)
+            arr[:, 0] *= w
+            arr[:, 1] *= h
+            arr[:, 2] *= w
+            arr.setflags(write=False)
+            landmarks = arr
+        return PoseSample(
+            frame_index=frame.index, t_ns=frame.t_ns, landmarks=landmarks, width=w, height=h
+        )
+
+    def close(self) -> None:
+        """Release the MediaPipe graph. Owner thread only; safe to call twice."""
+        if self._pose is None:
+            return
+        self._check_thread()
+        pose, self._pose = self._pose, None
+        pose.close()
+
+    def __enter__(self) -> "MediaPipePose":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,127 @@
+"""Offline pose pipeline: a video (or a landmark file) in, ``PoseSample`` objects out.
+
+Threads: ``iter_video_poses`` decodes on the reader's own thread and runs MediaPipe on the
+thread that iterates, so decoding overlaps the model. Consume the iterator on one thread,
+to the end or until you call its ``close()`` (``contextlib.closing`` helps): that closes the
+MediaPipe graph on the same thread that created it and joins the decode thread.
+
+Module-level pure functions with a progress callback and a stop event, so the CLI, the GUI
+and the tests drive them the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from app.pose.landmark_file import LandmarkMeta, is_landmark_file, iter_landmark_samples
+from app.types import PoseSample
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.capture.video_file import VideoFileReader
+
+#: progress(done_frames, total_frames_or_None); called on the iterating thread.
+ProgressFn = Callable[[int, "int | None"], None]
+
+
+def iter_video_poses(
+    path: str | os.PathLike[str],
+    progress: ProgressFn | None = None,
+    stop_event: threading.Event | None = None,
+    *,
+    queue_size: int = 8,
+) -> Iterator[PoseSample]:
+    """Yield one ``PoseSample`` per decoded frame of the video at ``path``, in order.
+
+    The file is probed at once, so a bad file raises ``InputFileError`` here, before the
+    first ``next()``. ``progress(done, total)`` is called after each frame (``total`` is the
+    container's frame-count estimate, or None). Setting ``stop_event`` ends the iteration
+    cleanly after the current frame. A file cut short ends early after its last good frame
+    (use ``open_video_poses`` to read the reader's ``warning`` afterwards).
+    """
+    from app.capture.video_file import VideoFileReader
+
+    reader = VideoFileReader(path, queue_size=queue_size)  # probes: raises InputFileError
+    return _pose_generator(reader, progress, stop_event)
+
+
+def open_video_poses(
+    path: str | os.PathLike[str],
+    progress: ProgressFn | None = None,
+    stop_event: threading.Event | None = None,
+    *,
+    queue_size: int = 8,
+) -> tuple[VideoFileReader, Iterator[PoseSample]]:
+    """Like ``iter_video_poses`` but also return the reader (for ``.info``, ``.warning``)."""
+    from app.capture.video_file import VideoFileReader
+
+    reader = VideoFileReader(path, queue_size=queue_size)
+    return reader, _pose_generator(reader, progress, stop_event)
+
+
+def _pose_generator(
+    reader: VideoFileReader,
+    progress: ProgressFn | None,
+    stop_event: threading.Event | None,
+) -> Iterator[PoseSample]:
+    from app.pose.mediapipe_pose import MediaPipePose
+
+    total = reader.info.n_frames_estimate
+    done = 0
+    with reader:  # starts decoding at once; the model loads while the queue fills
+        with MediaPipePose() as pose:
+            for frame in reader:
+                if stop_event is not None and stop_event.is_set():
+                    break
+                sample = pose.process(frame)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                yield sample
+
+
+def iter_poses(
+    path: str | os.PathLike[str],
+    progress: ProgressFn | None = None,
+    stop_event: threading.Event | None = None,
+) -> tuple[LandmarkMeta, Iterator[PoseSample]]:
+    """Pose samples from a video *or* a landmark file, with what is known about them.
+
+    Landmark files are replayed (no model); their meta comes from the file. For a video,
+    the meta holds the displayed size and nominal fps, ``source`` the file name, and
+    ``view``/``facing``/``subject_height_cm`` None (unknown). Bad input raises
+    ``InputFileError`` here, before iteration.
+    """
+    p = Path(path)
+    if is_landmark_file(p):
+        meta, samples = iter_landmark_samples(p)
+        return meta, _replay(samples, progress, stop_event)
+    reader, samples = open_video_poses(p, progress, stop_event)
+    info = reader.info
+    meta = LandmarkMeta(
+        width=info.width,
+        height=info.height,
+        fps=info.fps,
+        view=None,
+        facing=None,
+        source=p.name,
+        subject_height_cm=None,
+    )
+    return meta, samples
+
+
+def _replay(
+    samples: Iterator[PoseSample],
+    progress: ProgressFn | None,
+    stop_event: threading.Event | None,
+) -> Iterator[PoseSample]:
+    items = list(samples)
+    total = len(items)
+    for i, s in enumerate(items, start=1):
+        if stop_event is not None and stop_event.is_set():
+            return
+        if progress is not None:
+            progress(i, total)
+        yield s
