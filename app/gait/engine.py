@@ -183,7 +183,6 @@ class GaitEngine:
     def _observe(self, lm: np.ndarray, foot: Foot, t_s: float) -> FootObservation:
         leg = LEG[foot.value]
         hip_x = (lm[L_HIP, 0] + lm[R_HIP, 0]) * 0.5
-        hip_y = (lm[L_HIP, 1] + lm[R_HIP, 1]) * 0.5
         heel, toe, ankle = lm[leg["heel"]], lm[leg["toe"]], lm[leg["ankle"]]
         if math.isnan(heel[0]) or heel[3] < 0.05:
             heel = ankle
@@ -194,8 +193,8 @@ class GaitEngine:
             t_s=t_s,
             heel_u=(heel[0] - hip_x) * fs * scale,
             toe_u=(toe[0] - hip_x) * fs * scale,
-            heel_y=(heel[1] - hip_y) * scale,
-            toe_y=(toe[1] - hip_y) * scale,
+            heel_y=heel[1] * scale,  # image y: the ground does not bob with the hips
+            toe_y=toe[1] * scale,
             visibility=vis,
         )
 

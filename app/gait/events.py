@@ -55,10 +55,11 @@ class Phase(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class FootObservation:
-    """One foot in one sample, in leg lengths relative to the hip midpoint.
+    """One foot in one sample, in leg lengths.
 
-    ``heel_u``/``toe_u``: forward coordinate (positive = direction of travel; NaN in
-    frontal views). ``heel_y``/``toe_y``: image-down coordinate. ``visibility`` 0..1. ``other_heel_u``:
+    ``heel_u``/``toe_u``: forward coordinate relative to the hip midpoint (positive =
+    direction of travel; NaN in frontal views). ``heel_y``/``toe_y``: image-down
+    coordinate from the image top (a static camera: the ground stays put). ``visibility`` 0..1. ``other_heel_u``:
     the other foot's heel (a landing foot is ahead of it).
     """
 
@@ -96,6 +97,7 @@ class FootEventDetector:
         self._hist_heel_v: deque[float] = deque()
         self._hist_low: deque[float] = deque()
         self._stance_toe_ys: list[float] = []
+        self._lift_t_s: float | None = None
         self._stance_toe_on_belt = 0
         self._toe_off_candidate = False
         self.belt_legs_per_s = self.cfg.default_belt_legs_per_s
@@ -181,7 +183,7 @@ class FootEventDetector:
                         started = not math.isnan(low_y) and not math.isnan(self.ground_y) and (
                             low_y < self.ground_y - 2 * self.cfg.to_lift_legs)
                     else:
-                        started = heel_v > self.belt_legs_per_s
+                        started = heel_v > self.cfg.ic_belt_fraction * self.belt_legs_per_s
                         if self._primed and near_ground and (
                                 heel_v <= -self.cfg.ic_belt_fraction * self.belt_legs_per_s):
                             # offline, with estimates learnt: join a stance already under way
@@ -197,12 +199,19 @@ class FootEventDetector:
                 self._stance_toe_ys = [obs.toe_y] if not math.isnan(obs.toe_y) else []
                 self._stance_toe_on_belt = 0
         else:
+            lifted = False
             if not math.isnan(obs.toe_y):
-                lifted = bool(self._stance_toe_ys) and (
+                above = bool(self._stance_toe_ys) and (
                     obs.toe_y < self._toe_level() - self.cfg.to_lift_legs)
-                self._stance_toe_ys.append(obs.toe_y)
-            else:
-                lifted = False
+                # two samples in a row above the ground level: a lift, not jitter;
+                # the toe-off is the first of them
+                lifted = above and self._lift_t_s is not None
+                if not above:
+                    self._lift_t_s = None
+                elif self._lift_t_s is None:
+                    self._lift_t_s = obs.t_s
+                if not above:
+                    self._stance_toe_ys.append(obs.toe_y)
             belt = self.cfg.to_belt_fraction * self.belt_legs_per_s
             off_belt = False
             if not self.frontal and not math.isnan(toe_v):
@@ -214,9 +223,10 @@ class FootEventDetector:
             min_stance = self._min_duration(self._stance_durations, self.cfg.min_stance_s)
             # the toe left the belt after the sample before the first off-belt one
             t_vel = self._prev_prev_t_s if not math.isnan(self._prev_prev_t_s) else prev.t_s
-            if lifted and since >= min_stance:
-                events.append(DetectedEvent("TO", obs.t_s, 0, conf))
-                self._enter(Phase.SWING, obs.t_s)
+            if lifted and self._lift_t_s - self._phase_t_s >= min_stance:
+                t_lift = self._lift_t_s
+                events.append(DetectedEvent("TO", t_lift, 1, conf))
+                self._enter(Phase.SWING, t_lift)
             elif off_belt and t_vel - self._phase_t_s >= min_stance:
                 events.append(DetectedEvent("TO", t_vel, 2, conf * 0.8))
                 self._enter(Phase.SWING, t_vel)
@@ -229,6 +239,7 @@ class FootEventDetector:
         return float(np.percentile(self._stance_toe_ys, TOE_LEVEL_PCT))
 
     def _enter(self, phase: Phase, t_s: float) -> None:
+        self._lift_t_s = None
         if self.phase is Phase.STANCE and phase is Phase.SWING:
             self._stance_durations.append(t_s - self._phase_t_s)
         elif self.phase is Phase.SWING and phase is Phase.STANCE:
