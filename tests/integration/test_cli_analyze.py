@@ -1,0 +1,119 @@
+"""``python -m app analyze`` as a user runs it: real files, real exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          cwd=cwd or REPO, env=env, timeout=300)
+
+
+def assert_one_sentence(proc: subprocess.CompletedProcess, code: int) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("gaitcoach: ")
+
+
+def test_help_lists_subcommands():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for cmd in ("analyze", "bench"):
+        assert cmd in proc.stdout
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "random", "text", "directory", "bad_landmarks"])
+def test_bad_input_gives_one_sentence_and_exit_2(tmp_path, kind):
+    path = tmp_path / "input.mp4"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(50_000))
+    elif kind == "text":
+        path = tmp_path / "notes.txt"
+        path.write_text("this is not a video\n" * 20)
+    elif kind == "directory":
+        path = tmp_path / "folder"
+        path.mkdir()
+    elif kind == "bad_landmarks":
+        path = tmp_path / "bad.csv"
+        path.write_text("# gaitcoach-landmarks v1\n# width=640\nframe,t_s,nose_x\n0,abc,1\n")
+    out = tmp_path / "out.json"
+    proc = run_cli("analyze", str(path), "--json", str(out), "--quiet")
+    assert_one_sentence(proc, 2)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_truncated_video_is_analysed_up_to_the_cut_or_refused(tmp_path, shared_data):
+    src = (shared_data / "male_side_run" / "male_side.mp4").read_bytes()
+    path = tmp_path / "cut.mp4"
+    path.write_bytes(src[: len(src) // 3])
+    proc = run_cli("analyze", str(path), "--quiet", "--json", str(tmp_path / "o.json"))
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode in (0, 2, 3)
+    if proc.returncode == 2:
+        assert_one_sentence(proc, 2)
+
+
+def _write_blank_video(path: Path, seconds: float = 2.0) -> None:
+    import av
+
+    with av.open(str(path), "w") as c:
+        st = c.add_stream("mpeg4", rate=30)
+        st.width, st.height, st.pix_fmt = 320, 240, "yuv420p"
+        for i in range(int(30 * seconds)):
+            img = np.full((240, 320, 3), 90 + (i % 3), np.uint8)
+            for pkt in st.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                c.mux(pkt)
+        for pkt in st.encode():
+            c.mux(pkt)
+
+
+def test_video_without_a_person_exits_3_with_null_cadence(tmp_path):
+    video = tmp_path / "empty_room.mp4"
+    _write_blank_video(video)
+    out = tmp_path / "r.json"
+    proc = run_cli("analyze", str(video), "--json", str(out), "--quiet")
+    assert_one_sentence(proc, 3)
+    assert "no person" in proc.stderr.lower() or "no gait" in proc.stderr.lower()
+    doc = json.loads(out.read_text())
+    assert doc["cadence_spm"] is None
+
+
+@pytest.mark.slow
+def test_video_then_its_landmark_file_give_the_same_result(tmp_path, shared_data):
+    video = shared_data / "male_side_run" / "male_side.mp4"
+    j1, j2 = tmp_path / "v.json", tmp_path / "l.json"
+    lm, steps = tmp_path / "male.csv.gz", tmp_path / "steps.csv"
+    proc = run_cli("analyze", str(video), "--json", str(j1), "--landmarks", str(lm),
+                   "--csv", str(steps), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "Cadence" in proc.stdout
+    doc = json.loads(j1.read_text())
+    assert 167.5 <= doc["cadence_spm"] <= 169.5
+    assert doc["n_steps"] >= 25
+    assert {"kind", "foot", "t_s", "frame"} <= set(doc["events"][0])
+    assert {"foot", "ic_s", "to_s", "contact_ms"} <= set(doc["steps"][0])
+    assert doc["metrics"]["contact_ms"]["unit"] == "ms"
+    assert steps.read_text().splitlines()[0].startswith("index,foot,ic_s")
+    proc2 = run_cli("analyze", str(lm), "--json", str(j2), "--quiet")
+    assert proc2.returncode == 0, proc2.stderr
+    doc2 = json.loads(j2.read_text())
+    assert doc2["facing"] == "left"  # written into the landmark file's metadata
+    assert doc2["cadence_spm"] == pytest.approx(doc["cadence_spm"], abs=0.05)
+    assert [(e["kind"], e["foot"], e["frame"]) for e in doc2["events"]] == [
+        (e["kind"], e["foot"], e["frame"]) for e in doc["events"]]
