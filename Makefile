@@ -1,6 +1,5 @@
 # GaitCoach: `make run` sets up and starts the app, `make test` sets up and runs the tests.
 PY := .venv/bin/python
-export QT_QPA_PLATFORM_TEST := offscreen
 
 .PHONY: run test setup setup-dev validate bench screenshot clean
 
