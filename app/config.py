@@ -62,10 +62,21 @@ class RunnerSettings:
 
 @dataclass(frozen=True, slots=True)
 class DisplaySettings:
-    mirror: bool = True
+    """Mirror is per view: on for the front view (the runner sees a mirror), off for side
+    and rear by default."""
+
+    mirror_side: bool = False
+    mirror_rear: bool = False
+    mirror_front: bool = True
     skeleton: bool = True
     layout: str = "clinic"              # 'clinic' or 'home'
     last_video_dir: str = ""
+
+    def mirror_for(self, view: str) -> bool:
+        return bool(getattr(self, f"mirror_{view}", False))
+
+    def with_mirror(self, view: str, on: bool) -> "DisplaySettings":
+        return replace(self, **{f"mirror_{view}": on})
 
 
 @dataclass(frozen=True, slots=True)

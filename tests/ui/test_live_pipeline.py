@@ -57,7 +57,7 @@ def test_demo_pipeline_runs_and_stops(no_thread_leak):
     updates = []
     pipe.add_listener(updates.append)
     pipe.start()
-    assert _wait(lambda: pipe.worker.processed >= 45)
+    assert _wait(lambda: pipe.worker.processed >= 45, 15.0)
     res = pipe.latest()
     assert res is not None and res.landmarks is not None
     assert res.frame.image.shape == (360, 640, 3)

@@ -14,7 +14,7 @@ def test_round_trip(tmp_path, monkeypatch):
     s = replace(s, runner=replace(s.runner, view="rear", facing="left", treadmill_speed_kmh=11.5,
                                   height_cm=182.0, target_cadence_spm=178.0),
                 camera=replace(s.camera, device=2, fps=60.0),
-                display=replace(s.display, mirror=False, layout="home"))
+                display=replace(s.display, mirror_front=False, layout="home"))
     s = s.with_threshold("pelvic_drop_deg", Band((-3.0, 3.0), (-6.0, 6.0)))
     path = config.save(s)
     assert path == tmp_path / "settings.toml"
@@ -22,6 +22,8 @@ def test_round_trip(tmp_path, monkeypatch):
     back = config.load(warnings=w)
     assert back == s and not w
     assert back.band_for("pelvic_drop_deg").classify(4.0) == "amber"
+    assert back.display.mirror_for("front") is False and back.display.mirror_for("side") is False
+    assert Settings().display.mirror_for("front") is True
     assert back.band_for("pelvic_drop_deg").classify(7.0) == "red"
 
 

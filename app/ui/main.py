@@ -1,0 +1,66 @@
+"""Desktop app entry: ``gaitcoach [--source PATH|demo|camera:N] [--exit-after S]
+[--screenshot PNG] [--layout clinic|home] [--wall]``.
+
+``--exit-after S`` is the GUI smoke mode: the real window runs for S seconds, saves a
+screenshot when asked, and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gaitcoach", description="GaitCoach live session window.")
+    p.add_argument("--source", help="video file, 'demo' or 'camera:N' (default: the saved "
+                                    "camera, or the demo when no camera is found)")
+    p.add_argument("--view", choices=["side", "rear", "front"], help="camera view for this run")
+    p.add_argument("--layout", choices=["clinic", "home"], help="window layout for this run")
+    p.add_argument("--wall", action="store_true", help="start in full-screen wall mode")
+    p.add_argument("--exit-after", type=float, metavar="S", help="quit after S seconds (smoke test)")
+    p.add_argument("--screenshot", metavar="PNG", help="with --exit-after: save the window here")
+    p.add_argument("--no-save", action="store_true", help="do not write settings on exit")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    from dataclasses import replace
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app import config
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("GaitCoach")
+    warnings: list[str] = []
+    settings = config.load(warnings=warnings)
+    save = not args.no_save and args.exit_after is None
+    if args.view:
+        settings = replace(settings, runner=replace(settings.runner, view=args.view))
+    if args.layout:
+        settings = replace(settings, display=replace(settings.display, layout=args.layout))
+    win = MainWindow(settings, source=args.source, save_settings=save)
+    win.show()
+    if warnings:
+        win.show_banner("Some settings were reset: " + "; ".join(warnings))
+    if args.wall:
+        win.act_full.setChecked(True)
+    if args.exit_after is not None:
+        def finish() -> None:
+            if args.screenshot:
+                out = Path(args.screenshot)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                win.grab().save(str(out))
+            win.close()
+            app.quit()
+
+        QTimer.singleShot(int(args.exit_after * 1000), finish)
+    rc = app.exec()
+    return int(rc)

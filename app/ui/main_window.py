@@ -1,0 +1,545 @@
+"""The live session window: source → pipeline → video view, tiles, plots, status bar.
+
+Threads: everything here runs on the GUI thread. The pipeline's capture and pose threads
+are started/stopped from here; their results are pulled by three timers:
+
+* display timer (~30 Hz): newest ``LiveResult`` → overlay geometry → ``VideoView``;
+* plot timer (~20 Hz): tiles from the newest snapshot, ``setData`` on the plots;
+* status timer (4 Hz): status bar figures and fault banners (camera frozen/lost, ended).
+
+Step data (a few per second) arrive through the one Qt bridge (queued signal).
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+    QScrollArea, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
+)
+
+from app import config
+from app.config import Settings
+from app.errors import UserError
+from app.pose.worker import LivePipeline, LiveResult, StepsUpdate
+from app.types import LM, Facing, View
+from app.ui.about import about_html
+from app.ui.bridge import PipelineBridge
+from app.ui.home_view import HomeView
+from app.ui.overlay import build_overlay
+from app.ui.plots import LivePlots
+from app.ui.setup_panel import SetupPanel
+from app.ui.tiles import TilesPanel
+from app.ui.video_view import CadenceHud, VideoView
+
+DISPLAY_MS = 33
+PLOT_MS = 50
+STATUS_MS = 250
+CONTACT_MARKER_S = 0.6
+
+NO_CAMERA_BANNER = ("No camera found — showing the built-in demo runner. Connect a camera and "
+                    "choose it under File → Camera, or open a video with File → Open video (Ctrl+O).")
+
+
+def cadence_band(value: float | None, target: float, band_pct: float) -> str:
+    """'green' within target ± band, 'amber' within twice that, else 'red'."""
+    if value is None:
+        return "none"
+    dev = abs(value - target) / target * 100.0
+    if dev <= band_pct:
+        return "green"
+    if dev <= 2 * band_pct:
+        return "amber"
+    return "red"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, source: str | None = None,
+                 save_settings: bool = True) -> None:
+        super().__init__()
+        self.settings = settings or config.load()
+        self.save_settings = save_settings
+        self.pipeline: LivePipeline | None = None
+        self.source_spec: str | None = None
+        self.demo_params: dict = {}
+        self._last_seq = -1
+        self._last_ic_t: int | None = None
+        self._contact: tuple[str, tuple[float, float] | None, float] | None = None
+        self._history: collections.deque[tuple[int, np.ndarray | None]] = collections.deque(maxlen=45)
+        self.gui_ms: collections.deque[float] = collections.deque(maxlen=2000)
+        self.frames_displayed = 0
+        self._banner_sticky = ""
+        self.setWindowTitle("GaitCoach — live session")
+        self.resize(1500, 950)
+
+        self.bridge = PipelineBridge(self)
+        self.bridge.sig_steps.connect(self._on_steps)
+        self._build_ui()
+        self._build_menus()
+        self._apply_settings(self.settings, restart=False)
+
+        self.t_display = QTimer(self)
+        self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
+        self.t_display.timeout.connect(self._display_tick)
+        self.t_plot = QTimer(self)
+        self.t_plot.timeout.connect(self._plot_tick)
+        self.t_status = QTimer(self)
+        self.t_status.timeout.connect(self._status_tick)
+        self.t_display.start(DISPLAY_MS)
+        self.t_plot.start(PLOT_MS)
+        self.t_status.start(STATUS_MS)
+
+        if source is None:
+            source = self._startup_source()
+        self.set_source(source)
+
+    # ================================================================ construction
+    def _build_ui(self) -> None:
+        self.video = VideoView()
+        self.tiles = TilesPanel()
+        self.plots = LivePlots()
+        self.home = HomeView()
+        self.home.start_stop.connect(self.toggle_running)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#ffca28; color:#000; padding:8px; font-size:15px;")
+        self.banner_close = QPushButton("✕")
+        self.banner_close.setFixedWidth(32)
+        self.banner_close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.banner_close.clicked.connect(self._dismiss_banner)
+        self.banner_box = QWidget()
+        bl = QHBoxLayout(self.banner_box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.banner, 1)
+        bl.addWidget(self.banner_close)
+        self.banner_box.hide()
+
+        tiles_scroll = QScrollArea()
+        tiles_scroll.setWidget(self.tiles)
+        tiles_scroll.setWidgetResizable(True)
+        tiles_scroll.setMinimumWidth(430)
+        tiles_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.top_split = QSplitter(Qt.Orientation.Horizontal)
+        self.top_split.addWidget(self.video)
+        self.top_split.addWidget(tiles_scroll)
+        self.top_split.setStretchFactor(0, 3)
+        self.top_split.setStretchFactor(1, 1)
+        self.side_panel = tiles_scroll
+        self.main_split = QSplitter(Qt.Orientation.Vertical)
+        self.main_split.addWidget(self.top_split)
+        self.main_split.addWidget(self.plots)
+        self.main_split.setStretchFactor(0, 3)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([700, 260])
+        self.top_split.setSizes([1100, 440])
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.main_split)
+        self.stack.addWidget(self.home)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.banner_box)
+        cl.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.setup = SetupPanel(self.settings)
+        self.setup.settings_changed.connect(self._on_settings_changed)
+        self.setup.demo_changed.connect(self._on_demo_changed)
+        scroll = QScrollArea()
+        scroll.setWidget(self.setup)
+        scroll.setWidgetResizable(True)
+        self.setup_dock = QDockWidget("Setup", self)
+        self.setup_dock.setObjectName("setup")
+        self.setup_dock.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.setup_dock)
+        self.setup_dock.hide()
+
+        sb = self.statusBar()
+        self.st_source = QLabel()
+        self.st_cam = QLabel()
+        self.st_pose = QLabel()
+        self.st_drop = QLabel()
+        self.st_lat = QLabel()
+        self.st_gui = QLabel()
+        self.st_audio = QLabel("Audio: off")
+        for w in (self.st_source, self.st_cam, self.st_pose, self.st_drop, self.st_lat,
+                  self.st_gui, self.st_audio):
+            sb.addPermanentWidget(w)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m_file = mb.addMenu("&File")
+        self.act_open = QAction("Open video…", self, shortcut=QKeySequence.StandardKey.Open)
+        self.act_open.triggered.connect(self.open_video_dialog)
+        self.act_demo = QAction("Demo runner", self)
+        self.act_demo.triggered.connect(lambda: self.set_source("demo"))
+        self.m_camera = m_file.addMenu("Camera")
+        self.m_camera.aboutToShow.connect(self._fill_camera_menu)
+        m_file.addAction(self.act_open)
+        m_file.addAction(self.act_demo)
+        m_file.addSeparator()
+        self.act_quit = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.act_quit.triggered.connect(self.close)
+        m_file.addAction(self.act_quit)
+
+        m_view = mb.addMenu("&View")
+        self.act_run = QAction("Start / stop", self, shortcut=QKeySequence(Qt.Key.Key_Space))
+        self.act_run.triggered.connect(self.toggle_running)
+        self.act_mirror = QAction("Mirror", self, checkable=True, shortcut=QKeySequence("M"))
+        self.act_mirror.toggled.connect(self._set_mirror)
+        self.act_skel = QAction("Skeleton overlay", self, checkable=True, shortcut=QKeySequence("K"))
+        self.act_skel.toggled.connect(self._set_skeleton)
+        self.act_full = QAction("Full screen (wall)", self, checkable=True, shortcut=QKeySequence("F"))
+        self.act_full.toggled.connect(self.set_wall_mode)
+        self.act_exit_full = QAction("Leave full screen", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
+        self.act_exit_full.triggered.connect(lambda: self.act_full.setChecked(False))
+        grp = QActionGroup(self)
+        self.act_clinic = QAction("Clinic layout", self, checkable=True)
+        self.act_home = QAction("Home practice layout", self, checkable=True,
+                                shortcut=QKeySequence("H"))
+        for a in (self.act_clinic, self.act_home):
+            grp.addAction(a)
+        self.act_clinic.triggered.connect(lambda: self.set_layout("clinic"))
+        self.act_home.triggered.connect(lambda: self.set_layout("home"))
+        self.act_setup = self.setup_dock.toggleViewAction()
+        self.act_setup.setText("Setup panel")
+        self.act_setup.setShortcut(QKeySequence("Ctrl+,"))
+        for a in (self.act_run, self.act_mirror, self.act_skel, self.act_full, self.act_exit_full):
+            m_view.addAction(a)
+        m_view.addSeparator()
+        m_view.addAction(self.act_clinic)
+        m_view.addAction(self.act_home)
+        m_view.addAction(self.act_setup)
+        for a in (self.act_run, self.act_mirror, self.act_skel, self.act_full, self.act_exit_full,
+                  self.act_home):
+            self.addAction(a)  # shortcuts work while menus are hidden (wall mode)
+
+        m_help = mb.addMenu("&Help")
+        self.act_about = QAction("About GaitCoach", self)
+        self.act_about.triggered.connect(self.show_about)
+        m_help.addAction(self.act_about)
+
+        tb = QToolBar("Session")
+        tb.setObjectName("session_toolbar")
+        tb.setMovable(False)
+        for a in (self.act_run, self.act_open, self.act_demo, self.act_mirror, self.act_skel,
+                  self.act_full, self.act_setup):
+            tb.addAction(a)
+        self.toolbar = tb
+        self.addToolBar(tb)
+
+    # ================================================================ sources
+    def _startup_source(self) -> str:
+        from app.capture.camera import list_cameras
+
+        cams = list_cameras()
+        if not cams:
+            self.show_banner(NO_CAMERA_BANNER, sticky=True)
+            return "demo"
+        dev = self.settings.camera.device
+        idx = dev if any(c.index == dev for c in cams) else cams[0].index
+        return f"camera:{idx}"
+
+    def _fill_camera_menu(self) -> None:
+        from app.capture.camera import list_cameras
+
+        self.m_camera.clear()
+        cams = list_cameras()
+        if not cams:
+            a = self.m_camera.addAction("No camera found")
+            a.setEnabled(False)
+        for cam in cams:
+            a = self.m_camera.addAction(cam.label)
+            a.triggered.connect(lambda _=False, i=cam.index: self.set_source(f"camera:{i}"))
+
+    def open_video_dialog(self) -> None:
+        start = self.settings.display.last_video_dir or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", start,
+                                              "Videos (*.mp4 *.mov *.avi *.mkv *.webm);;All files (*)")
+        if path:
+            self.settings = replace(self.settings, display=replace(
+                self.settings.display, last_video_dir=str(Path(path).parent)))
+            self._save()
+            self.set_source(path)
+
+    def _make_source(self, spec: str):
+        from app.capture.camera import CameraSource
+        from app.capture.live import open_source
+
+        if spec == "demo":
+            r = self.settings.runner
+            kw = dict(view=View(r.view), facing=Facing.LEFT if r.facing != "right" else Facing.RIGHT,
+                      runner_height_m=r.height_cm / 100.0)
+            kw.update(self.demo_params)
+            return open_source("demo", **kw)
+        if spec.startswith("camera"):
+            _, _, idx = spec.partition(":")
+            c = self.settings.camera
+            return CameraSource(int(idx or 0), c.width, c.height, c.fps)
+        return open_source(spec)
+
+    def set_source(self, spec: str) -> bool:
+        """Switch to source ``spec`` ('demo', 'camera:N' or a file path) and start it."""
+        self.stop()
+        try:
+            source = self._make_source(spec)
+        except UserError as exc:
+            self.show_banner(str(exc))
+            return False
+        self.source_spec = spec
+        if source.kind != "demo" and self._banner_sticky == NO_CAMERA_BANNER:
+            self._dismiss_banner()
+        self.video.badge = "DEMO" if source.kind == "demo" else ""
+        title = {"demo": "Demo (synthetic runner)", "camera": source.name}.get(source.kind, source.name)
+        self.setWindowTitle(f"GaitCoach — {title}")
+        self.st_source.setText(f"Source: {'Demo' if source.kind == 'demo' else source.name}")
+        self._start(source)
+        return True
+
+    def _start(self, source) -> None:
+        r = self.settings.runner
+        facing = None if r.facing == "auto" else Facing(r.facing)
+        if source.kind == "demo":
+            facing = source.runner.facing
+        self.pipeline = LivePipeline(source, View(r.view), facing)
+        self.bridge.attach(self.pipeline)
+        self.plots.reset()
+        self._last_seq = -1
+        self._last_ic_t = None
+        self._contact = None
+        self._history.clear()
+        self.pipeline.start()
+        self.home.set_running(True)
+        self.act_run.setText("Stop")
+
+    def stop(self) -> None:
+        """Stop the pipeline and join its threads (GUI thread)."""
+        if self.pipeline is not None:
+            self.bridge.detach()
+            self.pipeline.stop()
+            self._final_status = self.pipeline.status()
+            self.pipeline = None
+        self.home.set_running(False)
+        self.act_run.setText("Start")
+
+    @property
+    def running(self) -> bool:
+        return self.pipeline is not None and self.pipeline.running
+
+    def toggle_running(self) -> None:
+        if self.running:
+            self.stop()
+            self.video.message = "Stopped — press Space to start"
+            self.video.update()
+        elif self.source_spec is not None:
+            self.video.message = ""
+            self.set_source(self.source_spec)
+
+    # ================================================================ settings
+    def _apply_settings(self, s: Settings, restart: bool) -> None:
+        from app.gait.metrics import METRIC_SPECS
+
+        old = self.settings
+        self.settings = s
+        view = View(s.runner.view)
+        self.tiles.set_view(view)
+        self.tiles._last_snapshot = None
+        self.plots.set_target(s.runner.target_cadence_spm, s.runner.cadence_band_pct)
+        spec = METRIC_SPECS.get(s.runner.focus_metric)
+        if spec is not None and view in spec.views:
+            band = s.band_for(spec.name)
+            lo, hi = band.amber if band else (0.0, 1.0)
+            pad = max((hi - lo) * 0.4, 1.0)
+            self.plots.set_focus(spec.name, spec.label, spec.unit, (lo - pad, hi + pad))
+        mirror = s.display.mirror_for(view.value)
+        for act, value in ((self.act_mirror, mirror), (self.act_skel, s.display.skeleton)):
+            act.blockSignals(True)
+            act.setChecked(value)
+            act.blockSignals(False)
+        self.video.mirror = mirror
+        self.video.skeleton = s.display.skeleton
+        self.act_home.setChecked(s.display.layout == "home")
+        self.act_clinic.setChecked(s.display.layout != "home")
+        self.stack.setCurrentIndex(1 if s.display.layout == "home" else 0)
+        if restart and self.pipeline is not None and (
+                old.runner.view != s.runner.view or old.runner.facing != s.runner.facing):
+            if self.source_spec == "demo":
+                self.set_source("demo")
+            else:
+                facing = None if s.runner.facing == "auto" else Facing(s.runner.facing)
+                self.pipeline.set_view(view, facing)
+                self.plots.reset()
+
+    def _on_settings_changed(self, s: Settings) -> None:
+        # The panel owns runner, camera and thresholds; display settings stay the window's.
+        s = replace(self.settings, runner=s.runner, camera=s.camera, thresholds=s.thresholds)
+        self._apply_settings(s, restart=True)
+        self._save()
+
+    def _on_demo_changed(self, params: dict) -> None:
+        self.demo_params = params
+        if self.source_spec == "demo":
+            self.set_source("demo")
+
+    def _save(self) -> None:
+        if self.save_settings:
+            try:
+                config.save(self.settings)
+            except OSError as exc:
+                self.show_banner(f"Settings could not be saved: {exc}")
+
+    def _set_mirror(self, on: bool) -> None:
+        self.video.mirror = on
+        self.settings = replace(self.settings, display=self.settings.display.with_mirror(
+            self.settings.runner.view, on))
+        self._last_seq = -1
+        self._save()
+
+    def _set_skeleton(self, on: bool) -> None:
+        self.video.skeleton = on
+        self.settings = replace(self.settings, display=replace(self.settings.display, skeleton=on))
+        self._save()
+
+    def set_layout(self, layout: str) -> None:
+        self.settings = replace(self.settings, display=replace(self.settings.display, layout=layout))
+        self._apply_settings(self.settings, restart=False)
+        self._save()
+
+    def set_wall_mode(self, on: bool) -> None:
+        """Full-screen 'wall' mode: video only, large type."""
+        self.video.wall = on
+        for w in (self.toolbar, self.menuBar(), self.statusBar(), self.plots, self.side_panel):
+            w.setVisible(not on)
+        if on:
+            self.setup_dock.hide()
+            self.stack.setCurrentIndex(0)
+            self.showFullScreen()
+        else:
+            self.stack.setCurrentIndex(1 if self.settings.display.layout == "home" else 0)
+            self.showNormal()
+
+    # ================================================================ banners / dialogs
+    def show_banner(self, text: str, sticky: bool = False) -> None:
+        if sticky:
+            self._banner_sticky = text
+        self.banner.setText(text)
+        self.banner_box.show()
+
+    def _dismiss_banner(self) -> None:
+        self._banner_sticky = ""
+        self.banner_box.hide()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About GaitCoach", about_html())
+
+    # ================================================================ timers (GUI thread)
+    def _display_tick(self) -> None:
+        pipe = self.pipeline
+        res = pipe.latest() if pipe is not None else None
+        if res is None or res.seq == self._last_seq:
+            return
+        t0 = time.perf_counter()
+        self._last_seq = res.seq
+        self._history.append((res.frame.t_ns, res.landmarks))
+        view = res.view
+        fwd = 1.0 if res.facing is Facing.RIGHT else -1.0
+        ic = res.last_ic
+        if ic is not None and ic.t_ns != self._last_ic_t:
+            self._last_ic_t = ic.t_ns
+            heel = self._heel_at(ic.t_ns, ic.foot.value)
+            self._contact = (ic.foot.value, heel, time.perf_counter())
+            self.video.flash(heel)
+        contact = None
+        if self._contact is not None and time.perf_counter() - self._contact[2] < CONTACT_MARKER_S:
+            contact = (self._contact[0], self._contact[1])
+        overlay = build_overlay(res.landmarks, view, fwd, contact)
+        snap = res.snapshot
+        r = self.settings.runner
+        cad = snap.cadence_spm if snap is not None else None
+        self.video.hud = CadenceHud(cad, r.target_cadence_spm, r.cadence_band_pct,
+                                    cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
+                                    snap.cadence_reason if snap is not None else "")
+        if res.landmarks is None:
+            self.video.message = "No runner in view — the whole body, head to feet, must be visible."
+        elif self.video.message.startswith("No runner"):
+            self.video.message = ""
+        self.video.show_frame(res.frame.image, overlay)
+        self.frames_displayed += 1
+        tick_ms = (time.perf_counter() - t0) * 1000.0
+        paint = self.video.paint_ms[-1] if self.video.paint_ms else 0.0
+        self.gui_ms.append(tick_ms + paint)
+
+    def _heel_at(self, t_ns: int, foot: str) -> tuple[float, float] | None:
+        """Heel (or ankle) position at time ``t_ns`` from the recent landmark history."""
+        best = None
+        for t, lm in self._history:
+            if lm is not None and (best is None or abs(t - t_ns) < abs(best[0] - t_ns)):
+                best = (t, lm)
+        if best is None:
+            return None
+        lm = best[1]
+        i = LM[f"{foot}_heel"] if lm[LM[f"{foot}_heel"], 3] >= 0.3 else LM[f"{foot}_ankle"]
+        return float(lm[i, 0]), float(lm[i, 1])
+
+    def _plot_tick(self) -> None:
+        pipe = self.pipeline
+        res: LiveResult | None = pipe.latest() if pipe is not None else None
+        snap = res.snapshot if res is not None else None
+        self.tiles.update_snapshot(snap, self.settings)
+        self.plots.tick(res.frame.t_ns if res is not None else None)
+        self.plots.refresh()
+        if self.stack.currentIndex() == 1:
+            r = self.settings.runner
+            cad = snap.cadence_spm if snap is not None else None
+            self.home.update_values(cad, r.target_cadence_spm, r.cadence_band_pct,
+                                    cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
+                                    r.focus_metric)
+
+    def _on_steps(self, upd: StepsUpdate) -> None:
+        """Queued from the pose worker via the bridge (GUI thread)."""
+        cad = upd.snapshot.cadence_spm if upd.snapshot is not None else None
+        if upd.steps:
+            self.plots.add_steps(upd.steps, cad, upd.t_ns)
+
+    def _status_tick(self) -> None:
+        pipe = self.pipeline
+        if pipe is None:
+            return
+        st = pipe.status()
+        self.st_cam.setText(f"Camera {st.camera_fps:4.1f}/{st.nominal_fps:g} fps")
+        self.st_pose.setText(f"Pose {st.pose_fps:4.1f} fps")
+        pct = 100.0 * st.dropped / st.frames_captured if st.frames_captured else 0.0
+        self.st_drop.setText(f"Dropped {st.dropped} ({pct:.1f} %)")
+        lat = "—" if st.latency_p50_ms is None else f"{st.latency_p50_ms:.0f} ms"
+        self.st_lat.setText(f"Latency {lat}")
+        g = list(self.gui_ms)[-60:]
+        self.st_gui.setText(f"GUI {np.median(g):.1f} ms/frame" if g else "GUI —")
+        if st.state in ("frozen", "reconnecting", "error"):
+            self.show_banner(st.message)
+        elif st.state == "ended":
+            self.show_banner(f"{st.source_name} has ended. Open another video, choose a camera, "
+                             "or press Space to play it again.")
+            self.stop()
+        elif self.banner_box.isVisible() and not self._banner_sticky and st.state == "running":
+            self.banner_box.hide()
+        elif self._banner_sticky and self.banner.text() != self._banner_sticky:
+            self.show_banner(self._banner_sticky, sticky=True)
+
+    # ================================================================ shutdown
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Stop timers, then the pipeline threads (joined), then save settings."""
+        for t in (self.t_display, self.t_plot, self.t_status):
+            t.stop()
+        self.stop()
+        self._save()
+        super().closeEvent(event)

@@ -1,0 +1,192 @@
+"""Overlay geometry: what to draw on the body for the chosen view (no painting here).
+
+:func:`build_overlay` turns one landmark array into a small frozen :class:`Overlay` of
+lines, arcs, markers and labels in **image pixel coordinates**. It runs on the GUI thread
+in the display timer, not in ``paintEvent`` (painting only walks these tuples).
+
+Side view: knee angle arc with its value, shank line, trunk line with lean, and at initial
+contact the overstride marker (vertical through the hip midpoint and the contact point).
+Rear/front view: pelvis line with its tilt, knee–hip–ankle lines per leg with the frontal
+plane projection angle.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.types import LM, View
+
+#: Skeleton segments (landmark index pairs), body only.
+SKELETON: tuple[tuple[int, int], ...] = tuple(
+    (LM[a], LM[b]) for a, b in (
+        ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"),
+        ("left_shoulder", "left_hip"), ("right_shoulder", "right_hip"),
+        ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
+        ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
+        ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
+        ("right_hip", "right_knee"), ("right_knee", "right_ankle"),
+        ("left_ankle", "left_heel"), ("left_heel", "left_foot_index"),
+        ("left_ankle", "left_foot_index"),
+        ("right_ankle", "right_heel"), ("right_heel", "right_foot_index"),
+        ("right_ankle", "right_foot_index"),
+    )
+)
+MIN_VIS = 0.3
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    a: Point
+    b: Point
+    kind: str          # 'bone_left' | 'bone_right' | 'bone' | 'shank' | 'trunk' | 'pelvis' | 'guide' | 'overstride'
+
+
+@dataclass(frozen=True, slots=True)
+class Arc:
+    center: Point
+    radius: float
+    start_deg: float   # Qt convention: degrees counter-clockwise from 3 o'clock, y up
+    span_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    at: Point
+    text: str
+    kind: str = "angle"
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    skeleton: tuple[Line, ...] = ()
+    joints: tuple[Point, ...] = ()
+    lines: tuple[Line, ...] = ()
+    arcs: tuple[Arc, ...] = ()
+    labels: tuple[Label, ...] = ()
+    contact: Point | None = None   # where the latest initial contact happened (flash)
+
+
+def _pt(lm: np.ndarray, name: str) -> Point | None:
+    i = LM[name]
+    x, y, v = float(lm[i, 0]), float(lm[i, 1]), float(lm[i, 3])
+    if not (math.isfinite(x) and math.isfinite(y)) or v < MIN_VIS:
+        return None
+    return (x, y)
+
+
+def _mid(a: Point | None, b: Point | None) -> Point | None:
+    if a is None or b is None:
+        return None
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def _angle_image_deg(a: Point, b: Point) -> float:
+    """Direction a→b in Qt arc degrees (counter-clockwise from +x with y up)."""
+    return math.degrees(math.atan2(-(b[1] - a[1]), b[0] - a[0]))
+
+
+def _knee_arc(hip: Point, knee: Point, ankle: Point, scale: float) -> tuple[Arc, Label]:
+    """Arc at the knee between the thigh (knee→hip) and shank (knee→ankle) directions,
+    labelled with knee flexion = 180° − interior angle."""
+    a1 = _angle_image_deg(knee, hip)
+    a2 = _angle_image_deg(knee, ankle)
+    span = (a2 - a1 + 540.0) % 360.0 - 180.0      # signed shortest, within ±180
+    interior = abs(span)
+    flex = 180.0 - interior
+    r = 0.35 * scale
+    mid = math.radians(a1 + span / 2)
+    label_at = (knee[0] - math.cos(mid) * r * 1.6, knee[1] + math.sin(mid) * r * 1.6)
+    return Arc(knee, r, a1, span), Label(label_at, f"{flex:.0f}°")
+
+
+def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
+                  contact: tuple[str, Point | None] | None = None) -> Overlay:
+    """Overlay primitives for landmarks ``lm`` (33, 4) in image pixels.
+
+    ``forward_sign``: +1 when the runner faces image-right, -1 image-left (side view).
+    ``contact``: (foot, heel point at IC) for the latest initial contact, drawn as the
+    overstride marker while it is recent (the caller decides how long).
+    """
+    if lm is None:
+        return Overlay()
+    skel: list[Line] = []
+    for i, j in SKELETON:
+        if lm[i, 3] >= MIN_VIS and lm[j, 3] >= MIN_VIS:
+            a, b = _NAMES[i].split("_")[0], _NAMES[j].split("_")[0]
+            kind = f"bone_{a}" if a == b else "bone"
+            skel.append(Line((float(lm[i, 0]), float(lm[i, 1])),
+                             (float(lm[j, 0]), float(lm[j, 1])), kind))
+    joints = tuple((float(lm[i, 0]), float(lm[i, 1])) for i in _JOINTS if lm[i, 3] >= MIN_VIS)
+    lines: list[Line] = []
+    arcs: list[Arc] = []
+    labels: list[Label] = []
+    hip_l, hip_r = _pt(lm, "left_hip"), _pt(lm, "right_hip")
+    sh_l, sh_r = _pt(lm, "left_shoulder"), _pt(lm, "right_shoulder")
+    hip_m, sh_m = _mid(hip_l, hip_r), _mid(sh_l, sh_r)
+    # Body scale: trunk length in pixels (for arc radii and marker sizes).
+    scale = 80.0
+    if hip_m and sh_m:
+        scale = max(20.0, math.hypot(sh_m[0] - hip_m[0], sh_m[1] - hip_m[1]) * 0.5)
+
+    if view is View.SIDE:
+        # Near leg = the more visible one.
+        near = "left" if lm[LM["left_knee"], 3] >= lm[LM["right_knee"], 3] else "right"
+        hip, knee, ankle = (_pt(lm, f"{near}_{n}") for n in ("hip", "knee", "ankle"))
+        if hip and knee and ankle:
+            arc, lab = _knee_arc(hip, knee, ankle, scale)
+            arcs.append(arc)
+            labels.append(lab)
+            lines.append(Line(knee, ankle, "shank"))
+            shank = math.degrees(math.atan2((ankle[0] - knee[0]) * forward_sign, ankle[1] - knee[1]))
+            labels.append(Label((ankle[0] + 0.3 * scale, ankle[1] - 0.3 * scale),
+                                f"shank {shank:+.0f}°", "small"))
+        if hip_m and sh_m:
+            lines.append(Line(hip_m, sh_m, "trunk"))
+            top = (hip_m[0], hip_m[1] - 1.1 * (hip_m[1] - sh_m[1]))
+            lines.append(Line(hip_m, top, "guide"))
+            lean = math.degrees(math.atan2((sh_m[0] - hip_m[0]) * forward_sign, hip_m[1] - sh_m[1]))
+            labels.append(Label((sh_m[0] - forward_sign * 0.6 * scale, sh_m[1]),
+                                f"trunk {lean:+.0f}°", "small"))
+        if contact is not None and contact[1] is not None and hip_m is not None:
+            heel = contact[1]
+            floor_y = heel[1]
+            lines.append(Line((hip_m[0], hip_m[1]), (hip_m[0], floor_y), "guide"))
+            lines.append(Line((hip_m[0], floor_y), heel, "overstride"))
+    else:
+        if hip_l and hip_r:
+            lines.append(Line(hip_l, hip_r, "pelvis"))
+            # Tilt: positive when the image-right hip is lower.
+            tilt = math.degrees(math.atan2(hip_r[1] - hip_l[1], hip_r[0] - hip_l[0]))
+            if hip_l[0] > hip_r[0]:
+                tilt = math.degrees(math.atan2(hip_l[1] - hip_r[1], hip_l[0] - hip_r[0]))
+            y0 = min(hip_l[1], hip_r[1])
+            cx = (hip_l[0] + hip_r[0]) / 2
+            half = abs(hip_r[0] - hip_l[0]) / 2 + 0.4 * scale
+            lines.append(Line((cx - half, (hip_l[1] + hip_r[1]) / 2), (cx + half, (hip_l[1] + hip_r[1]) / 2),
+                              "guide"))
+            labels.append(Label((cx + half + 0.1 * scale, y0 - 0.2 * scale), f"pelvis {tilt:+.0f}°"))
+        for side in ("left", "right"):
+            hip, knee, ankle = (_pt(lm, f"{side}_{n}") for n in ("hip", "knee", "ankle"))
+            if hip and knee and ankle:
+                lines.append(Line(hip, ankle, "guide"))
+                lines.append(Line(hip, knee, "shank"))
+                lines.append(Line(knee, ankle, "shank"))
+                a1 = math.atan2(knee[0] - hip[0], knee[1] - hip[1])
+                a2 = math.atan2(ankle[0] - knee[0], ankle[1] - knee[1])
+                dev = math.degrees(a1 - a2)
+                labels.append(Label((knee[0] + (0.5 if knee[0] > (hip_m or knee)[0] else -1.2) * scale,
+                                     knee[1]), f"{abs(dev):.0f}°", "small"))
+    cpt = contact[1] if contact is not None else None
+    return Overlay(tuple(skel), joints, tuple(lines), tuple(arcs), tuple(labels), cpt)
+
+
+_NAMES = {i: name for name, i in LM.items()}
+_JOINTS = tuple(LM[n] for n in (
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index", "nose"))

@@ -1,0 +1,222 @@
+"""Setup panel: view, facing, treadmill speed, runner height, cadence target, focus metric,
+thresholds per metric, camera settings and the demo runner's faults.
+
+Emits ``settings_changed(Settings)`` whenever the user edits a field (the window applies
+and saves), and ``demo_changed(dict)`` for the demo runner's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHeaderView, QPushButton, QSpinBox,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from app.config import Band, Settings
+from app.types import View
+from app.ui.tiles import metric_names_for
+
+RESOLUTIONS = ("640x480", "1280x720", "1920x1080")
+
+
+def _dspin(lo: float, hi: float, value: float, step: float = 1.0, decimals: int = 1,
+           suffix: str = "") -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setRange(lo, hi)
+    s.setDecimals(decimals)
+    s.setSingleStep(step)
+    s.setValue(value)
+    if suffix:
+        s.setSuffix(suffix)
+    s.setKeyboardTracking(False)
+    return s
+
+
+class SetupPanel(QWidget):
+    """GUI thread only."""
+
+    settings_changed = Signal(object)
+    demo_changed = Signal(object)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._loading = True
+        root = QVBoxLayout(self)
+
+        run = QGroupBox("Runner and view")
+        f = QFormLayout(run)
+        self.view = QComboBox()
+        for v in View:
+            self.view.addItem(v.value.capitalize(), v.value)
+        self.facing = QComboBox()
+        for key, text in (("auto", "Auto-detect"), ("left", "Image-left"), ("right", "Image-right")):
+            self.facing.addItem(text, key)
+        r = settings.runner
+        self.speed = _dspin(0, 30, r.treadmill_speed_kmh, 0.1, 1, " km/h")
+        self.height = _dspin(100, 230, r.height_cm, 1, 0, " cm")
+        self.target = _dspin(120, 230, r.target_cadence_spm, 1, 0, " spm")
+        self.band = _dspin(0.5, 15, r.cadence_band_pct, 0.5, 1, " %")
+        self.focus = QComboBox()
+        f.addRow("View", self.view)
+        f.addRow("Runner faces", self.facing)
+        f.addRow("Treadmill speed", self.speed)
+        f.addRow("Runner height", self.height)
+        f.addRow("Target cadence", self.target)
+        f.addRow("Cadence band ±", self.band)
+        f.addRow("Cue focus", self.focus)
+        root.addWidget(run)
+
+        thr = QGroupBox("Thresholds (green / amber bands)")
+        tl = QVBoxLayout(thr)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Metric", "green lo", "green hi", "amber lo", "amber hi"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(180)
+        tl.addWidget(self.table)
+        self.reset_thr = QPushButton("Reset thresholds to defaults")
+        tl.addWidget(self.reset_thr)
+        root.addWidget(thr)
+
+        cam = QGroupBox("Camera")
+        cf = QFormLayout(cam)
+        c = settings.camera
+        self.cam_device = QSpinBox()
+        self.cam_device.setRange(0, 16)
+        self.cam_device.setValue(c.device)
+        self.cam_res = QComboBox()
+        self.cam_res.addItems(RESOLUTIONS)
+        res = f"{c.width}x{c.height}"
+        if res not in RESOLUTIONS:
+            self.cam_res.addItem(res)
+        self.cam_res.setCurrentText(res)
+        self.cam_fps = _dspin(5, 240, c.fps, 1, 0, " fps")
+        cf.addRow("Device", self.cam_device)
+        cf.addRow("Resolution", self.cam_res)
+        cf.addRow("Frame rate", self.cam_fps)
+        root.addWidget(cam)
+
+        demo = QGroupBox("Demo runner")
+        df = QFormLayout(demo)
+        self.demo_cadence = _dspin(140, 210, 170, 1, 0, " spm")
+        self.demo_overstride = _dspin(0, 30, 0, 1, 0, " % leg")
+        self.demo_drop = _dspin(0, 15, 0, 0.5, 1, " °")
+        self.demo_valgus = _dspin(0, 20, 0, 0.5, 1, " °")
+        df.addRow("Cadence", self.demo_cadence)
+        df.addRow("Overstride", self.demo_overstride)
+        df.addRow("Pelvic drop", self.demo_drop)
+        df.addRow("Knee valgus", self.demo_valgus)
+        root.addWidget(demo)
+        root.addStretch(1)
+
+        self._load(settings)
+        for w in (self.view, self.facing, self.focus, self.cam_res):
+            w.currentIndexChanged.connect(self._changed)
+        for w in (self.speed, self.height, self.target, self.band, self.cam_fps):
+            w.valueChanged.connect(self._changed)
+        self.cam_device.valueChanged.connect(self._changed)
+        self.table.itemChanged.connect(self._changed)
+        self.reset_thr.clicked.connect(self._reset_thresholds)
+        for w in (self.demo_cadence, self.demo_overstride, self.demo_drop, self.demo_valgus):
+            w.valueChanged.connect(self._demo)
+        self._loading = False
+
+    # -------------------------------------------------------------------------
+    def _load(self, s: Settings) -> None:
+        self._loading = True
+        self.view.setCurrentIndex(max(0, self.view.findData(s.runner.view)))
+        self.facing.setCurrentIndex(max(0, self.facing.findData(s.runner.facing)))
+        self._fill_focus(View(s.runner.view), s.runner.focus_metric)
+        self._fill_table(View(s.runner.view), s)
+        self._loading = False
+
+    def _fill_focus(self, view: View, current: str) -> None:
+        from app.gait.metrics import METRIC_SPECS
+
+        self.focus.blockSignals(True)
+        self.focus.clear()
+        for name in metric_names_for(view):
+            if name != "cadence_spm":
+                self.focus.addItem(METRIC_SPECS[name].label, name)
+        i = self.focus.findData(current)
+        self.focus.setCurrentIndex(i if i >= 0 else 0)
+        self.focus.blockSignals(False)
+
+    def _fill_table(self, view: View, s: Settings) -> None:
+        from app.gait.metrics import METRIC_SPECS
+
+        self.table.blockSignals(True)
+        names = metric_names_for(view)
+        self.table.setRowCount(len(names))
+        for row, name in enumerate(names):
+            spec = METRIC_SPECS[name]
+            item = QTableWidgetItem(f"{spec.label} ({spec.unit})" if spec.unit else spec.label)
+            item.setData(256, name)  # Qt.UserRole
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, item)
+            band = s.band_for(name)
+            vals = (*band.green, *band.amber) if band else ("", "", "", "")
+            for col, v in enumerate(vals, start=1):
+                self.table.setItem(row, col, QTableWidgetItem(f"{v:g}" if v != "" else ""))
+        self.table.blockSignals(False)
+
+    def _read_thresholds(self, s: Settings) -> Settings:
+        out = s
+        for row in range(self.table.rowCount()):
+            name = self.table.item(row, 0).data(256)
+            try:
+                vals = [float(self.table.item(row, c).text()) for c in range(1, 5)]
+            except (AttributeError, ValueError):
+                continue
+            if vals[0] > vals[1] or vals[2] > vals[3]:
+                continue
+            band = Band((vals[0], vals[1]), (vals[2], vals[3]))
+            if band != s.band_for(name) or name in s.thresholds:
+                out = out.with_threshold(name, band)
+        return out
+
+    def _reset_thresholds(self) -> None:
+        from types import MappingProxyType
+
+        self.settings = replace(self.settings, thresholds=MappingProxyType({}))
+        self._fill_table(View(self.settings.runner.view), self.settings)
+        self.settings_changed.emit(self.settings)
+
+    def _changed(self, *args) -> None:
+        if self._loading:
+            return
+        s = self.settings
+        view = self.view.currentData()
+        w, _, h = self.cam_res.currentText().partition("x")
+        runner = replace(s.runner, view=view, facing=self.facing.currentData(),
+                         treadmill_speed_kmh=self.speed.value(), height_cm=self.height.value(),
+                         target_cadence_spm=self.target.value(), cadence_band_pct=self.band.value(),
+                         focus_metric=self.focus.currentData() or s.runner.focus_metric)
+        camera = replace(s.camera, device=self.cam_device.value(), width=int(w), height=int(h),
+                         fps=self.cam_fps.value())
+        new = replace(s, runner=runner, camera=camera)
+        if view != s.runner.view:
+            self._loading = True
+            self._fill_focus(View(view), runner.focus_metric)
+            self._fill_table(View(view), new)
+            new = replace(new, runner=replace(runner, focus_metric=self.focus.currentData()))
+            self._loading = False
+        else:
+            new = self._read_thresholds(new)
+        self.settings = new
+        self.settings_changed.emit(new)
+
+    def demo_params(self) -> dict:
+        return {
+            "cadence_spm": self.demo_cadence.value(),
+            "overstride": self.demo_overstride.value() / 100.0,
+            "pelvic_drop_deg": self.demo_drop.value(),
+            "knee_valgus_deg": self.demo_valgus.value(),
+        }
+
+    def _demo(self, *args) -> None:
+        self.demo_changed.emit(self.demo_params())

@@ -1,0 +1,156 @@
+"""Metric tiles: value, unit, trend arrow and a green/amber/red band per metric.
+
+A metric that cannot be measured shows "—" with the engine's reason in the tooltip.
+Updated from the window's ~20 Hz timer, only when the snapshot object changed.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from app.config import Settings
+from app.types import MetricSnapshot, View
+
+TREND_WINDOW_S = 6.0
+_BG = {"green": "#1b5e20", "amber": "#8d6e00", "red": "#8e1b1b", "none": "#37474f"}
+
+
+def format_value(value: float, unit: str) -> str:
+    if unit == "ms" or unit == "spm":
+        return f"{value:.0f}"
+    if unit == "":
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def metric_names_for(view: View) -> list[str]:
+    """Metric names shown for ``view``, in the engine's order."""
+    from app.gait.metrics import METRIC_SPECS
+
+    return [name for name, spec in METRIC_SPECS.items() if view in spec.views]
+
+
+class MetricTile(QFrame):
+    """One metric. GUI thread only."""
+
+    def __init__(self, name: str, label: str, unit: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.unit = unit
+        self.setObjectName("tile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(0)
+        self.title = QLabel(label)
+        self.title.setStyleSheet("color:#cfd8dc; font-size:12px;")
+        self.value = QLabel("—")
+        self.value.setStyleSheet("color:white; font-size:22px; font-weight:bold;")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        lay.addWidget(self.title)
+        lay.addWidget(self.value)
+        self.band = "none"
+        self.text = "—"
+        self._history: collections.deque[tuple[float, float]] = collections.deque(maxlen=400)
+        self._apply_bg("none")
+        self.setMinimumHeight(66)
+
+    def _apply_bg(self, band: str) -> None:
+        self.band = band
+        self.setStyleSheet(f"#tile {{ background:{_BG[band]}; border-radius:6px; }}")
+
+    def set_value(self, value: float | None, band: str, reason: str = "",
+                  quality: str = "good") -> None:
+        now = time.monotonic()
+        if value is None or not math.isfinite(value):
+            self.text = "—"
+            self.value.setText("—")
+            self.setToolTip(reason or "not measured yet")
+            if self.band != "none":
+                self._apply_bg("none")
+            return
+        self._history.append((now, value))
+        arrow = self._trend(now, value)
+        unit = f" {self.unit}" if self.unit else ""
+        self.text = f"{format_value(value, self.unit)}{unit} {arrow}"
+        self.value.setText(self.text)
+        tip = f"{self.title.text()}: {format_value(value, self.unit)}{unit}"
+        if quality != "good":
+            tip += f" (quality: {quality}{'; ' + reason if reason else ''})"
+        self.setToolTip(tip)
+        if band != self.band:
+            self._apply_bg(band)
+
+    def _trend(self, now: float, value: float) -> str:
+        old = [v for t, v in self._history if now - t >= TREND_WINDOW_S * 0.5 and now - t <= TREND_WINDOW_S * 1.5]
+        if not old:
+            return "→"
+        ref = old[-1]
+        scale = max(abs(ref) * 0.03, 0.5 if self.unit in ("°", "%", "% leg", "% pelvis") else 0.01)
+        if self.unit == "ms":
+            scale = max(abs(ref) * 0.03, 5.0)
+        if value > ref + scale:
+            return "↑"
+        if value < ref - scale:
+            return "↓"
+        return "→"
+
+
+class TilesPanel(QWidget):
+    """Grid of tiles for the metrics of one view. GUI thread only."""
+
+    def __init__(self, parent: QWidget | None = None, columns: int = 2) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.grid = QGridLayout(self)
+        self.grid.setSpacing(6)
+        self.grid.setContentsMargins(4, 4, 4, 4)
+        self.tiles: dict[str, MetricTile] = {}
+        self.view: View | None = None
+        self._last_snapshot: MetricSnapshot | None = None
+
+    def set_view(self, view: View) -> None:
+        if view == self.view:
+            return
+        from app.gait.metrics import METRIC_SPECS
+
+        self.view = view
+        for tile in self.tiles.values():
+            self.grid.removeWidget(tile)
+            tile.deleteLater()
+        self.tiles = {}
+        for k, name in enumerate(metric_names_for(view)):
+            spec = METRIC_SPECS[name]
+            tile = MetricTile(name, spec.label, spec.unit, self)
+            self.tiles[name] = tile
+            self.grid.addWidget(tile, k // self.columns, k % self.columns)
+        self._last_snapshot = None
+
+    def update_snapshot(self, snap: MetricSnapshot | None, settings: Settings) -> bool:
+        """Refresh tiles from ``snap``; returns False when nothing changed."""
+        if snap is self._last_snapshot:
+            return False
+        self._last_snapshot = snap
+        for name, tile in self.tiles.items():
+            if snap is None:
+                tile.set_value(None, "none", "waiting for the runner")
+                continue
+            if name == "cadence_spm":
+                value, reason, quality = snap.cadence_spm, snap.cadence_reason, "good"
+            else:
+                mv = snap.values.get(name)
+                if mv is None:
+                    tile.set_value(None, "none", "not computed by the engine")
+                    continue
+                value, reason, quality = mv.value, mv.reason, mv.quality.value
+            band = "none"
+            b = settings.band_for(name)
+            if value is not None and b is not None:
+                band = b.classify(value)
+            tile.set_value(value, band, reason, quality)
+        return True

@@ -1,0 +1,239 @@
+"""Mirror-style video with the pose overlay, contact flash and a large cadence number.
+
+All preparation (resize, mirror flip, overlay geometry) happens in :meth:`VideoView.show_frame`,
+called from the window's display timer; ``paintEvent`` only draws prepared objects.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.ui.overlay import Overlay
+
+FLASH_S = 0.25
+
+_PENS = {
+    "bone": ("#e8e8e8", 3.0),
+    "bone_left": ("#4fc3f7", 4.0),
+    "bone_right": ("#ffb74d", 4.0),
+    "shank": ("#ffee58", 4.0),
+    "trunk": ("#ce93d8", 4.0),
+    "pelvis": ("#ff5252", 5.0),
+    "guide": ("#ffffff", 1.5),
+    "overstride": ("#ff5252", 5.0),
+}
+BAND_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "none": "#546e7a"}
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceHud:
+    """The big cadence number: ``value`` spm (None = estimating), target and its band."""
+
+    value: float | None
+    target: float | None
+    band_pct: float
+    band: str              # 'green' | 'amber' | 'red' | 'none'
+    note: str = ""
+
+
+class VideoView(QWidget):
+    """Video + overlay. Runs entirely on the GUI thread."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.mirror = True
+        self.skeleton = True
+        self.wall = False
+        self.badge = ""                 # e.g. "DEMO"
+        self.message = ""               # centred overlay message ("No runner in view")
+        self.hud: CadenceHud | None = None
+        self._buf: np.ndarray | None = None
+        self._qimage: QImage | None = None
+        self._img_pos = QPointF(0, 0)
+        self._xf = QTransform()
+        self._overlay = Overlay()
+        self._flash_t = -1.0
+        self._flash_pt: tuple[float, float] | None = None
+        self.paint_ms: list[float] = []
+
+    # ------------------------------------------------------------------ GUI-thread API
+    def show_frame(self, image: np.ndarray | None, overlay: Overlay) -> None:
+        """Prepare ``image`` (RGB uint8) for the current widget size, then repaint."""
+        self._overlay = overlay
+        if image is not None:
+            import cv2
+
+            h, w = image.shape[:2]
+            W, H = max(1, self.width()), max(1, self.height())
+            s = min(W / w, H / h)
+            tw, th = max(1, int(w * s)), max(1, int(h * s))
+            buf = cv2.resize(image, (tw, th), interpolation=cv2.INTER_LINEAR)
+            if self.mirror:
+                buf = cv2.flip(buf, 1)
+            self._buf = buf
+            self._qimage = QImage(buf.data, tw, th, buf.strides[0], QImage.Format.Format_RGB888)
+            x0, y0 = (W - tw) / 2, (H - th) / 2
+            self._img_pos = QPointF(x0, y0)
+            xf = QTransform()
+            if self.mirror:
+                xf.translate(x0 + tw, y0)
+                xf.scale(-s, s)
+            else:
+                xf.translate(x0, y0)
+                xf.scale(s, s)
+            self._xf = xf
+        self.update()
+
+    def flash(self, point: tuple[float, float] | None) -> None:
+        """Start the initial-contact flash at ``point`` (image pixels)."""
+        self._flash_t = time.perf_counter()
+        self._flash_pt = point
+
+    def clear(self) -> None:
+        self._qimage = None
+        self._buf = None
+        self._overlay = Overlay()
+        self.update()
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        t0 = time.perf_counter()
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#101418"))
+        if self._qimage is not None:
+            p.drawImage(self._img_pos, self._qimage)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self._paint_overlay(p)
+        self._paint_hud(p)
+        p.end()
+        self.paint_ms.append((time.perf_counter() - t0) * 1000.0)
+        if len(self.paint_ms) > 600:
+            del self.paint_ms[:300]
+
+    def _pen(self, kind: str) -> QPen:
+        color, width = _PENS.get(kind, ("#ffffff", 2.0))
+        pen = QPen(QColor(color))
+        pen.setWidthF(width * (1.6 if self.wall else 1.0))
+        pen.setCosmetic(True)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        if kind == "guide":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        return pen
+
+    def _paint_overlay(self, p: QPainter) -> None:
+        ov = self._overlay
+        p.save()
+        p.setTransform(self._xf)
+        if self.skeleton:
+            for ln in ov.skeleton:
+                p.setPen(self._pen(ln.kind))
+                p.drawLine(QPointF(*ln.a), QPointF(*ln.b))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("#ffffff"))
+            r = 4.0 / max(abs(self._xf.m11()), 1e-6)
+            for x, y in ov.joints:
+                p.drawEllipse(QPointF(x, y), r, r)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        for ln in ov.lines:
+            p.setPen(self._pen(ln.kind))
+            p.drawLine(QPointF(*ln.a), QPointF(*ln.b))
+        p.setPen(self._pen("shank"))
+        for arc in ov.arcs:
+            c, r = arc.center, arc.radius
+            p.drawArc(QRectF(c[0] - r, c[1] - r, 2 * r, 2 * r), int(arc.start_deg * 16),
+                      int(arc.span_deg * 16))
+        age = time.perf_counter() - self._flash_t
+        if 0 <= age < FLASH_S and self._flash_pt is not None:
+            alpha = int(255 * (1 - age / FLASH_S))
+            pen = QPen(QColor(255, 255, 255, alpha))
+            pen.setWidthF(6)
+            pen.setCosmetic(True)
+            p.setPen(pen)
+            p.setBrush(QColor(255, 82, 82, alpha // 2))
+            r = 28.0 / max(abs(self._xf.m11()), 1e-6) * (1 + age / FLASH_S)
+            p.drawEllipse(QPointF(*self._flash_pt), r, r)
+        p.restore()
+        # Labels upright (not mirrored), at the mapped positions.
+        font = QFont()
+        font.setPixelSize(30 if self.wall else 17)
+        font.setBold(True)
+        p.setFont(font)
+        for lab in ov.labels:
+            pos = self._xf.map(QPointF(*lab.at))
+            p.setPen(QColor(0, 0, 0, 180))
+            p.drawText(pos + QPointF(1.5, 1.5), lab.text)
+            p.setPen(QColor("#ffee58" if lab.kind == "angle" else "#ffffff"))
+            p.drawText(pos, lab.text)
+        if 0 <= age < FLASH_S:
+            a = int(200 * (1 - age / FLASH_S))
+            pen = QPen(QColor(255, 255, 255, a))
+            pen.setWidth(10)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(self.rect().adjusted(5, 5, -5, -5))
+
+    def _paint_hud(self, p: QPainter) -> None:
+        W, H = self.width(), self.height()
+        k = 2.0 if self.wall else 1.0
+        if self.badge:
+            f = QFont()
+            f.setPixelSize(int(22 * k))
+            f.setBold(True)
+            p.setFont(f)
+            rect = QRectF(12, 12, 190 * k, 38 * k)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(123, 31, 162, 220))
+            p.drawRoundedRect(rect, 8, 8)
+            p.setPen(QColor("#ffffff"))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge)
+        hud = self.hud
+        if hud is not None:
+            big = QFont()
+            big.setPixelSize(int(min(H * (0.2 if self.wall else 0.11), 260)))
+            big.setBold(True)
+            small = QFont()
+            small.setPixelSize(int(min(H * (0.05 if self.wall else 0.03), 64)))
+            bw = W * (0.42 if self.wall else 0.3)
+            box = QRectF(W - bw - 12, 12, bw, big.pixelSize() * 1.1 + small.pixelSize() * 2.6)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(0, 0, 0, 150))
+            p.drawRoundedRect(box, 10, 10)
+            p.setFont(big)
+            p.setPen(QColor(BAND_COLORS.get(hud.band, "#ffffff")).lighter(170)
+                     if hud.band != "none" else QColor("#ffffff"))
+            txt = "…" if hud.value is None else f"{hud.value:.0f}"
+            p.drawText(QRectF(box.left(), box.top(), box.width(), big.pixelSize() * 1.15),
+                       Qt.AlignmentFlag.AlignCenter, txt)
+            p.setFont(small)
+            p.setPen(QColor("#ffffff"))
+            line1 = "steps/min" if hud.value is not None else (hud.note or "estimating…")
+            y = box.top() + big.pixelSize() * 1.1
+            p.drawText(QRectF(box.left(), y, box.width(), small.pixelSize() * 1.3),
+                       Qt.AlignmentFlag.AlignCenter, line1)
+            if hud.target:
+                lo = hud.target * (1 - hud.band_pct / 100)
+                hi = hud.target * (1 + hud.band_pct / 100)
+                p.setPen(QColor(BAND_COLORS.get(hud.band, "#ffffff")).lighter(150))
+                p.drawText(QRectF(box.left(), y + small.pixelSize() * 1.2, box.width(),
+                                  small.pixelSize() * 1.3), Qt.AlignmentFlag.AlignCenter,
+                           f"target {lo:.0f}–{hi:.0f}")
+        if self.message:
+            f = QFont()
+            f.setPixelSize(int(26 * k))
+            f.setBold(True)
+            p.setFont(f)
+            rect = QRectF(W * 0.1, H * 0.42, W * 0.8, H * 0.16)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(0, 0, 0, 170))
+            p.drawRoundedRect(rect, 12, 12)
+            p.setPen(QColor("#ffffff"))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)

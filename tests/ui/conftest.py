@@ -1,0 +1,12 @@
+"""UI test fixtures: a temporary config dir for every test (never the user's settings)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def tmp_config_dir(tmp_path, monkeypatch):
+    d = tmp_path / "config"
+    monkeypatch.setenv("GAITCOACH_CONFIG_DIR", str(d))
+    return d

@@ -1,0 +1,214 @@
+"""The live session window with pytest-qt (offscreen): demo and real video sources,
+tiles and plots updating, settings persistence, fault banners, keyboard, clean shutdown."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app import config
+from app.config import Settings
+from app.types import View
+
+
+@pytest.fixture
+def make_window(qtbot):
+    windows = []
+
+    def make(**kw):
+        from app.ui.main_window import MainWindow
+
+        kw.setdefault("settings", Settings())
+        w = MainWindow(**kw)
+        qtbot.addWidget(w)
+        w.show()
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()
+
+
+def test_demo_window_updates_tiles_and_plots(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo")
+    assert w.video.badge == "DEMO"
+    assert "Demo" in w.windowTitle()
+    qtbot.waitUntil(lambda: w.frames_displayed > 20, timeout=5000)
+    # Cadence needs a few steps; the demo runs at 170 spm.
+    qtbot.waitUntil(lambda: w.tiles.tiles["cadence_spm"].text != "—", timeout=10000)
+    assert w.plots.refresh_count > 0 and w.plots.n_steps >= 4
+    cad = float(w.tiles.tiles["cadence_spm"].text.split()[0])
+    assert 160 <= cad <= 180
+    assert w.tiles.tiles["contact_ms"].band in ("green", "amber", "red")
+    # Frontal-only metrics are not shown in side view.
+    assert "pelvic_drop_deg" not in w.tiles.tiles
+    assert w.video.hud is not None and w.video.hud.value is not None
+    assert w.video._overlay.arcs  # knee angle arc drawn in side view
+    st = w.pipeline.status()
+    assert st.state == "running" and st.camera_fps > 20
+    assert "fps" in w.st_cam.text()
+    w.close()
+    assert w.pipeline is None
+
+
+@pytest.mark.slow
+def test_video_file_window(qtbot, make_window, shared_data, no_thread_leak):
+    path = shared_data / "male_side_run" / "male_side.mp4"
+    w = make_window(source=str(path))
+    assert w.video.badge == ""
+    assert "male_side.mp4" in w.windowTitle()
+    qtbot.waitUntil(lambda: w.frames_displayed > 60, timeout=20000)
+    qtbot.waitUntil(lambda: w.plots.n_steps >= 4, timeout=20000)
+    assert w.video._overlay.skeleton
+    qtbot.waitUntil(lambda: w.tiles.tiles["contact_ms"].text != "—", timeout=10000)
+    assert w.pipeline.status().pose_fps > 10
+    w.close()
+
+
+def test_missing_camera_opens_demo_with_banner(qtbot, make_window, monkeypatch, no_thread_leak):
+    import app.capture.camera as camera
+
+    monkeypatch.setattr(camera, "list_cameras", lambda max_index=8: [])
+    w = make_window(source=None)
+    assert w.source_spec == "demo"
+    assert w.banner_box.isVisible()
+    assert "No camera found" in w.banner.text() and "Open video" in w.banner.text()
+    qtbot.wait(600)
+    assert w.banner_box.isVisible()  # stays until dismissed or a real source is chosen
+
+
+def test_settings_persist(qtbot, make_window, tmp_config_dir):
+    w = make_window(source="demo", settings=config.load())
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=5000)
+    w.setup.target.setValue(180)
+    w.setup.speed.setValue(11.5)
+    w.setup.view.setCurrentIndex(w.setup.view.findData("rear"))
+    assert w.tiles.view is View.REAR and "pelvic_drop_deg" in w.tiles.tiles
+    # Edit a threshold in the table (row of pelvic drop, green hi).
+    t = w.setup.table
+    row = next(r for r in range(t.rowCount()) if t.item(r, 0).data(256) == "pelvic_drop_deg")
+    t.item(row, 2).setText("3")
+    qtbot.keyClick(w, Qt.Key.Key_K)  # skeleton off
+    w.close()
+    s = config.load(tmp_config_dir / "settings.toml")
+    assert s.runner.target_cadence_spm == 180
+    assert s.runner.treadmill_speed_kmh == 11.5
+    assert s.runner.view == "rear"
+    assert s.thresholds["pelvic_drop_deg"].green[1] == 3.0
+    assert s.display.skeleton is False
+
+
+def test_keyboard_shortcuts(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo")
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=5000)
+    before = w.video.mirror
+    qtbot.keyClick(w, Qt.Key.Key_M)
+    assert w.video.mirror is (not before)
+    qtbot.keyClick(w, Qt.Key.Key_K)
+    assert w.video.skeleton is False
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert not w.running and w.pipeline is None
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert w.running
+    qtbot.keyClick(w, Qt.Key.Key_F)
+    assert w.video.wall and not w.plots.isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert not w.video.wall
+    w.set_layout("home")
+    assert w.stack.currentIndex() == 1
+    qtbot.waitUntil(lambda: w.home.target.text().startswith("target"), timeout=3000)
+    assert w.home.cue.text()
+
+
+class _FreezingSource:
+    """A fake camera that delivers frames for a while, then none (frozen)."""
+
+    name = "Fake camera"
+    kind = "camera"
+    finite = False
+    nominal_fps = 30.0
+
+    def __init__(self):
+        self.n = 0
+        self.release = threading.Event()
+
+    def open(self):
+        pass
+
+    def grab(self):
+        from app.capture.live import Captured
+        from app.types import Frame
+
+        if self.n >= 15:
+            self.release.wait(5.0)
+            return None
+        time.sleep(1 / 30)
+        self.n += 1
+        t = time.perf_counter_ns()
+        return Captured(Frame(self.n, t, np.zeros((120, 160, 3), np.uint8)), t)
+
+    def close(self):
+        pass
+
+
+def test_frozen_camera_banner_within_one_second(qtbot, make_window, monkeypatch, no_thread_leak):
+    from app.pose import worker
+    from app.types import PoseSample
+
+    class NullPose:
+        def process(self, f):
+            return PoseSample(f.index, f.t_ns, None, f.width, f.height)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(worker, "_default_estimator", lambda kind: NullPose())
+    from app.ui import main_window
+
+    src = _FreezingSource()
+    monkeypatch.setattr(main_window.MainWindow, "_make_source", lambda self, spec: src)
+    w = make_window(source="camera:0")
+    qtbot.waitUntil(lambda: src.n >= 15, timeout=5000)
+    t_freeze = time.monotonic()
+    qtbot.waitUntil(lambda: w.banner_box.isVisible() and "no new frame" in w.banner.text(),
+                    timeout=2000)
+    assert time.monotonic() - t_freeze < 1.5
+    # No person in the (black) frames: overlay message.
+    assert w.video.message.startswith("No runner")
+    src.release.set()
+    w.close()
+
+
+def test_file_source_end_stops_cleanly(qtbot, make_window, tmp_path, no_thread_leak):
+    import cv2
+
+    path = tmp_path / "short.avi"
+    vw = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 120))
+    for i in range(20):
+        vw.write(np.full((120, 160, 3), i * 10, np.uint8))
+    vw.release()
+    w = make_window(source=str(path))
+    qtbot.waitUntil(lambda: w.pipeline is None, timeout=15000)
+    assert "has ended" in w.banner.text()
+    assert w.home.button.text() == "Start"
+
+
+def test_bad_video_shows_banner(qtbot, make_window, tmp_path, no_thread_leak):
+    bad = tmp_path / "not_a_video.mp4"
+    bad.write_text("hello")
+    w = make_window(source="demo")
+    assert w.set_source(str(bad)) is False
+    assert w.banner_box.isVisible() and "not_a_video.mp4" in w.banner.text()
+
+
+def test_about_lists_versions():
+    from app.ui.about import versions
+
+    v = versions()
+    for key in ("Python", "Qt", "PySide6", "mediapipe", "OpenCV"):
+        assert v[key] and v[key] != "not installed"
