@@ -17,9 +17,11 @@ writes to stderr during that short window (typically < 0.5 s) is lost too.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 import threading
+import types
 from typing import Any, Iterator
 
 import numpy as np
@@ -70,6 +72,68 @@ def _stderr_to_devnull(enabled: bool = True) -> Iterator[None]:
         os.close(devnull)
 
 
+class _DeferredModule(types.ModuleType):
+    """Stand-in for a module that is imported for real on first attribute access."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or sys.modules.get(self.__name__) is self:
+            raise AttributeError(name)
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _import_mediapipe() -> Any:
+    """``import mediapipe`` without paying for matplotlib.
+
+    ``mediapipe/__init__`` imports ``solutions.drawing_utils``, which imports
+    ``matplotlib.pyplot`` (~0.4 s of the ~0.65 s import on a 2-core machine) only for
+    ``plot_landmarks``, which we never call. While mediapipe imports, ``matplotlib`` and
+    ``matplotlib.pyplot`` are deferred stand-ins (only if matplotlib is not loaded yet);
+    they are removed right after, and ``drawing_utils.plt`` imports the real pyplot if it
+    is ever used.
+    """
+    if "mediapipe" in sys.modules:
+        return sys.modules["mediapipe"]
+    stubs: dict[str, types.ModuleType] = {}
+    if "matplotlib" not in sys.modules:
+        parent = _DeferredModule("matplotlib")
+        child = _DeferredModule("matplotlib.pyplot")
+        parent.__dict__["pyplot"] = child
+        stubs = {"matplotlib": parent, "matplotlib.pyplot": child}
+        sys.modules.update(stubs)
+    try:
+        import mediapipe
+    finally:
+        for name, mod in stubs.items():
+            if sys.modules.get(name) is mod:
+                del sys.modules[name]
+    return mediapipe
+
+
+def _pose_class(num_threads: int | None) -> type:
+    """``mp.solutions.pose.Pose``, or a subclass whose TFLite/XNNPACK inference
+    calculators use ``num_threads`` threads (MediaPipe's desktop default is 1)."""
+    _import_mediapipe()
+    from mediapipe.python.solutions import pose as mp_pose
+
+    if not num_threads or num_threads == 1:
+        return mp_pose.Pose
+    from mediapipe.calculators.tensor import inference_calculator_pb2
+
+    ext = inference_calculator_pb2.InferenceCalculatorOptions.ext
+    n = int(num_threads)
+
+    class _ThreadedPose(mp_pose.Pose):
+        def _modify_calculator_options(self, config: Any, params: Any) -> None:
+            super()._modify_calculator_options(config, params)
+            for node in config.node:
+                if node.calculator.startswith("InferenceCalculator") and node.HasField("options"):
+                    opts = node.options.Extensions[ext]
+                    if opts.delegate.HasField("xnnpack"):
+                        opts.delegate.xnnpack.num_threads = n
+
+    return _ThreadedPose
+
+
 class MediaPipePose:
     """BlazePose full (model_complexity=1) with landmark smoothing, video mode.
 
@@ -81,6 +145,12 @@ class MediaPipePose:
     Create, use and close on one thread (see the module docstring). Frames must be fed in
     time order; the graph uses its own simulated timestamps, so ``Frame.t_ns`` is only
     copied to the sample.
+
+    ``num_threads`` sets the XNNPACK threads of both TFLite models (MediaPipe's desktop
+    default, and ours, is 1). On an idle 2-core machine 2 threads nearly double the speed
+    (~48 -> ~85 frames/s on male_side.mp4, identical landmarks), but XNNPACK's workers
+    spin-wait, and with the cores shared (decode thread, GUI, other processes) throughput
+    collapsed to 6-20 frames/s in our measurements, so it is opt-in.
     """
 
     def __init__(
@@ -91,16 +161,16 @@ class MediaPipePose:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         quiet: bool = True,
+        num_threads: int | None = None,
     ) -> None:
         self._owner = threading.get_ident()
         self._quiet = quiet
         self._quiet_frames_left = _QUIET_MAX_FRAMES if quiet else 0
         _prepare_logging_env()
         with _stderr_to_devnull(quiet):
-            import mediapipe as mp
-
+            pose_cls = _pose_class(num_threads)
             _quiet_absl()
-            self._pose: Any = mp.solutions.pose.Pose(
+            self._pose: Any = pose_cls(
                 static_image_mode=False,
                 model_complexity=model_complexity,
                 smooth_landmarks=smooth_landmarks,
