@@ -18,7 +18,7 @@ import numpy as np
 from app.gait import metrics as m
 from app.gait.cadence import cadence_spm, robust_mean
 from app.gait.events import DetectedEvent, EventDetectorConfig, FootEventDetector, FootObservation
-from app.gait.filters import OneEuroFilter
+from app.gait.filters import OneEuroFilter, percentile
 from app.gait.geometry import L_HIP, LEG, R_HIP
 from app.gait.tracking import FacingEstimator, LegTracker
 from app.types import (
@@ -178,7 +178,7 @@ class GaitEngine:
         if vals:
             self._leg_hist.append(max(vals))
         if len(self._leg_hist) >= 3:
-            self.leg_px = float(np.percentile(np.fromiter(self._leg_hist, float), 90))
+            self.leg_px = percentile(self._leg_hist, 90)
 
     def _observe(self, lm: np.ndarray, foot: Foot, t_s: float) -> FootObservation:
         leg = LEG[foot.value]

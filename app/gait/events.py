@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
-import numpy as np
+from app.gait.filters import percentile
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +42,6 @@ class EventDetectorConfig:
     ic_ahead_legs: float = 0.15        # a landing heel is at least this far ahead of the other
     history_s: float = 2.0             # window for belt speed / ground level estimates
     default_belt_legs_per_s: float = 1.5
-
-
-TOE_LEVEL_PCT = 100.0
 
 
 class Phase(str, Enum):
@@ -111,7 +108,7 @@ class FootEventDetector:
         at least ``floor_s``."""
         if len(history) < 3:
             return floor_s
-        med = float(np.median(np.fromiter(history, float)))
+        med = percentile(history, 50)
         return max(floor_s, self.cfg.min_phase_fraction * med)
 
     def reset(self) -> None:
@@ -139,15 +136,13 @@ class FootEventDetector:
             self._hist_heel_v.popleft()
             self._hist_low.popleft()
         if len(self._hist_low) >= 5 and (not self._primed or len(self._hist_low) >= 30):
-            lows = np.fromiter(self._hist_low, float, len(self._hist_low))
-            lows = lows[~np.isnan(lows)]
-            if lows.size >= 5:
-                self.ground_y = float(np.percentile(lows, 85))
+            ground = percentile(self._hist_low, 85)
+            if not math.isnan(ground) and sum(1 for v in self._hist_low if v == v) >= 5:
+                self.ground_y = ground
         if not self.frontal and len(self._hist_heel_v) >= (30 if self._primed else 8):
-            v = np.fromiter(self._hist_heel_v, float, len(self._hist_heel_v))
-            neg = v[v < 0]
-            if neg.size >= 5:
-                self.belt_legs_per_s = max(0.2, float(-np.percentile(neg, 30)))
+            neg = [v for v in self._hist_heel_v if v < 0]
+            if len(neg) >= 5:
+                self.belt_legs_per_s = max(0.2, -percentile(neg, 30))
 
     # -- main step ---------------------------------------------------------------------
     def update(self, obs: FootObservation) -> list[DetectedEvent]:
@@ -160,8 +155,8 @@ class FootEventDetector:
         heel_u = obs.heel_u
         heel_v = (heel_u - prev.heel_u) / dt
         toe_v = (obs.toe_u - prev.toe_u) / dt
-        low_y = np.nanmax([obs.heel_y, obs.toe_y]) if not (
-            math.isnan(obs.heel_y) and math.isnan(obs.toe_y)) else math.nan
+        # the foot's lowest point (largest image y) of heel and toe
+        low_y = max((v for v in (obs.heel_y, obs.toe_y) if v == v), default=math.nan)
         self._remember(obs.t_s, heel_v, low_y)
         events: list[DetectedEvent] = []
         since = obs.t_s - self._phase_t_s
@@ -236,7 +231,7 @@ class FootEventDetector:
 
     def _toe_level(self) -> float:
         """The toe's height on the ground in this stance (image-down, leg lengths)."""
-        return float(np.percentile(self._stance_toe_ys, TOE_LEVEL_PCT))
+        return max(self._stance_toe_ys)
 
     def _enter(self, phase: Phase, t_s: float) -> None:
         self._lift_t_s = None

