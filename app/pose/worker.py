@@ -142,6 +142,7 @@ class PoseWorker:
         self.engine = None
         self.last_snapshot: MetricSnapshot | None = None
         self.all_steps: collections.deque[StepRecord] = collections.deque(maxlen=5000)
+        self.warmup_size: tuple[int, int] | None = None  # (height, width) of the source
         self._thread = threading.Thread(target=self._run, name="pose-worker", daemon=True)
 
     def start(self) -> None:
@@ -170,11 +171,22 @@ class PoseWorker:
             return 0.0
         return (len(times) - 1) / ((times[-1] - times[0]) / 1e9)
 
+    def _warm_up(self, estimator) -> None:
+        """Run the model twice on a blank frame of the source's size so its one-time
+        initialisation is not paid by the first live frames. Pose worker thread."""
+        if self.warmup_size is None or not hasattr(estimator, "process"):
+            return
+        h, w = self.warmup_size
+        blank = np.zeros((h, w, 3), np.uint8)
+        for i in range(2):
+            estimator.process(Frame(index=-1, t_ns=0, image=blank))
+
     def _run(self) -> None:
         """Worker loop. Runs on the pose worker thread."""
         estimator = None
         try:
             estimator = self._estimator_factory(self.source_kind)
+            self._warm_up(estimator)
             with self._lock:
                 view, facing = self._view, self._facing
             self.engine = self._engine_factory(view, facing)
@@ -255,6 +267,9 @@ class LivePipeline:
         self.results: LatestSlot[LiveResult] = LatestSlot()
         self.worker = PoseWorker(self.frames, self.results, source.kind, view, facing,
                                  estimator_factory, engine_factory)
+        w, h = getattr(source, "width", None), getattr(source, "height", None)
+        if w and h:
+            self.worker.warmup_size = (int(h), int(w))
         # Capture starts once the model is loaded, so warm-up does not count as drops.
         self.capture = CaptureThread(source, self.frames, wait_for=self.worker.ready)
         self._started_ns: int | None = None

@@ -43,6 +43,7 @@ DISPLAY_MS = 33
 PLOT_MS = 50
 STATUS_MS = 250
 CONTACT_MARKER_S = 0.6
+TILES_S = 0.25   # tiles refresh at most 4 Hz (values change per step)
 
 NO_CAMERA_BANNER = ("No camera found — showing the built-in demo runner. Connect a camera and "
                     "choose it under File → Camera, or open a video with File → Open video (Ctrl+O).")
@@ -74,8 +75,11 @@ class MainWindow(QMainWindow):
         self._contact: tuple[str, tuple[float, float] | None, float] | None = None
         self._history: collections.deque[tuple[int, np.ndarray | None]] = collections.deque(maxlen=45)
         self.gui_ms: collections.deque[float] = collections.deque(maxlen=2000)
+        #: seconds spent on the GUI thread per activity (for the benchmark)
+        self.busy_s = {"display": 0.0, "plot": 0.0, "status": 0.0}
         self.frames_displayed = 0
         self._banner_sticky = ""
+        self._tiles_t = 0.0
         self.setWindowTitle("GaitCoach — live session")
         self.resize(1500, 950)
 
@@ -476,6 +480,7 @@ class MainWindow(QMainWindow):
         self.video.show_frame(res.frame.image, overlay)
         self.frames_displayed += 1
         tick_ms = (time.perf_counter() - t0) * 1000.0
+        self.busy_s["display"] += tick_ms / 1000.0
         paint = self.video.paint_ms[-1] if self.video.paint_ms else 0.0
         self.gui_ms.append(tick_ms + paint)
 
@@ -492,10 +497,18 @@ class MainWindow(QMainWindow):
         return float(lm[i, 0]), float(lm[i, 1])
 
     def _plot_tick(self) -> None:
+        t0 = time.perf_counter()
+        self._plot_update()
+        self.busy_s["plot"] += time.perf_counter() - t0
+
+    def _plot_update(self) -> None:
         pipe = self.pipeline
         res: LiveResult | None = pipe.latest() if pipe is not None else None
         snap = res.snapshot if res is not None else None
-        self.tiles.update_snapshot(snap, self.settings)
+        now = time.perf_counter()
+        if now - self._tiles_t >= TILES_S:
+            self._tiles_t = now
+            self.tiles.update_snapshot(snap, self.settings, self._cadence_target_band())
         self.plots.tick(res.frame.t_ns if res is not None else None)
         self.plots.refresh()
         if self.stack.currentIndex() == 1:
@@ -505,6 +518,13 @@ class MainWindow(QMainWindow):
                                     cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
                                     r.focus_metric)
 
+    def _cadence_target_band(self):
+        from app.config import Band
+
+        r = self.settings.runner
+        t, b = r.target_cadence_spm, r.cadence_band_pct / 100.0
+        return Band((t * (1 - b), t * (1 + b)), (t * (1 - 2 * b), t * (1 + 2 * b)))
+
     def _on_steps(self, upd: StepsUpdate) -> None:
         """Queued from the pose worker via the bridge (GUI thread)."""
         cad = upd.snapshot.cadence_spm if upd.snapshot is not None else None
@@ -512,6 +532,11 @@ class MainWindow(QMainWindow):
             self.plots.add_steps(upd.steps, cad, upd.t_ns)
 
     def _status_tick(self) -> None:
+        t0 = time.perf_counter()
+        self._status_update()
+        self.busy_s["status"] += time.perf_counter() - t0
+
+    def _status_update(self) -> None:
         pipe = self.pipeline
         if pipe is None:
             return

@@ -95,7 +95,8 @@ class LivePlots(QWidget):
         self.t0_ns: int | None = None
         self.now_s = 0.0
         self._dirty = True
-        self.p_cad.setXRange(-CADENCE_WINDOW_S, 0, padding=0)
+        self._cad_window = 30.0
+        self.p_cad.setXRange(-self._cad_window, 0, padding=0)
         self.p_cad.setYRange(140, 210, padding=0)
         self.p_contact.setYRange(100, 400, padding=0)
         for p in (self.p_focus, self.p_contact):
@@ -131,6 +132,7 @@ class LivePlots(QWidget):
         self.contact_all.clear()
         self.n_steps = 0
         self.t0_ns = None
+        self.now_s = 0.0
         self._dirty = True
 
     # ---------------------------------------------------------------- data (GUI thread)
@@ -154,8 +156,10 @@ class LivePlots(QWidget):
     def tick(self, now_ns: int | None) -> None:
         """Advance the time axis (called from the plot timer)."""
         if now_ns is not None and self.t0_ns is not None:
-            self.now_s = (now_ns - self.t0_ns) / 1e9
-            self._dirty = True
+            now = (now_ns - self.t0_ns) / 1e9
+            if now - self.now_s >= 1.0:  # scroll the time axis once a second
+                self.now_s = now
+                self._dirty = True
 
     def refresh(self) -> bool:
         """``setData`` on every curve if something changed; GUI thread, ~20 Hz."""
@@ -164,6 +168,10 @@ class LivePlots(QWidget):
         self._dirty = False
         x, y = self.cadence.view()
         self.c_cad.setData(x - self.now_s, y)
+        window = next((w for w in (30.0, 60.0) if self.now_s < w), CADENCE_WINDOW_S)
+        if window != self._cad_window:  # the range steps up 30 → 60 → 120 s, never autoscaled
+            self._cad_window = window
+            self.p_cad.setXRange(-window, 0, padding=0)
         last = self.n_steps
         for foot in (Foot.LEFT, Foot.RIGHT):
             fx, fy = self.focus[foot].view()

@@ -13,7 +13,7 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.config import Settings
+from app.config import Band, Settings
 from app.types import MetricSnapshot, View
 
 TREND_WINDOW_S = 6.0
@@ -131,8 +131,10 @@ class TilesPanel(QWidget):
             self.grid.addWidget(tile, k // self.columns, k % self.columns)
         self._last_snapshot = None
 
-    def update_snapshot(self, snap: MetricSnapshot | None, settings: Settings) -> bool:
-        """Refresh tiles from ``snap``; returns False when nothing changed."""
+    def update_snapshot(self, snap: MetricSnapshot | None, settings: Settings,
+                        cadence_band: Band | None = None) -> bool:
+        """Refresh tiles from ``snap``; returns False when nothing changed.
+        ``cadence_band``: the cadence target band (else the cadence metric's band)."""
         if snap is self._last_snapshot:
             return False
         self._last_snapshot = snap
@@ -149,7 +151,7 @@ class TilesPanel(QWidget):
                     continue
                 value, reason, quality = mv.value, mv.reason, mv.quality.value
             band = "none"
-            b = settings.band_for(name)
+            b = cadence_band if (name == "cadence_spm" and cadence_band) else settings.band_for(name)
             if value is not None and b is not None:
                 band = b.classify(value)
             tile.set_value(value, band, reason, quality)

@@ -64,6 +64,11 @@ class VideoView(QWidget):
         self._flash_t = -1.0
         self._flash_pt: tuple[float, float] | None = None
         self.paint_ms: list[float] = []
+        self.paint_total_s = 0.0
+        self.paint_count = 0
+        self._hud_img: QImage | None = None
+        self._hud_key: tuple = ()
+        self._hud_rects: list[QRectF] = []
 
     # ------------------------------------------------------------------ GUI-thread API
     def show_frame(self, image: np.ndarray | None, overlay: Overlay) -> None:
@@ -79,8 +84,10 @@ class VideoView(QWidget):
             buf = cv2.resize(image, (tw, th), interpolation=cv2.INTER_LINEAR)
             if self.mirror:
                 buf = cv2.flip(buf, 1)
+            # 32-bit BGRA = Qt's RGB32 in memory: painting is then a plain blit.
+            buf = cv2.cvtColor(buf, cv2.COLOR_RGB2BGRA)
             self._buf = buf
-            self._qimage = QImage(buf.data, tw, th, buf.strides[0], QImage.Format.Format_RGB888)
+            self._qimage = QImage(buf.data, tw, th, buf.strides[0], QImage.Format.Format_RGB32)
             x0, y0 = (W - tw) / 2, (H - th) / 2
             self._img_pos = QPointF(x0, y0)
             xf = QTransform()
@@ -91,6 +98,7 @@ class VideoView(QWidget):
                 xf.translate(x0, y0)
                 xf.scale(s, s)
             self._xf = xf
+        self._prepare_hud()
         self.update()
 
     def flash(self, point: tuple[float, float] | None) -> None:
@@ -108,14 +116,30 @@ class VideoView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         t0 = time.perf_counter()
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor("#101418"))
+        bg = QColor("#101418")
         if self._qimage is not None:
+            x0, y0 = self._img_pos.x(), self._img_pos.y()
+            iw, ih = self._qimage.width(), self._qimage.height()
+            W, H = self.width(), self.height()
+            for r in (QRectF(0, 0, x0, H), QRectF(x0 + iw, 0, W - x0 - iw, H),
+                      QRectF(x0, 0, iw, y0), QRectF(x0, y0 + ih, iw, H - y0 - ih)):
+                if r.width() > 0 and r.height() > 0:
+                    p.fillRect(r, bg)
             p.drawImage(self._img_pos, self._qimage)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             self._paint_overlay(p)
-        self._paint_hud(p)
+        else:
+            p.fillRect(self.rect(), bg)
+        if self._hud_img is None or self._hud_key[1:3] != (self.width(), self.height()):
+            self._prepare_hud()
+        for r in self._hud_rects:  # blend only where the HUD has content
+            p.drawImage(r, self._hud_img, r)
+        self._paint_message(p)
         p.end()
-        self.paint_ms.append((time.perf_counter() - t0) * 1000.0)
+        dt = time.perf_counter() - t0
+        self.paint_total_s += dt
+        self.paint_count += 1
+        self.paint_ms.append(dt * 1000.0)
         if len(self.paint_ms) > 600:
             del self.paint_ms[:300]
 
@@ -181,6 +205,25 @@ class VideoView(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(self.rect().adjusted(5, 5, -5, -5))
 
+    def _prepare_hud(self) -> None:
+        """Render the badge and cadence box into a cached transparent image when they
+        change (large glyphs are not in Qt's glyph cache; redrawing them every frame is
+        the most expensive part of a paint)."""
+        key = (self.hud, self.width(), self.height(), self.wall, self.badge)
+        if key == self._hud_key and self._hud_img is not None:
+            return
+        self._hud_key = key
+        img = QImage(max(1, self.width()), max(1, self.height()),
+                     QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(Qt.GlobalColor.transparent)
+        self._hud_rects = []
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        self._paint_hud(p)
+        p.end()
+        self._hud_img = img
+
     def _paint_hud(self, p: QPainter) -> None:
         W, H = self.width(), self.height()
         k = 2.0 if self.wall else 1.0
@@ -190,6 +233,7 @@ class VideoView(QWidget):
             f.setBold(True)
             p.setFont(f)
             rect = QRectF(12, 12, 190 * k, 38 * k)
+            self._hud_rects.append(rect.adjusted(-2, -2, 2, 2))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(123, 31, 162, 220))
             p.drawRoundedRect(rect, 8, 8)
@@ -204,6 +248,7 @@ class VideoView(QWidget):
             small.setPixelSize(int(min(H * (0.05 if self.wall else 0.03), 64)))
             bw = W * (0.42 if self.wall else 0.3)
             box = QRectF(W - bw - 12, 12, bw, big.pixelSize() * 1.1 + small.pixelSize() * 2.6)
+            self._hud_rects.append(box.adjusted(-2, -2, 2, 2))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(0, 0, 0, 150))
             p.drawRoundedRect(box, 10, 10)
@@ -226,6 +271,9 @@ class VideoView(QWidget):
                 p.drawText(QRectF(box.left(), y + small.pixelSize() * 1.2, box.width(),
                                   small.pixelSize() * 1.3), Qt.AlignmentFlag.AlignCenter,
                            f"target {lo:.0f}–{hi:.0f}")
+    def _paint_message(self, p: QPainter) -> None:
+        W, H = self.width(), self.height()
+        k = 2.0 if self.wall else 1.0
         if self.message:
             f = QFont()
             f.setPixelSize(int(26 * k))

@@ -1,0 +1,84 @@
+"""Overlay geometry per view (no Qt) and the headless session runner."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from app.capture.demo import SyntheticRunner
+from app.types import LM, View
+from app.ui.overlay import build_overlay
+
+
+def test_side_overlay_knee_arc_matches_knee_flexion():
+    r = SyntheticRunner()
+    lm = r.landmarks_at(0.5)
+    ov = build_overlay(lm, View.SIDE, forward_sign=-1.0)
+    assert len(ov.skeleton) >= 14 and ov.joints
+    assert len(ov.arcs) == 1
+    arc = ov.arcs[0]
+    near = "left"  # facing left: left side nearer, more visible
+    knee = lm[LM[f"{near}_knee"], :2]
+    assert arc.center == pytest.approx(tuple(knee))
+    hip, ankle = lm[LM[f"{near}_hip"], :2], lm[LM[f"{near}_ankle"], :2]
+    v1, v2 = hip - knee, ankle - knee
+    interior = math.degrees(math.acos(np.dot(v1, v2) / np.linalg.norm(v1) / np.linalg.norm(v2)))
+    assert abs(arc.span_deg) == pytest.approx(interior, abs=0.01)
+    flex_label = next(lab.text for lab in ov.labels if lab.kind == "angle")
+    assert flex_label == f"{180 - interior:.0f}°"
+    kinds = {ln.kind for ln in ov.lines}
+    assert {"shank", "trunk"} <= kinds
+    assert any(lab.text.startswith("trunk +6") for lab in ov.labels)  # the model's 6° lean
+
+
+def test_side_overlay_overstride_marker_at_contact():
+    r = SyntheticRunner()
+    lm = r.landmarks_at(1.0)
+    heel = (float(lm[LM["left_heel"], 0]), float(lm[LM["left_heel"], 1]))
+    ov = build_overlay(lm, View.SIDE, -1.0, contact=("left", heel))
+    marker = [ln for ln in ov.lines if ln.kind == "overstride"]
+    assert len(marker) == 1 and marker[0].b == heel
+    assert ov.contact == heel
+
+
+def test_rear_overlay_pelvis_and_leg_lines():
+    r = SyntheticRunner(view=View.REAR, pelvic_drop_deg=8.0)
+    t_ic = next(e[2] for e in r.true_events(0.5, 5.0) if e[0] == "IC" and e[1] == "left")
+    lm = r.landmarks_at(t_ic + 0.5 * r.stance_s)
+    ov = build_overlay(lm, View.REAR)
+    assert any(ln.kind == "pelvis" for ln in ov.lines)
+    assert not ov.arcs
+    pelvis_label = next(lab.text for lab in ov.labels if lab.text.startswith("pelvis"))
+    assert pelvis_label == "pelvis +8°"
+    assert sum(1 for ln in ov.lines if ln.kind == "guide") >= 3  # level line + 2 hip-ankle
+
+
+def test_no_person_gives_empty_overlay():
+    ov = build_overlay(None, View.SIDE)
+    assert not ov.skeleton and not ov.lines
+
+
+def test_headless_session_cli(tmp_path):
+    out = tmp_path / "s.json"
+    r = subprocess.run([sys.executable, "-m", "app", "session", "--source", "demo", "--seconds", "3",
+                        "--headless", "--json", str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    fig = json.loads(out.read_text())
+    for key in ("frames", "processed_fps", "source_fps", "dropped_frames", "latency_ms",
+                "cadence_spm", "metrics"):
+        assert key in fig
+    assert set(fig["latency_ms"]) >= {"p50", "p95", "max"}
+    assert fig["frames"] >= 80 and fig["processed_fps"] > 25
+    assert "processed fps" in r.stdout
+
+
+def test_headless_session_bad_source(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "app", "session", "--source", str(tmp_path / "x.mp4"),
+                        "--seconds", "1", "--headless"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert "does not exist" in r.stderr
