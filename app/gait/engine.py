@@ -1,9 +1,10 @@
 """The streaming gait engine: PoseSample in, gait events, step records and snapshots out.
 
 Feed one sample at a time with ``push`` (on the pose worker thread, right after the pose
-model). Events are confirmed at most 2 samples after they happen (≤ 67 ms at 30 fps,
-≤ 20 ms at 100 Hz); ``GaitEvent.confirmed_t_ns`` says when. Offline analysis runs the
-very same engine over the whole clip (``app.gait.analysis``).
+model). Events are confirmed within 150 ms of happening (contact at once, toe-off after a
+confirmed lift; see ``app.gait.events``); ``GaitEvent.confirmed_t_ns`` says when. Offline
+analysis runs the very same engine over the whole clip (``app.gait.analysis``), after
+learning its running estimates from the clip's first seconds.
 """
 
 from __future__ import annotations

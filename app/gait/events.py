@@ -13,8 +13,11 @@ Frontal views (rear/front) have no forward axis: contact is the foot reaching it
 level, toe-off the toe leaving it (less precise; documented as such).
 
 Units: positions in leg lengths (hip–ankle distance), image axes (y down), times in
-seconds. Every event is confirmed at most ``2`` samples after it happened; the engine
-reports the delay per event.
+seconds. Confirmation delay: initial contact is confirmed on the sample it happens; a
+toe-off once the lift has lasted 2 samples and the toe has stopped moving back with the
+belt, or on the last sample before ``max_to_confirm_s`` (0.15 s) after the lift began — so
+every event is confirmed within 150 ms. The engine
+reports each event's delay (``GaitEvent.confirmed_t_ns``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class EventDetectorConfig:
     min_swing_s: float = 0.12
     min_phase_fraction: float = 0.6    # a phase shorter than this × its recent median is noise
     ic_ahead_legs: float = 0.15        # a landing heel is at least this far ahead of the other
+    max_to_confirm_s: float = 0.15     # a toe lift is confirmed at the latest this much later
     history_s: float = 2.0             # window for belt speed / ground level estimates
     default_belt_legs_per_s: float = 1.5
 
@@ -200,7 +204,13 @@ class FootEventDetector:
                     obs.toe_y < self._toe_level() - self.cfg.to_lift_legs)
                 # two samples in a row above the ground level: a lift, not jitter;
                 # the toe-off is the first of them
-                lifted = above and self._lift_t_s is not None
+                # confirmed once the toe also stops moving back with the belt: the far,
+                # half-hidden foot's toe point jitters upward mid-stance, the belt does not
+                lifted = above and self._lift_t_s is not None and (
+                    self.frontal or math.isnan(toe_v)
+                    or toe_v > -self.cfg.to_belt_fraction * self.belt_legs_per_s
+                    # another sample's wait would pass the confirmation bound
+                    or obs.t_s - self._lift_t_s + dt > self.cfg.max_to_confirm_s)
                 if not above:
                     self._lift_t_s = None
                 elif self._lift_t_s is None:
