@@ -32,7 +32,9 @@ class HomeView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet("background:#101418; color:white;")
+        self.setObjectName("home")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#home { background:#101418; } QLabel { color:white; }")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(40, 30, 40, 30)
         self.title = QLabel("Cadence")

@@ -283,7 +283,8 @@ class MainWindow(QMainWindow):
         if spec == "demo":
             r = self.settings.runner
             kw = dict(view=View(r.view), facing=Facing.LEFT if r.facing != "right" else Facing.RIGHT,
-                      runner_height_m=r.height_cm / 100.0)
+                      runner_height_m=r.height_cm / 100.0,
+                      speed_mps=max(1.5, min(5.0, r.treadmill_speed_kmh / 3.6)))
             kw.update(self.demo_params)
             return open_source("demo", **kw)
         if spec.startswith("camera"):
@@ -452,6 +453,8 @@ class MainWindow(QMainWindow):
         res = pipe.latest() if pipe is not None else None
         if res is None or res.seq == self._last_seq:
             return
+        if self.stack.currentIndex() == 1 and not self.video.wall:
+            return  # home layout: no video on screen
         t0 = time.perf_counter()
         self._last_seq = res.seq
         self._history.append((res.frame.t_ns, res.landmarks))
