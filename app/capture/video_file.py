@@ -78,6 +78,29 @@ def _check_path(path: Path) -> None:
         raise InputFileError(f"The file {path} cannot be read (permission denied).")
 
 
+def _why_not_video(path: Path) -> str:
+    """One sentence saying what ``path`` seems to be, for files FFmpeg cannot open."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        head = b""
+    if head.startswith(b"# gaitcoach-landmarks"):
+        return f"{path.name} is a landmark file, not a video."
+    if head and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            is_text = exc.start > len(head) - 4  # only a character cut at the end
+        else:
+            is_text = True
+        if is_text:
+            return f"{path.name} is a text file, not a video."
+    if head[4:8] in (b"ftyp", b"mdat", b"moov", b"free", b"wide"):
+        return f"{path.name} is an MP4/MOV file that is truncated or corrupt (no readable index)."
+    return f"{path.name} is not a video that can be read (another kind of file, or corrupt)."
+
+
 def _open_container(path: Path) -> Any:
     """Open ``path`` with PyAV, turning FFmpeg failures into one plain sentence."""
     import av
@@ -85,9 +108,7 @@ def _open_container(path: Path) -> Any:
     try:
         return av.open(str(path), mode="r")
     except av.error.FFmpegError as exc:
-        raise InputFileError(
-            f"{path.name} is not a video file that can be read, or it is truncated or corrupt."
-        ) from exc
+        raise InputFileError(_why_not_video(path)) from exc
     except (OSError, UnicodeError) as exc:
         raise InputFileError(f"The file {path} cannot be opened ({exc}).") from exc
 
