@@ -143,8 +143,8 @@ class MediaPipePose:
     visibility 0..1 — or ``None`` when no person is detected.
 
     Create, use and close on one thread (see the module docstring). Frames must be fed in
-    time order; the graph uses its own simulated timestamps, so ``Frame.t_ns`` is only
-    copied to the sample.
+    time order; ``Frame.t_ns`` becomes the graph's packet time (µs) and is copied to the
+    sample.
 
     ``num_threads`` sets the XNNPACK threads of both TFLite models (MediaPipe's desktop
     default, and ours, is 1). On an idle 2-core machine 2 threads nearly double the speed
@@ -164,6 +164,7 @@ class MediaPipePose:
         num_threads: int | None = None,
     ) -> None:
         self._owner = threading.get_ident()
+        self._last_t_us = -(2**62)
         self._quiet = quiet
         self._quiet_frames_left = _QUIET_MAX_FRAMES if quiet else 0
         _prepare_logging_env()
@@ -197,6 +198,7 @@ class MediaPipePose:
         if not image.flags["C_CONTIGUOUS"]:
             image = np.ascontiguousarray(image)
         h, w = int(image.shape[0]), int(image.shape[1])
+        self._set_graph_time(frame.t_ns)
         if self._quiet_frames_left > 0:
             with _stderr_to_devnull(True):
                 result = self._pose.process(image)
@@ -222,11 +224,29 @@ class MediaPipePose:
             frame_index=frame.index, t_ns=frame.t_ns, landmarks=landmarks, width=w, height=h
         )
 
+    def _set_graph_time(self, t_ns: int) -> None:
+        """Give the graph the frame's real time instead of the solution API's fixed
+        33.333 ms step, so landmark smoothing (a one-euro filter, in units per second)
+        behaves the same at 60 fps, with dropped frames and on a live clock. Packet times
+        must strictly increase: a non-increasing ``t_ns`` is nudged 1 µs past the last.
+        (``SolutionBase.process`` adds 33333 µs to ``_simulated_timestamp`` before use.)
+        """
+        if not hasattr(self._pose, "_simulated_timestamp"):
+            return
+        t_us = int(t_ns) // 1000 + 1
+        if t_us <= self._last_t_us:
+            t_us = self._last_t_us + 1
+        self._last_t_us = t_us
+        self._pose._simulated_timestamp = t_us - 33333
+
     def close(self) -> None:
-        """Release the MediaPipe graph. Owner thread only; safe to call twice."""
+        """Release the MediaPipe graph; safe to call twice.
+
+        Call it on the owner thread. It is tolerated from another thread (e.g. when a
+        generator holding it is garbage-collected elsewhere), because MediaPipe's
+        graph shutdown is thread-safe; ``process`` is not, and checks."""
         if self._pose is None:
             return
-        self._check_thread()
         pose, self._pose = self._pose, None
         pose.close()
 
