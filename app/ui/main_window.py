@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.frames_displayed = 0
         self._banner_sticky = ""
         self._tiles_t = 0.0
+        self.audio = None  # app.audio.engine.AudioEngine, created when the metronome is first used
         self.setWindowTitle("GaitCoach — live session")
         self.resize(1500, 950)
 
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
         self.act_mirror.toggled.connect(self._set_mirror)
         self.act_skel = QAction("Skeleton overlay", self, checkable=True, shortcut=QKeySequence("K"))
         self.act_skel.toggled.connect(self._set_skeleton)
+        self.act_metro = QAction("Metronome", self, checkable=True, shortcut=QKeySequence("T"))
+        self.act_metro.toggled.connect(self.set_metronome)
         self.act_full = QAction("Full screen (wall)", self, checkable=True, shortcut=QKeySequence("F"))
         self.act_full.toggled.connect(self.set_wall_mode)
         self.act_exit_full = QAction("Leave full screen", self, shortcut=QKeySequence(Qt.Key.Key_Escape))
@@ -218,14 +221,15 @@ class MainWindow(QMainWindow):
         self.act_setup = self.setup_dock.toggleViewAction()
         self.act_setup.setText("Setup panel")
         self.act_setup.setShortcut(QKeySequence("Ctrl+,"))
-        for a in (self.act_run, self.act_mirror, self.act_skel, self.act_full, self.act_exit_full):
+        for a in (self.act_run, self.act_mirror, self.act_skel, self.act_metro, self.act_full,
+                  self.act_exit_full):
             m_view.addAction(a)
         m_view.addSeparator()
         m_view.addAction(self.act_clinic)
         m_view.addAction(self.act_home)
         m_view.addAction(self.act_setup)
-        for a in (self.act_run, self.act_mirror, self.act_skel, self.act_full, self.act_exit_full,
-                  self.act_home):
+        for a in (self.act_run, self.act_mirror, self.act_skel, self.act_metro, self.act_full,
+                  self.act_exit_full, self.act_home):
             self.addAction(a)  # shortcuts work while menus are hidden (wall mode)
 
         m_help = mb.addMenu("&Help")
@@ -237,7 +241,7 @@ class MainWindow(QMainWindow):
         tb.setObjectName("session_toolbar")
         tb.setMovable(False)
         for a in (self.act_run, self.act_open, self.act_demo, self.act_mirror, self.act_skel,
-                  self.act_full, self.act_setup):
+                  self.act_metro, self.act_full, self.act_setup):
             tb.addAction(a)
         self.toolbar = tb
         self.addToolBar(tb)
@@ -389,6 +393,8 @@ class MainWindow(QMainWindow):
         # The panel owns runner, camera and thresholds; display settings stay the window's.
         s = replace(self.settings, runner=s.runner, camera=s.camera, thresholds=s.thresholds)
         self._apply_settings(s, restart=True)
+        if self.audio is not None and self.act_metro.isChecked():
+            self.audio.set_bpm(s.runner.target_cadence_spm)
         self._save()
 
     def _on_demo_changed(self, params: dict) -> None:
@@ -432,6 +438,43 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentIndex(1 if self.settings.display.layout == "home" else 0)
             self.showNormal()
+
+    def set_metronome(self, on: bool) -> None:
+        """Metronome at the target cadence through the one audio engine (GUI thread)."""
+        if on:
+            if self.audio is None:
+                from app.audio.engine import AudioEngine
+
+                self.audio = AudioEngine()
+            st = self.audio.start()
+            if not st.available:
+                self.show_banner(f"Sound is not available: {st.reason}")
+                self.act_metro.blockSignals(True)
+                self.act_metro.setChecked(False)
+                self.act_metro.blockSignals(False)
+                self._update_audio_status()
+                return
+            self.audio.start_metronome(self.settings.runner.target_cadence_spm)
+        elif self.audio is not None:
+            self.audio.stop_metronome()
+        self._update_audio_status()
+
+    def _update_audio_status(self) -> None:
+        if self.audio is None:
+            self.st_audio.setText("Audio: off")
+            return
+        st = self.audio.status()
+        if not st.available:
+            self.st_audio.setText("Audio: unavailable")
+            self.st_audio.setToolTip(st.reason)
+        elif st.device_lost:
+            self.st_audio.setText("Audio: device lost, retrying")
+        else:
+            metro = f"metronome {st.bpm:.0f} bpm" if st.metronome_on else "metronome off"
+            self.st_audio.setText(f"Audio: {metro}")
+            self.st_audio.setToolTip(f"{st.device_name}, {st.samplerate_hz} Hz, "
+                                     f"{st.output_latency_ms:.0f} ms output latency, "
+                                     f"{st.underflows} underflows")
 
     # ================================================================ banners / dialogs
     def show_banner(self, text: str, sticky: bool = False) -> None:
@@ -552,6 +595,7 @@ class MainWindow(QMainWindow):
         self.st_lat.setText(f"Latency {lat}")
         g = list(self.gui_ms)[-60:]
         self.st_gui.setText(f"GUI {np.median(g):.1f} ms/frame" if g else "GUI —")
+        self._update_audio_status()
         if st.state in ("frozen", "reconnecting", "error"):
             self.show_banner(st.message)
         elif st.state == "ended":
@@ -569,5 +613,8 @@ class MainWindow(QMainWindow):
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
         self.stop()
+        if self.audio is not None:
+            self.audio.stop()
+            self.audio = None
         self._save()
         super().closeEvent(event)

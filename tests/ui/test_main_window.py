@@ -212,3 +212,22 @@ def test_about_lists_versions():
     v = versions()
     for key in ("Python", "Qt", "PySide6", "mediapipe", "OpenCV"):
         assert v[key] and v[key] != "not installed"
+
+
+def test_metronome_toggle_and_audio_status(qtbot, make_window, no_thread_leak):
+    """With or without a sound device: the toggle never raises, the status bar says which,
+    and closing stops the audio engine's threads."""
+    w = make_window(source="demo")
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=5000)
+    assert w.st_audio.text() == "Audio: off"
+    qtbot.keyClick(w, Qt.Key.Key_T)
+    text = w.st_audio.text()
+    if w.audio.status().available:
+        assert w.act_metro.isChecked() and "metronome 175 bpm" in text
+        w.setup.target.setValue(170)
+        assert w.audio.status().bpm == 170
+    else:
+        assert not w.act_metro.isChecked() and text == "Audio: unavailable"
+        assert "Sound is not available" in w.banner.text()
+    w.close()
+    assert w.audio is None
