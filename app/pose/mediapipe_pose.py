@@ -2,8 +2,9 @@
 
 Thread rule: a ``MediaPipePose`` must be created, used and closed on the same thread (the
 pose worker thread live, the calling thread offline). The MediaPipe graph keeps per-thread
-state and its tracking assumes one ordered stream of frames. The class checks this and
-raises ``RuntimeError`` when called from another thread.
+state and its tracking assumes one ordered stream of frames. ``process`` checks this and
+raises ``RuntimeError`` when called from another thread (``close`` is tolerated elsewhere,
+for finalisers).
 
 ``mediapipe`` is imported lazily in the constructor. Before the import, ``GLOG_minloglevel``
 and ``TF_CPP_MIN_LOG_LEVEL`` are set (unless the user set them) and absl's Python logging
