@@ -35,6 +35,53 @@ class Captured:
     frame: Frame
     grab_t_ns: int
     truth: np.ndarray | None = None
+    display: "DisplayImage | None" = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayImage:
+    """A frame already scaled to the display, mirrored if asked, as 32-bit BGRA (the
+    in-memory layout of Qt's ``QImage.Format_RGB32``). ``scale`` = display px per image px;
+    ``size``/``mirror`` are the request it was made for."""
+
+    bgra: np.ndarray
+    scale: float
+    size: tuple[int, int]
+    mirror: bool
+
+
+class DisplayScaler:
+    """Prepares display images off the GUI thread (called on the capture thread).
+
+    The GUI sets ``size`` (width, height of the video widget) and ``mirror`` as plain
+    attributes whenever they change; :meth:`prepare` reads them once per frame.
+    """
+
+    def __init__(self) -> None:
+        self.request: tuple[tuple[int, int], bool] | None = None  # ((w, h), mirror)
+
+    def prepare(self, image: np.ndarray) -> DisplayImage | None:
+        """Runs on the capture thread."""
+        req = self.request
+        if req is None:
+            return None
+        (W, H), mirror = req
+        return make_display_image(image, W, H, mirror)
+
+
+def make_display_image(image: np.ndarray, W: int, H: int, mirror: bool) -> DisplayImage:
+    """Fit ``image`` (RGB) into W x H keeping its aspect, flip if ``mirror``, to BGRA."""
+    import cv2
+
+    h, w = image.shape[:2]
+    s = min(max(1, W) / w, max(1, H) / h)
+    tw, th = max(1, int(w * s)), max(1, int(h * s))
+    buf = cv2.resize(image, (tw, th), interpolation=cv2.INTER_LINEAR)
+    if mirror:
+        buf = cv2.flip(buf, 1)
+    buf = cv2.cvtColor(buf, cv2.COLOR_RGB2BGRA)
+    buf.setflags(write=False)
+    return DisplayImage(buf, s, (int(W), int(H)), bool(mirror))
 
 
 class LiveSource(Protocol):
@@ -109,8 +156,11 @@ class VideoFileLiveSource:
             except InputFileError:
                 return None
             self._last_file_t = f.t_ns
-            due = self._start_ns + self._offset_ns + f.t_ns
             now = time.perf_counter_ns()
+            if self._index == 0:
+                # The clock starts with the first decoded frame, not at open().
+                self._start_ns = now - f.t_ns
+            due = self._start_ns + self._offset_ns + f.t_ns
             if now - due > period and self._index > 0:
                 self.skipped += 1
                 self._index += 1
@@ -162,8 +212,10 @@ class CaptureThread:
 
     def __init__(self, source: LiveSource, slot: LatestSlot[Captured],
                  on_state: Callable[[str, str], None] | None = None,
-                 wait_for: threading.Event | None = None) -> None:
+                 wait_for: threading.Event | None = None,
+                 scaler: DisplayScaler | None = None) -> None:
         self.source = source
+        self.scaler = scaler
         self.wait_for = wait_for  # e.g. the pose worker's "model loaded" event
         self.slot = slot
         self.on_state = on_state
@@ -262,6 +314,9 @@ class CaptureThread:
                 self._grab_times.append(cap.grab_t_ns)
                 first = cap.grab_t_ns if self.first_last_grab_ns is None else self.first_last_grab_ns[0]
                 self.first_last_grab_ns = (first, cap.grab_t_ns)
+                if self.scaler is not None and self.scaler.request is not None:
+                    cap = Captured(cap.frame, cap.grab_t_ns, cap.truth,
+                                   self.scaler.prepare(cap.frame.image))
                 self.slot.put(cap)
         finally:
             try:

@@ -24,7 +24,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from app.capture.live import Captured, CaptureThread, LiveSource
+from app.capture.live import Captured, CaptureThread, DisplayScaler, LiveSource
 from app.capture.slot import LatestSlot
 from app.types import Facing, Frame, GaitEvent, MetricSnapshot, PoseSample, StepRecord, View
 
@@ -53,6 +53,7 @@ class LiveResult:
     facing: Facing | None
     view: View
     last_ic: GaitEvent | None   # the most recent confirmed initial contact
+    display: object = None      # app.capture.live.DisplayImage prepared on the capture thread
 
     @property
     def latency_ms(self) -> float:
@@ -231,7 +232,8 @@ class PoseWorker:
                 self.out_slot.put(LiveResult(
                     seq=seq, frame=cap.frame, grab_t_ns=cap.grab_t_ns, done_t_ns=done,
                     landmarks=draw if visible else None, snapshot=self.last_snapshot,
-                    facing=engine.facing, view=view, last_ic=last_ic))
+                    facing=engine.facing, view=view, last_ic=last_ic,
+                    display=cap.display))
                 self.processed += 1
                 self.latencies_ms.append((done - cap.grab_t_ns) / 1e6)
                 self._done_times.append(done)
@@ -271,7 +273,10 @@ class LivePipeline:
         if w and h:
             self.worker.warmup_size = (int(h), int(w))
         # Capture starts once the model is loaded, so warm-up does not count as drops.
-        self.capture = CaptureThread(source, self.frames, wait_for=self.worker.ready)
+        #: the GUI sets ``scaler.request`` so display images are prepared on the capture thread
+        self.scaler = DisplayScaler()
+        self.capture = CaptureThread(source, self.frames, wait_for=self.worker.ready,
+                                     scaler=self.scaler)
         self._started_ns: int | None = None
 
     def add_listener(self, cb: Callable[[StepsUpdate], None]) -> None:

@@ -43,6 +43,8 @@ DISPLAY_MS = 33
 PLOT_MS = 50
 STATUS_MS = 250
 CONTACT_MARKER_S = 0.6
+DEFAULT_FOCUS = {View.SIDE: "overstride_pct_leg", View.REAR: "pelvic_drop_deg",
+                 View.FRONT: "pelvic_drop_deg"}
 TILES_S = 0.25   # tiles refresh at most 4 Hz (values change per step)
 
 NO_CAMERA_BANNER = ("No camera found — showing the built-in demo runner. Connect a camera and "
@@ -299,12 +301,12 @@ class MainWindow(QMainWindow):
 
     def set_source(self, spec: str) -> bool:
         """Switch to source ``spec`` ('demo', 'camera:N' or a file path) and start it."""
-        self.stop()
         try:
             source = self._make_source(spec)
         except UserError as exc:
-            self.show_banner(str(exc))
+            self.show_banner(str(exc))  # the current source keeps running
             return False
+        self.stop()
         self.source_spec = spec
         if source.kind != "demo" and self._banner_sticky == NO_CAMERA_BANNER:
             self._dismiss_banner()
@@ -365,6 +367,9 @@ class MainWindow(QMainWindow):
         self.tiles._last_snapshot = None
         self.plots.set_target(s.runner.target_cadence_spm, s.runner.cadence_band_pct)
         spec = METRIC_SPECS.get(s.runner.focus_metric)
+        if spec is None or view not in spec.views:
+            # The saved focus does not exist in this view: use the view's usual first fault.
+            spec = METRIC_SPECS.get(DEFAULT_FOCUS[view])
         if spec is not None and view in spec.views:
             band = s.band_for(spec.name)
             lo, hi = band.amber if band else (0.0, 1.0)
@@ -497,8 +502,11 @@ class MainWindow(QMainWindow):
         if res is None or res.seq == self._last_seq:
             return
         if self.stack.currentIndex() == 1 and not self.video.wall:
+            pipe.scaler.request = None
             return  # home layout: no video on screen
         t0 = time.perf_counter()
+        # Ask the capture thread to prepare the next frames for this size / mirror state.
+        pipe.scaler.request = ((self.video.width(), self.video.height()), self.video.mirror)
         self._last_seq = res.seq
         self._history.append((res.frame.t_ns, res.landmarks))
         view = res.view
@@ -523,7 +531,7 @@ class MainWindow(QMainWindow):
             self.video.message = "No runner in view — the whole body, head to feet, must be visible."
         elif self.video.message.startswith("No runner"):
             self.video.message = ""
-        self.video.show_frame(res.frame.image, overlay)
+        self.video.show_frame(res.frame.image, overlay, res.display)
         self.frames_displayed += 1
         tick_ms = (time.perf_counter() - t0) * 1000.0
         self.busy_s["display"] += tick_ms / 1000.0
@@ -562,7 +570,7 @@ class MainWindow(QMainWindow):
             cad = snap.cadence_spm if snap is not None else None
             self.home.update_values(cad, r.target_cadence_spm, r.cadence_band_pct,
                                     cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
-                                    r.focus_metric)
+                                    self.plots.focus_name or r.focus_metric)
 
     def _cadence_target_band(self):
         from app.config import Band

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -66,26 +66,39 @@ class VideoView(QWidget):
         self.paint_ms: list[float] = []
         self.paint_total_s = 0.0
         self.paint_count = 0
+        self._line_groups: list = []
+        self._joint_pts: list = []
+        self._arcs: list = []
+        self._labels: list = []
+        self._flash_map = None
+        self._joint_pen = QPen(QColor("#ffffff"))
+        self._joint_pen.setWidthF(8.0)
+        self._joint_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self.local_preps = 0  # frames scaled on the GUI thread (size/mirror just changed)
         self._hud_img: QImage | None = None
         self._hud_key: tuple = ()
         self._hud_rects: list[QRectF] = []
 
     # ------------------------------------------------------------------ GUI-thread API
-    def show_frame(self, image: np.ndarray | None, overlay: Overlay) -> None:
-        """Prepare ``image`` (RGB uint8) for the current widget size, then repaint."""
+    def show_frame(self, image: np.ndarray | None, overlay: Overlay, prepared=None) -> None:
+        """Show ``image`` (RGB uint8) with ``overlay``, then repaint.
+
+        ``prepared`` is an ``app.capture.live.DisplayImage`` made on the capture thread; it
+        is used when it matches the widget's size and mirror state, else the image is
+        scaled here.
+        """
         self._overlay = overlay
         if image is not None:
-            import cv2
-
-            h, w = image.shape[:2]
             W, H = max(1, self.width()), max(1, self.height())
-            s = min(W / w, H / h)
-            tw, th = max(1, int(w * s)), max(1, int(h * s))
-            buf = cv2.resize(image, (tw, th), interpolation=cv2.INTER_LINEAR)
-            if self.mirror:
-                buf = cv2.flip(buf, 1)
-            # 32-bit BGRA = Qt's RGB32 in memory: painting is then a plain blit.
-            buf = cv2.cvtColor(buf, cv2.COLOR_RGB2BGRA)
+            d = prepared
+            if d is None or d.size != (W, H) or d.mirror != self.mirror:
+                from app.capture.live import make_display_image
+
+                d = make_display_image(image, W, H, self.mirror)
+                self.local_preps += 1
+            buf = d.bgra
+            th, tw = buf.shape[:2]
+            s = d.scale
             self._buf = buf
             self._qimage = QImage(buf.data, tw, th, buf.strides[0], QImage.Format.Format_RGB32)
             x0, y0 = (W - tw) / 2, (H - th) / 2
@@ -98,6 +111,7 @@ class VideoView(QWidget):
                 xf.translate(x0, y0)
                 xf.scale(s, s)
             self._xf = xf
+        self._prepare_primitives()
         self._prepare_hud()
         self.update()
 
@@ -105,6 +119,7 @@ class VideoView(QWidget):
         """Start the initial-contact flash at ``point`` (image pixels)."""
         self._flash_t = time.perf_counter()
         self._flash_pt = point
+        self._flash_map = self._xf.map(QPointF(*point)) if point is not None else None
 
     def clear(self) -> None:
         self._qimage = None
@@ -147,56 +162,70 @@ class VideoView(QWidget):
         color, width = _PENS.get(kind, ("#ffffff", 2.0))
         pen = QPen(QColor(color))
         pen.setWidthF(width * (1.6 if self.wall else 1.0))
-        pen.setCosmetic(True)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         if kind == "guide":
             pen.setStyle(Qt.PenStyle.DashLine)
         return pen
 
-    def _paint_overlay(self, p: QPainter) -> None:
+    def _prepare_primitives(self) -> None:
+        """Map the overlay to widget pixels and group lines by pen (GUI thread, in the
+        display tick): painting is then a few batched ``drawLines`` without transforms."""
+        xf = self._xf
         ov = self._overlay
-        p.save()
-        p.setTransform(self._xf)
+        groups: dict[str, list[QLineF]] = {}
         if self.skeleton:
             for ln in ov.skeleton:
-                p.setPen(self._pen(ln.kind))
-                p.drawLine(QPointF(*ln.a), QPointF(*ln.b))
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor("#ffffff"))
-            r = 4.0 / max(abs(self._xf.m11()), 1e-6)
-            for x, y in ov.joints:
-                p.drawEllipse(QPointF(x, y), r, r)
-            p.setBrush(Qt.BrushStyle.NoBrush)
+                groups.setdefault(ln.kind, []).append(QLineF(xf.map(QPointF(*ln.a)), xf.map(QPointF(*ln.b))))
         for ln in ov.lines:
-            p.setPen(self._pen(ln.kind))
-            p.drawLine(QPointF(*ln.a), QPointF(*ln.b))
-        p.setPen(self._pen("shank"))
+            groups.setdefault(ln.kind, []).append(QLineF(xf.map(QPointF(*ln.a)), xf.map(QPointF(*ln.b))))
+        order = [k for k in _PENS if k in groups]
+        self._line_groups = [(self._pen(k), groups[k]) for k in order]
+        self._joint_pts = [xf.map(QPointF(x, y)) for x, y in ov.joints] if self.skeleton else []
+        s = abs(xf.m11())
+        mirror = xf.m11() < 0
+        arcs = []
         for arc in ov.arcs:
-            c, r = arc.center, arc.radius
-            p.drawArc(QRectF(c[0] - r, c[1] - r, 2 * r, 2 * r), int(arc.start_deg * 16),
-                      int(arc.span_deg * 16))
+            c = xf.map(QPointF(*arc.center))
+            r = arc.radius * s
+            start, span = arc.start_deg, arc.span_deg
+            if mirror:
+                start, span = 180.0 - start, -span
+            arcs.append((QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), int(start * 16), int(span * 16)))
+        self._arcs = arcs
+        self._labels = [(xf.map(QPointF(*lab.at)), lab.text, lab.kind) for lab in ov.labels]
+        self._flash_map = xf.map(QPointF(*self._flash_pt)) if self._flash_pt is not None else None
+
+    def _paint_overlay(self, p: QPainter) -> None:
+        for pen, lines in self._line_groups:
+            p.setPen(pen)
+            p.drawLines(lines)
+        if self._joint_pts:
+            p.setPen(self._joint_pen)
+            p.drawPoints(self._joint_pts)
+        if self._arcs:
+            p.setPen(self._pen("shank"))
+            for rect, start, span in self._arcs:
+                p.drawArc(rect, start, span)
         age = time.perf_counter() - self._flash_t
-        if 0 <= age < FLASH_S and self._flash_pt is not None:
+        if 0 <= age < FLASH_S and self._flash_map is not None:
             alpha = int(255 * (1 - age / FLASH_S))
             pen = QPen(QColor(255, 255, 255, alpha))
             pen.setWidthF(6)
-            pen.setCosmetic(True)
             p.setPen(pen)
             p.setBrush(QColor(255, 82, 82, alpha // 2))
-            r = 28.0 / max(abs(self._xf.m11()), 1e-6) * (1 + age / FLASH_S)
-            p.drawEllipse(QPointF(*self._flash_pt), r, r)
-        p.restore()
+            r = 28.0 * (2.0 if self.wall else 1.0) * (1 + age / FLASH_S)
+            p.drawEllipse(self._flash_map, r, r)
+            p.setBrush(Qt.BrushStyle.NoBrush)
         # Labels upright (not mirrored), at the mapped positions.
         font = QFont()
         font.setPixelSize(30 if self.wall else 17)
         font.setBold(True)
         p.setFont(font)
-        for lab in ov.labels:
-            pos = self._xf.map(QPointF(*lab.at))
+        for pos, text, kind in self._labels:
             p.setPen(QColor(0, 0, 0, 180))
-            p.drawText(pos + QPointF(1.5, 1.5), lab.text)
-            p.setPen(QColor("#ffee58" if lab.kind == "angle" else "#ffffff"))
-            p.drawText(pos, lab.text)
+            p.drawText(pos + QPointF(1.5, 1.5), text)
+            p.setPen(QColor("#ffee58" if kind == "angle" else "#ffffff"))
+            p.drawText(pos, text)
         if 0 <= age < FLASH_S:
             a = int(200 * (1 - age / FLASH_S))
             pen = QPen(QColor(255, 255, 255, a))

@@ -204,6 +204,7 @@ def test_bad_video_shows_banner(qtbot, make_window, tmp_path, no_thread_leak):
     w = make_window(source="demo")
     assert w.set_source(str(bad)) is False
     assert w.banner_box.isVisible() and "not_a_video.mp4" in w.banner.text()
+    assert w.running and w.source_spec == "demo"  # the current source keeps running
 
 
 def test_about_lists_versions():
