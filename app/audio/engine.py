@@ -451,7 +451,9 @@ class AudioEngine:
             return
         sd = self._sd
         try:
-            stream.abort(ignore_errors=True)
+            # aborting a stream PortAudio has already ended hangs in ALSA: only if running
+            if not stream.stopped:
+                stream.abort(ignore_errors=True)
             stream.close(ignore_errors=True)
         except (sd.PortAudioError if sd else OSError, OSError):
             pass  # the device is already gone; nothing left to release
@@ -475,6 +477,11 @@ class AudioEngine:
                 continue
             self._device_lost = True
             self._reason = "The audio device stopped; trying to reconnect."
+            stream = self._stream
+            for _ in range(100):  # let an abort/stop already under way finish (≤ 1 s)
+                if stream is None or stream.stopped:
+                    break
+                time.sleep(0.01)
             with self._lock:
                 self._close_stream()
             while not self._stop_evt.is_set():
