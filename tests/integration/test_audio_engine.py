@@ -124,11 +124,23 @@ def test_tempo_change_lands_on_the_next_beat(engine, tmp_path):
 
 @needs_pulse
 def test_accent_every_fourth_beat(engine, tmp_path):
+    rec = MonitorRecorder(tmp_path / "rec.raw")
     engine.start_metronome(120.0, accent_every=4)
-    time.sleep(3.0)
+    deadline = time.monotonic() + 15
+    while engine.beats_since(0).next_seq < 9 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    engine.stop_metronome()
     b = engine.beats_since(0)
-    assert b.t_ns.size >= 5
+    x = rec.stop()
+    assert b.t_ns.size >= 9
     assert list(b.accent) == [i % 4 == 0 for i in b.beat_index]
+    # in the recording the accented clicks are higher pitched (1600 vs 1000 Hz)
+    on = click_onsets(x, 0.2, 2000)[-b.t_ns.size:]
+    n = RATE_HZ // 200  # first 5 ms of each click
+    crossings = np.array([np.count_nonzero(np.diff(np.signbit(x[o:o + n]))) for o in on])
+    freq_hz = crossings / 2 / (n / RATE_HZ)
+    assert np.all(np.abs(freq_hz[b.accent] - 1600) < 250), freq_hz
+    assert np.all(np.abs(freq_hz[~b.accent] - 1000) < 250), freq_hz
 
 
 @needs_pulse
