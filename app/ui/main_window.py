@@ -45,7 +45,7 @@ STATUS_MS = 250
 CONTACT_MARKER_S = 0.6
 DEFAULT_FOCUS = {View.SIDE: "overstride_pct_leg", View.REAR: "pelvic_drop_deg",
                  View.FRONT: "pelvic_drop_deg"}
-TILES_S = 0.25
+TILES_S = 0.25   # tiles refresh at most 4 Hz (values change per step)
 
 NO_CAMERA_BANNER = ("No camera found — showing the built-in demo runner. Connect a camera and "
                     "choose it under File → Camera, or open a video with File → Open video (Ctrl+O).")
