@@ -179,8 +179,9 @@ class PoseWorker:
             return
         h, w = self.warmup_size
         blank = np.zeros((h, w, 3), np.uint8)
+        t0 = time.perf_counter_ns() - 100_000_000  # on the live clock, before any real frame
         for i in range(2):
-            estimator.process(Frame(index=-1, t_ns=0, image=blank))
+            estimator.process(Frame(index=-1, t_ns=t0 + i * 33_333_333, image=blank))
 
     def _run(self) -> None:
         """Worker loop. Runs on the pose worker thread."""

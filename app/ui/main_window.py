@@ -397,7 +397,10 @@ class MainWindow(QMainWindow):
     def _on_settings_changed(self, s: Settings) -> None:
         # The panel owns runner, camera and thresholds; display settings stay the window's.
         s = replace(self.settings, runner=s.runner, camera=s.camera, thresholds=s.thresholds)
+        camera_changed = s.camera != self.settings.camera
         self._apply_settings(s, restart=True)
+        if camera_changed and self.running and (self.source_spec or "").startswith("camera"):
+            self.set_source(f"camera:{s.camera.device}")  # reopen with the new settings
         if self.audio is not None and self.act_metro.isChecked():
             self.audio.set_bpm(s.runner.target_cadence_spm)
         self._save()

@@ -159,3 +159,19 @@ def test_bad_camera_reports_error(no_thread_leak):
     assert _wait(lambda: pipe.status().state == "error")
     assert "Camera 97" in pipe.status().message
     pipe.stop()
+
+
+def test_display_image_fit_mirror_and_layout():
+    from app.capture.live import DisplayScaler, make_display_image
+
+    img = np.zeros((100, 200, 3), np.uint8)
+    img[:, :10] = (255, 0, 0)  # red stripe on the left
+    d = make_display_image(img, 400, 400, mirror=False)
+    assert d.bgra.shape == (200, 400, 4) and d.scale == 2.0
+    assert tuple(d.bgra[5, 0]) == (0, 0, 255, 255)  # BGRA: red
+    m = make_display_image(img, 400, 400, mirror=True)
+    assert tuple(m.bgra[5, -1]) == (0, 0, 255, 255) and tuple(m.bgra[5, 0]) == (0, 0, 0, 255)
+    sc = DisplayScaler()
+    assert sc.prepare(img) is None
+    sc.request = ((100, 100), True)
+    assert sc.prepare(img).size == (100, 100)
