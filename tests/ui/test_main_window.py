@@ -232,3 +232,18 @@ def test_metronome_toggle_and_audio_status(qtbot, make_window, no_thread_leak):
         assert "Sound is not available" in w.banner.text()
     w.close()
     assert w.audio is None
+
+
+def test_demo_faults_from_setup_panel(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo")
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=5000)
+    w.setup.demo_overstride.setValue(20)
+    w.setup.demo_cadence.setValue(180)
+    runner = w.pipeline.source.runner
+    assert runner.overstride == pytest.approx(0.2) and runner.cadence_spm == 180
+    w.setup.view.setCurrentIndex(w.setup.view.findData("rear"))
+    w.setup.demo_drop.setValue(8)
+    runner = w.pipeline.source.runner
+    assert runner.view is View.REAR and runner.pelvic_drop_deg == 8
+    assert w.video.badge == "DEMO"
+    qtbot.waitUntil(lambda: w.pipeline.worker.processed > 10, timeout=5000)
