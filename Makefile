@@ -23,7 +23,7 @@ bench: setup
 	$(PY) -m app bench
 
 SHARED_DATA ?= ../shared/data
-SCREENSHOT_SECONDS ?= 9
+SCREENSHOT_SECONDS ?= 11
 # The real window on male_side.mp4 under a virtual X server, default settings.
 screenshot: setup
 	@mkdir -p docs/screenshots

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.frames_displayed = 0
         self._banner_sticky = ""
         self._tiles_t = 0.0
+        self._shown_snapshot = None  # snapshot on the tiles and the cadence HUD (4 Hz)
         self.audio = None  # app.audio.engine.AudioEngine, created when the metronome is first used
         self.setWindowTitle("GaitCoach — live session")
         self.resize(1500, 950)
@@ -325,6 +326,7 @@ class MainWindow(QMainWindow):
         self.pipeline = LivePipeline(source, View(r.view), facing)
         self.bridge.attach(self.pipeline)
         self.plots.reset()
+        self._shown_snapshot = None
         self._last_seq = -1
         self._last_ic_t = None
         self._contact = None
@@ -524,7 +526,7 @@ class MainWindow(QMainWindow):
         if self._contact is not None and time.perf_counter() - self._contact[2] < CONTACT_MARKER_S:
             contact = (self._contact[0], self._contact[1])
         overlay = build_overlay(res.landmarks, view, fwd, contact)
-        snap = res.snapshot
+        snap = self._shown_snapshot  # the one the tiles show, so the numbers agree
         r = self.settings.runner
         cad = snap.cadence_spm if snap is not None else None
         self.video.hud = CadenceHud(cad, r.target_cadence_spm, r.cadence_band_pct,
@@ -565,11 +567,13 @@ class MainWindow(QMainWindow):
         now = time.perf_counter()
         if now - self._tiles_t >= TILES_S:
             self._tiles_t = now
+            self._shown_snapshot = snap
             self.tiles.update_snapshot(snap, self.settings, self._cadence_target_band())
         self.plots.tick(res.frame.t_ns if res is not None else None)
         self.plots.refresh()
         if self.stack.currentIndex() == 1:
             r = self.settings.runner
+            snap = self._shown_snapshot
             cad = snap.cadence_spm if snap is not None else None
             self.home.update_values(cad, r.target_cadence_spm, r.cadence_band_pct,
                                     cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),

@@ -47,7 +47,10 @@ def test_demo_window_updates_tiles_and_plots(qtbot, make_window, no_thread_leak)
     assert w.tiles.tiles["contact_ms"].band in ("green", "amber", "red")
     # Frontal-only metrics are not shown in side view.
     assert "pelvic_drop_deg" not in w.tiles.tiles
-    assert w.video.hud is not None and w.video.hud.value is not None
+    qtbot.waitUntil(lambda: w.video.hud is not None and w.video.hud.value is not None, timeout=2000)
+    # The big number and the cadence tile show the same snapshot (within one display tick).
+    qtbot.waitUntil(lambda: f"{w.video.hud.value:.0f}" == w.tiles.tiles["cadence_spm"].text.split()[0],
+                    timeout=2000)
     assert w.video._overlay.arcs  # knee angle arc drawn in side view
     st = w.pipeline.status()
     assert st.state == "running" and st.camera_fps > 20
