@@ -290,8 +290,9 @@ class MainWindow(QMainWindow):
         if spec == "demo":
             r = self.settings.runner
             kw = dict(view=View(r.view), facing=Facing.LEFT if r.facing != "right" else Facing.RIGHT,
-                      runner_height_m=r.height_cm / 100.0,
-                      speed_mps=max(1.5, min(5.0, r.treadmill_speed_kmh / 3.6)))
+                      runner_height_m=r.height_cm / 100.0)
+            # The demo keeps its own belt speed (9 km/h): its contact length is tuned for
+            # the default duty factor, and a faster belt would only sink its hips.
             kw.update(self.demo_params)
             return open_source("demo", **kw)
         if spec.startswith("camera"):
