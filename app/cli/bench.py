@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     figures["decode_pose_fps"] = len(samples) / wall
     figures["decode_pose_s"] = wall
 
+    t = time.perf_counter()
+    n2 = sum(1 for _ in iter_video_poses(path, num_threads=2))
+    figures["decode_pose_2threads_fps"] = n2 / (time.perf_counter() - t)
+
     engine = GaitEngine(View.SIDE)
     costs = []
     for s in samples:
@@ -67,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  decode only            {figures['decode_fps']:8.1f} frames/s")
     print(f"  decode + pose          {figures['decode_pose_fps']:8.1f} frames/s "
           f"({figures['decode_pose_s']:.2f} s)")
+    print(f"  decode + pose, 2 model threads {figures['decode_pose_2threads_fps']:.1f} frames/s")
     print(f"  gait engine per sample {figures['engine_ms_per_sample_mean']:8.3f} ms mean, "
           f"{figures['engine_ms_per_sample_p95']:.3f} ms p95, "
           f"{figures['engine_ms_per_sample_max']:.3f} ms max")

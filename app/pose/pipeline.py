@@ -32,6 +32,7 @@ def iter_video_poses(
     stop_event: threading.Event | None = None,
     *,
     queue_size: int = 8,
+    num_threads: int | None = None,
 ) -> Iterator[PoseSample]:
     """Yield one ``PoseSample`` per decoded frame of the video at ``path``, in order.
 
@@ -44,7 +45,7 @@ def iter_video_poses(
     from app.capture.video_file import VideoFileReader
 
     reader = VideoFileReader(path, queue_size=queue_size)  # probes: raises InputFileError
-    return _pose_generator(reader, progress, stop_event)
+    return _pose_generator(reader, progress, stop_event, num_threads)
 
 
 def open_video_poses(
@@ -53,25 +54,27 @@ def open_video_poses(
     stop_event: threading.Event | None = None,
     *,
     queue_size: int = 8,
+    num_threads: int | None = None,
 ) -> tuple[VideoFileReader, Iterator[PoseSample]]:
     """Like ``iter_video_poses`` but also return the reader (for ``.info``, ``.warning``)."""
     from app.capture.video_file import VideoFileReader
 
     reader = VideoFileReader(path, queue_size=queue_size)
-    return reader, _pose_generator(reader, progress, stop_event)
+    return reader, _pose_generator(reader, progress, stop_event, num_threads)
 
 
 def _pose_generator(
     reader: VideoFileReader,
     progress: ProgressFn | None,
     stop_event: threading.Event | None,
+    num_threads: int | None = None,
 ) -> Iterator[PoseSample]:
     from app.pose.mediapipe_pose import MediaPipePose
 
     total = reader.info.n_frames_estimate
     done = 0
     with reader:  # starts decoding at once; the model loads while the queue fills
-        with MediaPipePose() as pose:
+        with MediaPipePose(num_threads=num_threads) as pose:
             for frame in reader:
                 if stop_event is not None and stop_event.is_set():
                     break
@@ -86,6 +89,7 @@ def iter_poses(
     path: str | os.PathLike[str],
     progress: ProgressFn | None = None,
     stop_event: threading.Event | None = None,
+    num_threads: int | None = None,
 ) -> tuple[LandmarkMeta, Iterator[PoseSample]]:
     """Pose samples from a video *or* a landmark file, with what is known about them.
 
@@ -98,7 +102,7 @@ def iter_poses(
     if is_landmark_file(p):
         meta, samples = iter_landmark_samples(p)
         return meta, _replay(samples, progress, stop_event)
-    reader, samples = open_video_poses(p, progress, stop_event)
+    reader, samples = open_video_poses(p, progress, stop_event, num_threads=num_threads)
     info = reader.info
     meta = LandmarkMeta(
         width=info.width,

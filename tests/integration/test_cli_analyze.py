@@ -117,3 +117,10 @@ def test_video_then_its_landmark_file_give_the_same_result(tmp_path, shared_data
     assert doc2["cadence_spm"] == pytest.approx(doc["cadence_spm"], abs=0.05)
     assert [(e["kind"], e["foot"], e["frame"]) for e in doc2["events"]] == [
         (e["kind"], e["foot"], e["frame"]) for e in doc["events"]]
+
+
+def test_threads_must_be_positive(shared_data, tmp_path):
+    proc = run_cli("analyze", str(shared_data / "male_side_run" / "male_side.mp4"),
+                   "--threads", "0", "--quiet")
+    assert_one_sentence(proc, 2)
+    assert "--threads" in proc.stderr
