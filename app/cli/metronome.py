@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from app.errors import DeviceError, UserError
+from app.errors import UserError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.audio import AudioEngine, list_output_devices
+    from app.audio import list_output_devices
+    from app.cli.audio_session import running_engine
 
     if args.list_devices:
         for d in list_output_devices():
@@ -29,13 +30,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("The tempo must be between 20 and 300 beats per minute.")
     if args.seconds <= 0:
         raise UserError("--seconds must be positive.")
-    engine = AudioEngine(device=args.device, accent_every=args.accent, click_volume=args.volume)
-    status = engine.start()
-    if not status.available:
-        raise DeviceError(status.reason)
-    try:
-        if not engine.wait_ready(10.0):
-            raise DeviceError(f"The audio device '{status.device_name}' did not start playing.")
+    with running_engine(device=args.device, accent_every=args.accent,
+                        click_volume=args.volume) as (engine, status):
         engine.start_metronome(args.bpm)
         print(f"metronome: {args.bpm:g} bpm on '{status.device_name}' "
               f"({status.samplerate_hz} Hz, output latency {status.output_latency_ms:.1f} ms)")
@@ -44,7 +40,5 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.05)
         beats = engine.beats_since(0)
         final = engine.status()
-    finally:
-        engine.stop()
     print(f"metronome: {beats.t_ns.size} beats, {final.underflows} underflows")
     return 0

@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.audio import AudioEngine
+    from app.cli.audio_session import running_engine
     from app.feedback.cue_library import CueLibrary
 
     library = CueLibrary.load(args.lang)
@@ -24,13 +24,7 @@ def run(args: argparse.Namespace) -> int:
     cue = library.get(args.cue_id)
     if cue.clip_path is None:
         raise UserError(f"The cue '{cue.id}' has no sound clip; add {cue.id}.wav to the cue folder.")
-    engine = AudioEngine(device=args.device)
-    status = engine.start()
-    if not status.available:
-        raise DeviceError(status.reason)
-    try:
-        if not engine.wait_ready(10.0):
-            raise DeviceError(f"The audio device '{status.device_name}' did not start playing.")
+    with running_engine(device=args.device) as (engine, status):
         problems = engine.register_cues([cue])
         if problems:
             raise UserError(problems[0])
@@ -41,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.02)
         time.sleep(engine.output_latency_ms / 1000.0 + 0.05)  # let the tail reach the speaker
         _, starts = engine.voice_starts_since(0)
-    finally:
-        engine.stop()
     lat = f", request→DAC {starts[0].latency_ms:.1f} ms" if starts else ""
     print(f"say: \"{cue.text}\" ({cue.id}) on '{status.device_name}'{lat}")
     return 0
