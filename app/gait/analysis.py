@@ -9,14 +9,14 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 import numpy as np
 
 from app.gait.cadence import cadence_spm
 from app.gait.engine import MIN_STEPS_FOR_CADENCE, GaitEngine
 from app.gait.metrics import METRIC_SPECS, foot_strike_category
-from app.types import EventKind, Facing, Foot, GaitEvent, PoseSample, Quality, StepRecord, View
+from app.types import Facing, Foot, GaitEvent, PoseSample, Quality, StepRecord, View
 
 #: A clip where a person is found in fewer samples than this is flagged.
 MIN_PERSON_FRACTION = 0.5
@@ -189,8 +189,8 @@ def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> 
             float(np.mean(by[Foot.LEFT])) if by[Foot.LEFT] else None,
             float(np.mean(by[Foot.RIGHT])) if by[Foot.RIGHT] else None,
         )
-    contact = {f.value: (metrics["contact_ms"].left_mean if f is Foot.LEFT else metrics["contact_ms"].right_mean)
-               if "contact_ms" in metrics else None for f in Foot}
+    cm = metrics.get("contact_ms")
+    contact = {"left": cm.left_mean if cm else None, "right": cm.right_mean if cm else None}
     strike = None
     fsa = metrics.get("foot_strike_angle_deg")
     if fsa is not None and fsa.mean is not None:
@@ -208,6 +208,3 @@ def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> 
         warnings=tuple(warnings), contact_ms_by_foot=contact, foot_strike=strike,
     )
 
-
-def events_of(result: AnalysisResult, kind: EventKind, foot: Foot) -> Sequence[GaitEvent]:
-    return [e for e in result.events if e.kind is kind and e.foot is foot]

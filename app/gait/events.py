@@ -79,7 +79,6 @@ class DetectedEvent:
 
     kind: str
     t_s: float
-    sample_offset: int  # 0 = the current sample, 1 = the previous one
     confidence: float
 
 
@@ -193,7 +192,7 @@ class FootEventDetector:
                     if started:
                         self._enter(Phase.SWING, obs.t_s)
             elif landed and since >= self._min_duration(self._swing_durations, self.cfg.min_swing_s):
-                events.append(DetectedEvent("IC", obs.t_s, 0, conf))
+                events.append(DetectedEvent("IC", obs.t_s, conf))
                 self._enter(Phase.STANCE, obs.t_s)
                 self._stance_toe_ys = [obs.toe_y] if not math.isnan(obs.toe_y) else []
                 self._stance_toe_on_belt = 0
@@ -230,10 +229,10 @@ class FootEventDetector:
             t_vel = self._prev_prev_t_s if not math.isnan(self._prev_prev_t_s) else prev.t_s
             if lifted and self._lift_t_s - self._phase_t_s >= min_stance:
                 t_lift = self._lift_t_s
-                events.append(DetectedEvent("TO", t_lift, 1, conf))
+                events.append(DetectedEvent("TO", t_lift, conf))
                 self._enter(Phase.SWING, t_lift)
             elif off_belt and t_vel - self._phase_t_s >= min_stance:
-                events.append(DetectedEvent("TO", t_vel, 2, conf * 0.8))
+                events.append(DetectedEvent("TO", t_vel, conf * 0.8))
                 self._enter(Phase.SWING, t_vel)
         self._prev_toe_v = toe_v
         self._prev_prev_t_s = prev.t_s

@@ -53,17 +53,3 @@ def interior_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     cos = float(np.clip(np.dot(v1, v2) / n, -1.0, 1.0))
     return math.degrees(math.acos(cos))
 
-
-def line_angle_deg(p: np.ndarray, q: np.ndarray) -> float:
-    """Angle of the line p→q from image-horizontal in degrees, positive when q is higher."""
-    return math.degrees(math.atan2(p[1] - q[1], q[0] - p[0]))
-
-
-def signed_distance_to_line(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    """Signed perpendicular distance of p from line a→b in pixels (positive = left of a→b
-    in image coordinates, i.e. toward -x for a downward line)."""
-    d = b[:2] - a[:2]
-    n = float(np.hypot(*d))
-    if n == 0.0:
-        return float("nan")
-    return float((d[0] * (p[1] - a[1]) - d[1] * (p[0] - a[0])) / n)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.gait.geometry import (
-    L_ANKLE, L_EAR, L_HEEL, L_HIP, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE, R_EAR, R_HEEL, R_HIP,
+    L_ANKLE, L_EAR, L_HEEL, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE, R_EAR, R_HEEL,
     R_TOE,
 )
 from app.types import Facing
@@ -148,6 +148,3 @@ class FacingEstimator:
             return None
         return Facing.RIGHT if self._sum > 0 else Facing.LEFT
 
-
-def hip_midpoint(lm: np.ndarray) -> np.ndarray:
-    return (lm[L_HIP, :2] + lm[R_HIP, :2]) * 0.5

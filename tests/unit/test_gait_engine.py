@@ -10,7 +10,7 @@ import pytest
 from app.capture.demo import SyntheticRunner
 from app.gait.analysis import analyze_samples
 from app.gait.engine import GaitEngine
-from app.types import EventKind, Facing, Foot, PoseSample, View
+from app.types import Facing, Foot, PoseSample, View
 from tests.helpers.event_matching import match_events
 
 
