@@ -41,6 +41,16 @@ MIN_BPM = 20.0
 MAX_BPM = 300.0
 
 
+def _mix_into(buf: np.ndarray, scratch: np.ndarray, src: np.ndarray, gain: float,
+              at: int = 0) -> int:
+    """Add ``src * gain`` into ``buf`` from sample ``at``, through ``scratch`` (no new
+    arrays: safe in the audio callback). Returns how many samples of ``src`` were mixed."""
+    n = min(buf.shape[0] - at, src.shape[0])
+    np.multiply(src[:n], gain, out=scratch[:n])
+    np.add(buf[at:at + n], scratch[:n], out=buf[at:at + n])
+    return n
+
+
 @dataclass(frozen=True, slots=True)
 class EngineStatus:
     """What the UI shows about sound. ``reason`` is one sentence when something is wrong."""
@@ -552,11 +562,7 @@ class AudioEngine:
             self._voice_count += 1
         voice = self._voice
         if voice is not None:
-            off = self._voice_off
-            n = min(frames, voice.shape[0] - off)
-            np.multiply(voice[off:off + n], self.voice_volume, out=tmp[:n])
-            np.add(buf[:n], tmp[:n], out=buf[:n])
-            self._voice_off = off + n
+            self._voice_off += _mix_into(buf, tmp, voice[self._voice_off:], self.voice_volume)
             if self._voice_off >= voice.shape[0]:
                 self._voice = None
         ducked = voice is not None
@@ -564,11 +570,7 @@ class AudioEngine:
         # -- click tail from the previous block
         click = self._cur_click
         if click is not None:
-            off = self._click_off
-            n = min(frames, click.shape[0] - off)
-            np.multiply(click[off:off + n], self._click_gain, out=tmp[:n])
-            np.add(buf[:n], tmp[:n], out=buf[:n])
-            self._click_off = off + n
+            self._click_off += _mix_into(buf, tmp, click[self._click_off:], self._click_gain)
             if self._click_off >= click.shape[0]:
                 self._cur_click = None
 
@@ -593,10 +595,7 @@ class AudioEngine:
                 accent = self._accent_every > 0 and bi % self._accent_every == 0
                 click = self._click_accent if accent else self._click
                 gain = self.click_volume * (self.duck_gain if ducked else 1.0)
-                o = nb - pos
-                n = min(frames - o, click.shape[0])
-                np.multiply(click[:n], gain, out=tmp[:n])
-                np.add(buf[o:o + n], tmp[:n], out=buf[o:o + n])
+                n = _mix_into(buf, tmp, click, gain, at=nb - pos)
                 if n < click.shape[0]:
                     self._cur_click = click
                     self._click_off = n
