@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.clips import write_wav_mono
+
 REPO = Path(__file__).resolve().parents[1]
 RATE_HZ = 22050
 #: Samples below this level (full scale 32768) count as silence when trimming.
@@ -52,14 +54,7 @@ def render(text: str, out_path: Path, voice: str, wpm: int, espeak: str) -> floa
         raise SystemExit(f"espeak-ng produced silence for {text!r}")
     end = min(x.size, loud[-1] + 1 + RATE_HZ * PAD_AFTER_MS // 1000)
     x = x[loud[0]:end]
-    y = np.clip(np.round(x), -32768, 32767).astype("<i2")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(out_path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE_HZ)
-        w.writeframes(y.tobytes())
-    return 1000.0 * y.size / RATE_HZ
+    return write_wav_mono(out_path, x / 32767.0, RATE_HZ)  # x is in int16 units
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wave
 from math import gcd
 from pathlib import Path
 
@@ -40,6 +41,20 @@ def read_wav_mono(path: Path) -> tuple[np.ndarray, int]:
         raise InputFileError(f"The sound file {path} is empty.")
     return np.ascontiguousarray(x, dtype=np.float32), int(rate_hz)
 
+
+
+def write_wav_mono(path: Path, x: np.ndarray, rate_hz: int) -> float:
+    """Write ``x`` (float, full scale ±1) as a 16-bit mono WAV, creating the folder.
+    Returns the clip's length in ms."""
+    y = np.clip(np.round(np.asarray(x, dtype=np.float64) * 32767.0), -32768, 32767).astype("<i2")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(int(rate_hz))
+        w.writeframes(y.tobytes())
+    return 1000.0 * y.size / rate_hz
 
 def resample(x: np.ndarray, rate_in_hz: int, rate_out_hz: int) -> np.ndarray:
     """Polyphase resampling of a mono float32 signal (no-op when the rates match)."""

@@ -5,12 +5,12 @@ Blocking: call from a worker thread or the CLI, never from the GUI thread.
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from app.audio.backend import load_sounddevice
+from app.audio.clips import write_wav_mono
 from app.errors import DeviceError
 
 #: Level below which samples count as silence when trimming (full scale 1.0).
@@ -40,12 +40,4 @@ def record_clip(path: Path, seconds: float, device: str | int | None = None,
             raise DeviceError("The recording is silent; check the microphone and try again.")
         pad = samplerate_hz // 50  # keep 20 ms after the last sound
         x = x[loud[0]: min(x.size, loud[-1] + 1 + pad)]
-    y = np.clip(np.round(x * 32767.0), -32768, 32767).astype("<i2")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(samplerate_hz)
-        w.writeframes(y.tobytes())
-    return 1000.0 * y.size / samplerate_hz
+    return write_wav_mono(Path(path), x, samplerate_hz)
