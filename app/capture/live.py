@@ -28,6 +28,16 @@ from app.errors import InputFileError, UserError
 from app.types import Frame
 
 
+def recent_rate_hz(times_ns, window_ns: int = 2_000_000_000) -> float:
+    """Events per second among the ``perf_counter_ns`` times of the last ``window_ns``
+    (any thread: takes a snapshot of the sequence). 0 when fewer than two are recent."""
+    now = time.perf_counter_ns()
+    recent = [t for t in list(times_ns) if now - t < window_ns]
+    if len(recent) < 2:
+        return 0.0
+    return (len(recent) - 1) / ((recent[-1] - recent[0]) / 1e9)
+
+
 @dataclass(frozen=True, slots=True)
 class Captured:
     """A frame from a live source; ``truth`` = the demo runner's true landmarks (33, 4)."""
@@ -244,12 +254,7 @@ class CaptureThread:
 
     def fps(self) -> float:
         """Frames per second over the last ~2 s (0 when not enough frames)."""
-        times = list(self._grab_times)
-        now = time.perf_counter_ns()
-        times = [t for t in times if now - t < 2_000_000_000]
-        if len(times) < 2:
-            return 0.0
-        return (len(times) - 1) / ((times[-1] - times[0]) / 1e9)
+        return recent_rate_hz(self._grab_times)
 
     def _set(self, state: str, message: str = "") -> None:
         if state == "running" and self.state != "running":

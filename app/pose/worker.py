@@ -24,7 +24,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from app.capture.live import Captured, CaptureThread, DisplayScaler, LiveSource
+from app.capture.live import Captured, CaptureThread, DisplayScaler, LiveSource, recent_rate_hz
 from app.capture.slot import LatestSlot
 from app.types import Facing, Frame, GaitEvent, MetricSnapshot, PoseSample, StepRecord, View
 
@@ -165,12 +165,8 @@ class PoseWorker:
         self._reset_engine.set()
 
     def fps(self) -> float:
-        times = list(self._done_times)
-        now = time.perf_counter_ns()
-        times = [t for t in times if now - t < 2_000_000_000]
-        if len(times) < 2:
-            return 0.0
-        return (len(times) - 1) / ((times[-1] - times[0]) / 1e9)
+        """Processed frames per second over the last ~2 s (0 when not enough frames)."""
+        return recent_rate_hz(self._done_times)
 
     def _warm_up(self, estimator) -> None:
         """Run the model twice on a blank frame of the source's size so its one-time
