@@ -10,5 +10,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "metronome": ("app.cli.metronome", "play the metronome: --bpm N --seconds S [--device NAME] [--accent N]"),
     "say": ("app.cli.say", "speak one verbal cue through the audio engine"),
     "cues": ("app.cli.cues", "list the verbal-cue library (shipped and your own)"),
+    "sessions": ("app.cli.sessions", "recorded sessions: list, show, rename, notes, assign, delete, export; runners"),
     "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera) and report fps, drops, latency"),
 }

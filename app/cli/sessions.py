@@ -1,0 +1,184 @@
+"""``python -m app sessions ACTION``: browse and edit the session store from a terminal.
+
+Every action first syncs the store with the sessions folder (new recordings appear, moved
+or deleted folders are marked). Session ids may be shortened to a unique prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.errors import UserError
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = sub.add_parser("list", help="sessions, newest first")
+    a.add_argument("--runner", metavar="NAME", help="only this runner's sessions")
+    a = sub.add_parser("show", help="one session in full: files, health, blocks, summary")
+    a.add_argument("id", metavar="ID")
+    a = sub.add_parser("rename", help="give a session a name")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("name", metavar="NAME")
+    a = sub.add_parser("notes", help="replace a session's clinician notes")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("text", metavar="TEXT")
+    a = sub.add_parser("assign", help="assign a session to a runner ('-' for none)")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("runner", metavar="RUNNER")
+    a = sub.add_parser("delete", help="delete a session and its folder (needs --yes)")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("--yes", action="store_true", help="really delete the folder and its video")
+    a = sub.add_parser("export", help="zip a session folder to OUT.zip")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("out", metavar="OUT.zip")
+    sub.add_parser("runners", help="list runners")
+    a = sub.add_parser("runner-add", help="add a runner")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--birth-year", type=int, metavar="YYYY")
+    a.add_argument("--height-cm", type=float, metavar="CM")
+    sub.add_parser("sync", help="scan the sessions folder and report what changed")
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.session.store import open_store
+
+    with open_store() as store:
+        report = store.sync()
+        for sentence in report.skipped:
+            print(f"warning: {sentence}", file=sys.stderr)
+        return _ACTIONS[args.action](store, args, report)
+
+
+def _list(store, args, _report) -> int:
+    from app.session.store import session_health
+
+    runner_id = store.find_runner(args.runner).id if args.runner else None
+    sessions = store.list_sessions(runner_id)
+    if not sessions:
+        print("No sessions." if runner_id is None else f"No sessions for {args.runner}.")
+        return 0
+    print(f"{'id':22s}  {'date (local)':16s}  {'name':20s}  {'runner':14s}  {'view':5s}  "
+          f"{'dur':>7s}  {'cadence':>7s}  state")
+    for s in sessions:
+        h = session_health(s)
+        state = s.state if h.ok else h.kind.replace("_", " ")
+        print(f"{s.id:22s}  {_date(s):16s}  {_cut(s.name, 20):20s}  {_cut(s.runner_name or '', 14):14s}  "
+              f"{s.view or '':5s}  {_duration(s.duration_s):>7s}  {_num(s.cadence_spm):>7s}  {state}")
+    return 0
+
+
+def _show(store, args, _report) -> int:
+    from app.session.store import session_health, summary_metric_names, summary_value
+
+    s = store.get_session(store.resolve_id(args.id))
+    h = session_health(s)
+    rows = [("id", s.id), ("name", s.name or "—"), ("runner", s.runner_name or "—"),
+            ("date (local)", _date(s)), ("state", s.state), ("duration", _duration(s.duration_s)),
+            ("view", f"{s.view or '—'}" + (f", facing {s.facing}" if s.facing else "")),
+            ("template", s.template or "—"), ("folder", str(s.folder)),
+            ("video", str(s.video_path) if s.video_path else "—")]
+    for k, v in rows:
+        print(f"{k:14s} {v}")
+    print(f"{'health':14s} {h.message or 'ok'}")
+    if s.notes:
+        print("notes:")
+        print("\n".join(f"  {line}" for line in s.notes.splitlines()))
+    blocks = store.blocks(s.id)
+    if blocks:
+        print("blocks:")
+        for b in blocks:
+            print(f"  {b.idx:2d} {b.kind:10s} {_duration(b.start_s):>7s} – {_duration(b.end_s):>7s}  {b.name}")
+    names = summary_metric_names(s.summary)
+    if names:
+        print("summary:")
+        for n in names:
+            print(f"  {n:34s} {_num(summary_value(s.summary, n))}")
+    return 0
+
+
+def _rename(store, args, _report) -> int:
+    s = store.rename_session(store.resolve_id(args.id), args.name)
+    print(f"{s.id} is now named {s.name!r}.")
+    return 0
+
+
+def _notes(store, args, _report) -> int:
+    s = store.set_notes(store.resolve_id(args.id), args.text)
+    print(f"Notes of {s.id} saved.")
+    return 0
+
+
+def _assign(store, args, _report) -> int:
+    sid = store.resolve_id(args.id)
+    runner = None if args.runner == "-" else store.find_runner(args.runner)
+    store.assign_runner(sid, runner.id if runner else None)
+    print(f"{sid} assigned to {runner.name}." if runner else f"{sid} has no runner now.")
+    return 0
+
+
+def _delete(store, args, _report) -> int:
+    sid = store.resolve_id(args.id)
+    if not args.yes:
+        raise UserError(f"Deleting {sid} removes its folder and video for good; add --yes to do it.")
+    store.delete_session(sid)
+    print(f"Deleted {sid}.")
+    return 0
+
+
+def _export(store, args, _report) -> int:
+    sid = store.resolve_id(args.id)
+    out = store.export_session(sid, args.out)
+    print(f"Wrote {out}.")
+    return 0
+
+
+def _runners(store, _args, _report) -> int:
+    runners = store.list_runners()
+    if not runners:
+        print("No runners. Add one with: python -m app sessions runner-add NAME")
+    for r in runners:
+        n = len(store.list_sessions(r.id))
+        extra = ", ".join(x for x in (f"born {r.birth_year}" if r.birth_year else "",
+                                      f"{r.height_cm:g} cm" if r.height_cm else "") if x)
+        print(f"{r.name}  ({n} session{'s' if n != 1 else ''}{', ' + extra if extra else ''})")
+    return 0
+
+
+def _runner_add(store, args, _report) -> int:
+    r = store.add_runner(args.name, args.birth_year, args.height_cm)
+    print(f"Added runner {r.name}.")
+    return 0
+
+
+def _sync(store, _args, report) -> int:
+    print(f"{len(report.added)} added, {len(report.updated)} updated, "
+          f"{len(report.missing)} with a missing folder, {len(report.skipped)} unreadable.")
+    return 0
+
+
+_ACTIONS = {"list": _list, "show": _show, "rename": _rename, "notes": _notes,
+            "assign": _assign, "delete": _delete, "export": _export, "runners": _runners,
+            "runner-add": _runner_add, "sync": _sync}
+
+
+def _date(s) -> str:
+    return s.started.astimezone().strftime("%Y-%m-%d %H:%M") if s.started else "—"
+
+
+def _duration(v: float | None) -> str:
+    if v is None:
+        return "—"
+    if v < 60:
+        return f"{v:.1f} s"
+    m, sec = divmod(int(round(v)), 60)
+    return f"{m}:{sec:02d}"
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}"
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

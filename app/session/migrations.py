@@ -1,0 +1,95 @@
+"""Schema migrations of the session store (``gaitcoach.db``), see docs/SESSION_FORMAT.md.
+
+The schema version lives in ``PRAGMA user_version`` (0 = empty file). ``MIGRATIONS[i]``
+takes a database at version ``i`` to ``i + 1``; :func:`migrate` runs each pending one in
+its own transaction together with the version bump, so a failure leaves the file at the
+last good version. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from app.errors import UserError
+
+
+def _v1_initial(db: sqlite3.Connection) -> None:
+    """Runners, sessions (id = folder name) and protocol blocks."""
+    db.execute("""
+        CREATE TABLE runners (
+            id           INTEGER PRIMARY KEY,
+            name         TEXT NOT NULL,
+            birth_year   INTEGER,
+            height_cm    REAL,
+            notes        TEXT NOT NULL DEFAULT '',
+            created_utc  TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE sessions (
+            id               TEXT PRIMARY KEY,
+            runner_id        INTEGER REFERENCES runners(id) ON DELETE SET NULL,
+            name             TEXT NOT NULL DEFAULT '',
+            notes            TEXT NOT NULL DEFAULT '',
+            state            TEXT NOT NULL,
+            started_utc      TEXT,
+            duration_s       REAL,
+            view             TEXT,
+            facing           TEXT,
+            template         TEXT,
+            thresholds_json  TEXT NOT NULL DEFAULT '{}',
+            summary_json     TEXT NOT NULL DEFAULT '{}',
+            folder           TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE blocks (
+            session_id    TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            idx           INTEGER NOT NULL,
+            kind          TEXT NOT NULL CHECK (kind IN
+                              ('baseline', 'retraining', 'faded', 'retention', 'free')),
+            name          TEXT NOT NULL DEFAULT '',
+            start_s       REAL NOT NULL,
+            end_s         REAL,
+            summary_json  TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (session_id, idx)
+        )""")
+
+
+def _v2_video_and_missing(db: sqlite3.Connection) -> None:
+    """The video file name (from session.json), when sync last saw the folder missing,
+    and an index for "a runner's sessions, newest first"."""
+    db.execute("ALTER TABLE sessions ADD COLUMN video TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN missing_since_utc TEXT")
+    db.execute("CREATE INDEX sessions_by_runner ON sessions(runner_id, started_utc)")
+    db.execute("CREATE UNIQUE INDEX runners_by_name ON runners(name COLLATE NOCASE)")
+
+
+#: MIGRATIONS[i] upgrades version i to i + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_initial,
+    _v2_video_and_missing,
+)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Bring ``db`` (opened in autocommit mode, ``isolation_level=None``) up to ``target``;
+    returns the version it had before. A file from a newer app raises UserError."""
+    before = schema_version(db)
+    if before > LATEST_VERSION:
+        raise UserError(f"The session database was written by a newer GaitCoach "
+                        f"(schema {before}; this version reads up to {LATEST_VERSION}).")
+    for version in range(before, target):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1:d}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return before

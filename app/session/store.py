@@ -1,0 +1,653 @@
+"""The session store: an SQLite index of the session folders (docs/SESSION_FORMAT.md).
+
+The folder is the source of truth for what was recorded; the store (``<data
+dir>/gaitcoach.db``) indexes it and holds what has no file: runners, session names,
+notes, the thresholds used and protocol blocks. :meth:`SessionStore.sync` scans the
+sessions root, adds new folders, refreshes state/duration/summary from ``session.json``
+and marks folders that went missing. A missing folder or video is reported by
+:meth:`SessionStore.health` as a sentence, never raised.
+
+Threads: one ``SessionStore`` (one sqlite3 connection) per thread. The GUI opens its own
+on the GUI thread; a worker thread that needs the store calls :func:`open_store` itself
+and closes it on the same thread (sqlite3 enforces this with ``check_same_thread``).
+The file is in WAL mode, so readers on other threads or processes (CLI) never block,
+and a writer waits up to ``BUSY_TIMEOUT_S`` for another writer.
+
+Bad ids and unreadable folders raise :class:`app.errors.UserError` with one sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from app.errors import InputFileError, UserError
+from app.session.migrations import LATEST_VERSION, migrate
+
+DB_NAME = "gaitcoach.db"
+MANIFEST = "session.json"
+BUSY_TIMEOUT_S = 5.0
+BLOCK_KINDS = ("baseline", "retraining", "faded", "retention", "free")
+#: Files kept uncompressed in an export zip (already compressed media).
+_STORED_SUFFIXES = {".mp4", ".mkv", ".gz", ".png", ".jpg", ".wav", ".ts"}
+
+
+# ------------------------------------------------------------------------- locations
+def data_dir() -> Path:
+    """``$GAITCOACH_DATA_DIR``, else ``platformdirs.user_data_dir("gaitcoach")``."""
+    env = os.environ.get("GAITCOACH_DATA_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("gaitcoach", appauthor=False))
+
+
+def sessions_root() -> Path:
+    """``<data dir>/sessions`` (the folder the recorder writes session folders into)."""
+    return data_dir() / "sessions"
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """``folder/session.json`` as a dict; InputFileError (one sentence) when unreadable."""
+    path = Path(folder) / MANIFEST
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(f"{folder} is not a session folder (it has no {MANIFEST}).") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"The {MANIFEST} in {folder} is unreadable ({exc}).") from None
+    if not isinstance(doc, dict):
+        raise InputFileError(f"The {MANIFEST} in {folder} is not a JSON object.")
+    return doc
+
+
+# ------------------------------------------------------------------------- records
+@dataclass(frozen=True, slots=True)
+class Runner:
+    id: int
+    name: str
+    birth_year: int | None
+    height_cm: float | None
+    notes: str
+    created_utc: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One protocol block; ``start_s``/``end_s`` in seconds from the session start."""
+
+    idx: int
+    kind: str
+    name: str
+    start_s: float
+    end_s: float | None = None
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One row of the store. ``started_utc`` is ISO 8601 ("2026-11-21T10:31:05Z"),
+    ``duration_s`` seconds (None while recording), ``video`` the file name in ``folder``."""
+
+    id: str
+    runner_id: int | None
+    runner_name: str | None
+    name: str
+    notes: str
+    state: str
+    started_utc: str | None
+    duration_s: float | None
+    view: str | None
+    facing: str | None
+    template: str | None
+    thresholds: dict
+    summary: dict
+    folder: Path
+    video: str | None
+    missing_since_utc: str | None
+
+    @property
+    def started(self) -> datetime | None:
+        return parse_utc(self.started_utc)
+
+    @property
+    def video_path(self) -> Path | None:
+        return self.folder / self.video if self.video else None
+
+    @property
+    def landmarks_path(self) -> Path:
+        return self.folder / "landmarks.csv"
+
+    @property
+    def cadence_spm(self) -> float | None:
+        return summary_value(self.summary, "cadence_spm")
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """``kind``: 'ok', 'folder_missing', 'video_missing', 'incomplete' or 'recovered';
+    ``message`` a sentence for the user ('' when ok)."""
+
+    kind: str
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in ("ok", "recovered")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()   # sentences: folders that could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerHistory:
+    """A runner's sessions oldest first, for the history plot. ``values[metric][i]`` is
+    the session mean of ``metric`` in session ``session_ids[i]`` (None = not measured)."""
+
+    session_ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    started: tuple[datetime, ...]
+    values: dict[str, tuple[float | None, ...]]
+
+
+# ------------------------------------------------------------------------- helpers
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, dict):
+        v = v.get("mean")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+        return float(v)
+    return None
+
+
+def summary_value(summary: dict, metric: str) -> float | None:
+    """The session mean of ``metric`` from a ``session.json`` summary: accepts
+    ``{"cadence_spm": 172.1, "metrics": {name: mean or {"mean": ...}}}`` and top-level
+    ``{name: mean or {"mean": ...}}``."""
+    if not isinstance(summary, dict):
+        return None
+    metrics = summary.get("metrics")
+    if isinstance(metrics, dict) and metric in metrics:
+        return _number(metrics[metric])
+    return _number(summary.get(metric))
+
+
+def summary_metric_names(summary: dict) -> list[str]:
+    """Metric names with a numeric value in ``summary`` (cadence first)."""
+    names = [k for k in summary if k != "metrics" and summary_value(summary, k) is not None]
+    metrics = summary.get("metrics")
+    if isinstance(metrics, dict):
+        names += [k for k in metrics if k not in names and summary_value(summary, k) is not None]
+    return sorted(names, key=lambda n: (n != "cadence_spm", n))
+
+
+def current_thresholds() -> dict[str, dict[str, list[float]]]:
+    """The bands in force now (clinician settings, else metric defaults) as JSON data."""
+    from app import config
+    from app.gait.metrics import METRIC_SPECS
+
+    settings = config.load()
+    out = {}
+    for name in sorted(set(METRIC_SPECS) | set(settings.thresholds)):
+        band = settings.band_for(name)
+        if band is not None:
+            out[name] = {"green": list(band.green), "amber": list(band.amber)}
+    return out
+
+
+def read_blocks_csv(folder: Path, duration_s: float | None) -> list[Block]:
+    """Blocks from ``blocks.csv`` (``t_start_s,kind,name``); each ends where the next
+    starts, the last at ``duration_s``. Unknown kinds become 'free'."""
+    path = Path(folder) / "blocks.csv"
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except (FileNotFoundError, UnicodeDecodeError, csv.Error):
+        return []
+    starts = []
+    for r in rows:
+        try:
+            starts.append((float(r.get("t_start_s") or ""), (r.get("kind") or "free").strip(),
+                           (r.get("name") or "").strip()))
+        except ValueError:
+            continue
+    starts.sort(key=lambda s: s[0])
+    blocks = []
+    for i, (t, kind, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else duration_s
+        blocks.append(Block(i, kind if kind in BLOCK_KINDS else "free", name, t, end))
+    return blocks
+
+
+def export_folder(folder: Path, out: Path,
+                  progress: Callable[[int, int], bool | None] | None = None) -> Path:
+    """Zip ``folder`` (as ``<folder name>/...``) into ``out`` via a temporary file and a
+    rename, so ``out`` is complete or absent. ``progress(done_bytes, total_bytes)`` is
+    called per chunk; returning False cancels (UserError). Safe on any thread."""
+    folder, out = Path(folder), Path(out)
+    if not folder.is_dir():
+        raise UserError(f"Cannot export: the session folder {folder} is missing.")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"Cannot write {out}: the folder {parent} does not exist.")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in files)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    done = 0
+    try:
+        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            for path in files:
+                info = zipfile.ZipInfo.from_file(
+                    path, f"{folder.name}/{path.relative_to(folder).as_posix()}",
+                    strict_timestamps=False)
+                info.compress_type = (zipfile.ZIP_STORED if path.suffix.lower() in _STORED_SUFFIXES
+                                      else zipfile.ZIP_DEFLATED)
+                with open(path, "rb") as src, zf.open(info, "w") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+                        done += len(chunk)
+                        if progress is not None and progress(done, total) is False:
+                            raise UserError("Export cancelled.")
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return out
+
+
+# ------------------------------------------------------------------------- the store
+def open_store(path: str | os.PathLike[str] | None = None) -> "SessionStore":
+    """Open (creating and migrating as needed) the store at ``path``, default
+    ``<data dir>/gaitcoach.db``. Use it on the calling thread only."""
+    p = Path(path) if path is not None else data_dir() / DB_NAME
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(p, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise UserError(f"Cannot open the session database {p}: {exc}.") from None
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise UserError(f"The session database {p} is damaged or not a database ({exc}).") from None
+    except BaseException:
+        db.close()
+        raise
+    return SessionStore(db, p)
+
+
+_SESSION_SELECT = """
+    SELECT s.*, r.name AS runner_name FROM sessions s
+    LEFT JOIN runners r ON r.id = s.runner_id"""
+
+
+class SessionStore:
+    """Runners, sessions and blocks in one SQLite file; see the module docstring for the
+    thread rule. Methods that change data commit before returning."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self.schema_version = LATEST_VERSION
+
+    # ------------------------------------------------------------ lifetime
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "SessionStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _tx(self):
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------ runners
+    def add_runner(self, name: str, birth_year: int | None = None,
+                   height_cm: float | None = None, notes: str = "") -> Runner:
+        name = _clean_name(name, "runner")
+        try:
+            with self._tx() as db:
+                cur = db.execute("INSERT INTO runners (name, birth_year, height_cm, notes, created_utc)"
+                                 " VALUES (?, ?, ?, ?, ?)", (name, birth_year, height_cm, notes, utc_now()))
+        except sqlite3.IntegrityError:
+            raise UserError(f"A runner named {name!r} already exists.") from None
+        return self.get_runner(int(cur.lastrowid))
+
+    def rename_runner(self, runner_id: int, name: str) -> Runner:
+        self.get_runner(runner_id)
+        name = _clean_name(name, "runner")
+        try:
+            with self._tx() as db:
+                db.execute("UPDATE runners SET name = ? WHERE id = ?", (name, runner_id))
+        except sqlite3.IntegrityError:
+            raise UserError(f"A runner named {name!r} already exists.") from None
+        return self.get_runner(runner_id)
+
+    def delete_runner(self, runner_id: int) -> None:
+        """Remove the runner; their sessions stay, without a runner."""
+        self.get_runner(runner_id)
+        with self._tx() as db:
+            db.execute("DELETE FROM runners WHERE id = ?", (runner_id,))
+
+    def get_runner(self, runner_id: int) -> Runner:
+        row = self._db.execute("SELECT * FROM runners WHERE id = ?", (runner_id,)).fetchone()
+        if row is None:
+            raise UserError(f"There is no runner with id {runner_id}.")
+        return _runner(row)
+
+    def find_runner(self, name: str) -> Runner:
+        """The runner called ``name`` (case-insensitive)."""
+        row = self._db.execute("SELECT * FROM runners WHERE name = ? COLLATE NOCASE",
+                               (name.strip(),)).fetchone()
+        if row is None:
+            raise UserError(f"There is no runner named {name!r}.")
+        return _runner(row)
+
+    def list_runners(self) -> list[Runner]:
+        rows = self._db.execute("SELECT * FROM runners ORDER BY name COLLATE NOCASE").fetchall()
+        return [_runner(r) for r in rows]
+
+    # ------------------------------------------------------------ indexing
+    def index_folder(self, folder: str | os.PathLike[str]) -> SessionInfo:
+        """Add or refresh the session in ``folder`` (id = folder name). Recorded fields
+        (state, start, duration, view, summary, video) come from ``session.json``; name,
+        notes and runner set in the store are kept. InputFileError if unreadable."""
+        folder = Path(folder).resolve()
+        doc = read_manifest(folder)
+        sid = folder.name
+        row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (sid,)).fetchone()
+        thresholds = doc.get("thresholds")
+        fields = {
+            "state": str(doc.get("state") or "recording"),
+            "started_utc": doc.get("started_utc"),
+            "duration_s": _number(doc.get("duration_s")),
+            "view": doc.get("view"), "facing": doc.get("facing"),
+            "template": doc.get("template"),
+            "summary_json": json.dumps(doc.get("summary") if isinstance(doc.get("summary"), dict) else {}),
+            "folder": str(folder),
+            "video": doc.get("video") if isinstance(doc.get("video"), str) else None,
+            "missing_since_utc": None,
+        }
+        with self._tx() as db:
+            if row is None:
+                fields["thresholds_json"] = json.dumps(
+                    thresholds if isinstance(thresholds, dict) and thresholds else current_thresholds())
+                runner_id = doc.get("runner_id")
+                if isinstance(runner_id, int) and db.execute(
+                        "SELECT 1 FROM runners WHERE id = ?", (runner_id,)).fetchone():
+                    fields["runner_id"] = runner_id
+                cols = ["id", *fields]
+                db.execute(f"INSERT INTO sessions ({', '.join(cols)}) VALUES "
+                           f"({', '.join('?' * len(cols))})", (sid, *fields.values()))
+            else:
+                if isinstance(thresholds, dict) and thresholds:
+                    fields["thresholds_json"] = json.dumps(thresholds)
+                db.execute(f"UPDATE sessions SET {', '.join(f'{k} = ?' for k in fields)} "
+                           "WHERE id = ?", (*fields.values(), sid))
+            state_changed = row is None or row["state"] != fields["state"]
+            has_blocks = db.execute("SELECT 1 FROM blocks WHERE session_id = ?", (sid,)).fetchone()
+            if state_changed or not has_blocks:
+                file_blocks = read_blocks_csv(folder, fields["duration_s"])
+                if file_blocks:
+                    self._write_blocks(db, sid, file_blocks)
+        return self.get_session(sid)
+
+    def sync(self, root: str | os.PathLike[str] | None = None) -> SyncReport:
+        """Scan ``root`` (default: the sessions root): index new folders, refresh known
+        ones whose ``session.json`` changed state, and mark rows whose folder is gone."""
+        root = Path(root) if root is not None else sessions_root()
+        known = {r["id"]: r for r in self._db.execute(
+            "SELECT id, state, duration_s, summary_json, folder, missing_since_utc FROM sessions")}
+        added, updated, skipped = [], [], []
+        folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        for folder in folders:
+            if not (folder / MANIFEST).is_file():
+                continue
+            row = known.get(folder.name)
+            try:
+                if row is None:
+                    self.index_folder(folder)
+                    added.append(folder.name)
+                elif self._changed(row, folder):
+                    self.index_folder(folder)
+                    updated.append(folder.name)
+            except InputFileError as exc:
+                skipped.append(str(exc))
+        missing = []
+        for sid, row in known.items():
+            if not Path(row["folder"]).is_dir():
+                missing.append(sid)
+                if row["missing_since_utc"] is None:
+                    with self._tx() as db:
+                        db.execute("UPDATE sessions SET missing_since_utc = ? WHERE id = ?",
+                                   (utc_now(), sid))
+        return SyncReport(tuple(added), tuple(updated), tuple(missing), tuple(skipped))
+
+    @staticmethod
+    def _changed(row: sqlite3.Row, folder: Path) -> bool:
+        if row["missing_since_utc"] is not None or Path(row["folder"]) != folder.resolve():
+            return True
+        try:
+            doc = read_manifest(folder)
+        except InputFileError:
+            return True
+        return (doc.get("state") != row["state"] or _number(doc.get("duration_s")) != row["duration_s"]
+                or json.dumps(doc.get("summary") or {}) != row["summary_json"])
+
+    # ------------------------------------------------------------ sessions
+    def get_session(self, session_id: str) -> SessionInfo:
+        row = self._db.execute(_SESSION_SELECT + " WHERE s.id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise UserError(f"There is no session {session_id!r} in the store.")
+        return _session(row)
+
+    def resolve_id(self, text: str) -> str:
+        """The session id equal to ``text`` or uniquely starting with it."""
+        text = text.strip()
+        ids = [r[0] for r in self._db.execute(
+            "SELECT id FROM sessions WHERE id = ? OR substr(id, 1, ?) = ?", (text, len(text), text))]
+        if text in ids:
+            return text
+        if len(ids) == 1 and text:
+            return ids[0]
+        if len(ids) > 1:
+            raise UserError(f"{text!r} matches {len(ids)} sessions; give more of the id.")
+        raise UserError(f"There is no session {text!r} in the store.")
+
+    def list_sessions(self, runner_id: int | None = None, *,
+                      unassigned: bool = False) -> list[SessionInfo]:
+        """Sessions newest first: all, one runner's, or (``unassigned``) those without one."""
+        where, args = "", ()
+        if unassigned:
+            where = " WHERE s.runner_id IS NULL"
+        elif runner_id is not None:
+            where, args = " WHERE s.runner_id = ?", (runner_id,)
+        rows = self._db.execute(_SESSION_SELECT + where + " ORDER BY s.started_utc DESC, s.id DESC",
+                                args).fetchall()
+        return [_session(r) for r in rows]
+
+    def rename_session(self, session_id: str, name: str) -> SessionInfo:
+        return self._update(session_id, name=name.strip())
+
+    def set_notes(self, session_id: str, notes: str) -> SessionInfo:
+        return self._update(session_id, notes=notes)
+
+    def assign_runner(self, session_id: str, runner_id: int | None) -> SessionInfo:
+        if runner_id is not None:
+            self.get_runner(runner_id)
+        return self._update(session_id, runner_id=runner_id)
+
+    def _update(self, session_id: str, **values: Any) -> SessionInfo:
+        self.get_session(session_id)
+        with self._tx() as db:
+            db.execute(f"UPDATE sessions SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                       (*values.values(), session_id))
+        return self.get_session(session_id)
+
+    def delete_session(self, session_id: str) -> None:
+        """Remove the session's row, blocks and folder. The folder is deleted only if its
+        ``session.json`` names the same id (never an unrelated folder)."""
+        info = self.get_session(session_id)
+        folder = info.folder
+        if folder.is_dir():
+            try:
+                doc_id = read_manifest(folder).get("id")
+            except InputFileError:
+                doc_id = None
+            if doc_id not in (None, session_id):
+                raise UserError(f"Not deleting {folder}: its {MANIFEST} belongs to session {doc_id}.")
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                raise UserError(f"Cannot delete {folder}: {exc.strerror or exc}.") from None
+        with self._tx() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def export_session(self, session_id: str, out: str | os.PathLike[str],
+                       progress: Callable[[int, int], bool | None] | None = None) -> Path:
+        """Zip the session folder into ``out`` (complete or absent, see :func:`export_folder`)."""
+        info = self.get_session(session_id)
+        return export_folder(info.folder, Path(out), progress)
+
+    # ------------------------------------------------------------ blocks
+    def set_blocks(self, session_id: str, blocks: Sequence[Block]) -> list[Block]:
+        """Replace the session's blocks (kinds: baseline, retraining, faded, retention, free)."""
+        self.get_session(session_id)
+        for b in blocks:
+            if b.kind not in BLOCK_KINDS:
+                raise UserError(f"Unknown block kind {b.kind!r} (use one of {', '.join(BLOCK_KINDS)}).")
+        with self._tx() as db:
+            self._write_blocks(db, session_id, blocks)
+        return self.blocks(session_id)
+
+    @staticmethod
+    def _write_blocks(db: sqlite3.Connection, session_id: str, blocks: Iterable[Block]) -> None:
+        db.execute("DELETE FROM blocks WHERE session_id = ?", (session_id,))
+        db.executemany(
+            "INSERT INTO blocks (session_id, idx, kind, name, start_s, end_s, summary_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(session_id, b.idx, b.kind, b.name, b.start_s, b.end_s, json.dumps(b.summary or {}))
+             for b in blocks])
+
+    def blocks(self, session_id: str) -> list[Block]:
+        rows = self._db.execute("SELECT * FROM blocks WHERE session_id = ? ORDER BY idx",
+                                (session_id,)).fetchall()
+        return [Block(r["idx"], r["kind"], r["name"], r["start_s"], r["end_s"],
+                      _json(r["summary_json"])) for r in rows]
+
+    # ------------------------------------------------------------ views
+    def runner_history(self, runner_id: int, metrics: Sequence[str] = ("cadence_spm",)) -> RunnerHistory:
+        """Session means of ``metrics`` across the runner's dated sessions, oldest first."""
+        self.get_runner(runner_id)
+        sessions = [s for s in reversed(self.list_sessions(runner_id)) if s.started is not None]
+        return RunnerHistory(
+            tuple(s.id for s in sessions), tuple(s.title for s in sessions),
+            tuple(s.started for s in sessions),  # type: ignore[misc]
+            {m: tuple(summary_value(s.summary, m) for s in sessions) for m in metrics})
+
+    def history_metrics(self, runner_id: int) -> list[str]:
+        """Metric names that have a value in at least one of the runner's sessions."""
+        names: list[str] = []
+        for s in self.list_sessions(runner_id):
+            names += [n for n in summary_metric_names(s.summary) if n not in names]
+        return sorted(names, key=lambda n: (n != "cadence_spm", n))
+
+    def health(self, session_id: str) -> Health:
+        """What is wrong with a session, as a sentence; never raises for a known id."""
+        s = self.get_session(session_id)
+        return session_health(s)
+
+
+def session_health(s: SessionInfo) -> Health:
+    """Health of a session row checked against the file system now."""
+    when = s.started.strftime("%d %b %Y %H:%M") if s.started else s.id
+    if not s.folder.is_dir():
+        return Health("folder_missing", f"The folder of the session of {when} is missing "
+                      f"({s.folder}); it was moved or deleted.")
+    if s.video_path is None or not s.video_path.is_file():
+        name = s.video or "video"
+        return Health("video_missing", f"The video ({name}) of the session of {when} is missing; "
+                      "the measurements are kept but the video cannot be played.")
+    if s.state == "recording":
+        return Health("incomplete", f"The session of {when} did not end cleanly (still recording "
+                      "or stopped by a crash); it can be recovered at the next start.")
+    if s.state == "recovered":
+        return Health("recovered", f"The session of {when} was recovered after a crash.")
+    return Health("ok")
+
+
+def _json(text: str | None) -> dict:
+    try:
+        v = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return v if isinstance(v, dict) else {}
+
+
+def _runner(r: sqlite3.Row) -> Runner:
+    return Runner(r["id"], r["name"], r["birth_year"], r["height_cm"], r["notes"], r["created_utc"])
+
+
+def _session(r: sqlite3.Row) -> SessionInfo:
+    return SessionInfo(
+        id=r["id"], runner_id=r["runner_id"], runner_name=r["runner_name"], name=r["name"],
+        notes=r["notes"], state=r["state"], started_utc=r["started_utc"],
+        duration_s=r["duration_s"], view=r["view"], facing=r["facing"], template=r["template"],
+        thresholds=_json(r["thresholds_json"]), summary=_json(r["summary_json"]),
+        folder=Path(r["folder"]), video=r["video"], missing_since_utc=r["missing_since_utc"])
+
+
+def _clean_name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise UserError(f"The {what} name is empty.")
+    return name

@@ -1,0 +1,349 @@
+"""Session store on a real SQLite file and real session folders (video via PyAV,
+landmarks via the app's writer)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.errors import UserError
+from app.session import migrations
+from app.session.store import Block, open_store, sessions_root
+from tests.helpers.session_folders import make_session_folder
+
+A = "20261101-100000-aaaaaa"
+B = "20261115-093000-bbbbbb"
+C = "20261129-170500-cccccc"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAITCOACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GAITCOACH_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir):
+    s = open_store()
+    yield s
+    s.close()
+
+
+def _three_sessions() -> None:
+    root = sessions_root()
+    make_session_folder(root, A, started_utc="2026-11-01T10:00:00Z", cadence_spm=162.0,
+                        overstride=12.0, blocks=[(0.0, "baseline", "before"),
+                                                 (0.3, "retraining", "cue on")])
+    make_session_folder(root, B, started_utc="2026-11-15T09:30:00Z", cadence_spm=168.5,
+                        overstride=None)
+    make_session_folder(root, C, started_utc="2026-11-29T17:05:00Z", cadence_spm=174.0,
+                        overstride=6.5)
+
+
+# ----------------------------------------------------------------------- migrations
+def test_migrations_from_empty_file(data_dir):
+    with open_store() as s:
+        assert s.path == data_dir / "gaitcoach.db"
+    db = sqlite3.connect(data_dir / "gaitcoach.db")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION >= 2
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"runners", "sessions", "blocks"} <= tables
+    cols = {r[1] for r in db.execute("PRAGMA table_info(sessions)")}
+    assert {"id", "runner_id", "name", "notes", "state", "started_utc", "duration_s", "view",
+            "facing", "template", "thresholds_json", "summary_json", "folder", "video",
+            "missing_since_utc"} <= cols
+    db.close()
+    with open_store() as s:  # reopening a current file is a no-op
+        assert s.list_sessions() == []
+
+
+def test_migration_from_v1_keeps_data(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(db, target=1)
+    assert migrations.schema_version(db) == 1
+    db.execute("INSERT INTO runners (id, name, notes, created_utc) VALUES (7, 'Ann', 'knee', '2026-01-01T00:00:00Z')")
+    db.execute("INSERT INTO sessions (id, runner_id, name, notes, state, started_utc, duration_s, folder, summary_json)"
+               " VALUES (?, 7, 'first', 'ok', 'complete', '2026-11-01T10:00:00Z', 61.5, '/nowhere', ?)",
+               (A, json.dumps({"cadence_spm": 163.0})))
+    db.execute("INSERT INTO blocks (session_id, idx, kind, name, start_s, end_s) VALUES (?, 0, 'baseline', 'b', 0, 30)", (A,))
+    db.close()
+
+    with open_store(path) as s:
+        assert migrations.schema_version(s._db) == migrations.LATEST_VERSION
+        info = s.get_session(A)
+        assert (info.runner_name, info.name, info.notes, info.duration_s) == ("Ann", "first", "ok", 61.5)
+        assert info.cadence_spm == 163.0 and info.video is None and info.missing_since_utc is None
+        assert s.blocks(A)[0].kind == "baseline"
+        assert s.get_runner(7).notes == "knee"
+        with pytest.raises(UserError, match="already exists"):
+            s.add_runner("ann")  # the v2 unique index is in force
+
+
+def test_newer_schema_is_one_sentence(tmp_path):
+    path = tmp_path / "new.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 1}")
+    db.close()
+    with pytest.raises(UserError, match="newer GaitCoach"):
+        open_store(path)
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(UserError, match="damaged or not a database"):
+        open_store(tmp_path / "junk.db")
+
+
+def test_store_is_bound_to_its_thread(store):
+    errors = []
+    t = threading.Thread(target=lambda: errors.append(_try(store.list_runners)))
+    t.start()
+    t.join()
+    assert isinstance(errors[0], sqlite3.ProgrammingError)
+
+
+def _try(fn):
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001
+        return exc
+    return None
+
+
+# ----------------------------------------------------------------------- sync
+def test_sync_indexes_folders_and_updates_state(store):
+    _three_sessions()
+    (sessions_root() / "not-a-session").mkdir()
+    broken = sessions_root() / "20261130-000000-dddddd"
+    broken.mkdir()
+    (broken / "session.json").write_text("{ broken", encoding="utf-8")
+
+    rep = store.sync()
+    assert sorted(rep.added) == [A, B, C]
+    assert len(rep.skipped) == 1 and "unreadable" in rep.skipped[0]
+    assert [s.id for s in store.list_sessions()] == [C, B, A]  # newest first
+    a = store.get_session(A)
+    assert (a.state, a.view, a.facing, a.video, a.cadence_spm) == ("complete", "side", "left", "video.mp4", 162.0)
+    assert a.folder == (sessions_root() / A).resolve()
+    assert "cadence_spm" in a.thresholds and set(a.thresholds["cadence_spm"]) == {"green", "amber"}
+    assert [(b.kind, b.name, b.start_s, b.end_s) for b in store.blocks(A)] == [
+        ("baseline", "before", 0.0, 0.3), ("retraining", "cue on", 0.3, 0.5)]
+    assert store.sync().added == ()  # nothing new the second time
+
+    # the recorder finishes a session: state, duration and summary are refreshed
+    doc = json.loads((sessions_root() / B / "session.json").read_text())
+    doc.update(state="recovered", duration_s=252.0, summary={"cadence_spm": 169.0},
+               thresholds={"cadence_spm": {"green": [1, 2], "amber": [0, 3]}})
+    (sessions_root() / B / "session.json").write_text(json.dumps(doc))
+    store.rename_session(B, "week 2")
+    assert store.sync().updated == (B,)
+    b = store.get_session(B)
+    assert (b.state, b.duration_s, b.cadence_spm, b.name) == ("recovered", 252.0, 169.0, "week 2")
+    assert b.thresholds == {"cadence_spm": {"green": [1, 2], "amber": [0, 3]}}
+
+
+def test_thresholds_come_from_settings_when_session_has_none(data_dir, store):
+    from app import config
+    from app.config import Band
+
+    config.save(config.Settings().with_threshold("cadence_spm", Band((170.0, 180.0), (165.0, 185.0))))
+    _three_sessions()
+    store.sync()
+    assert store.get_session(A).thresholds["cadence_spm"] == {"green": [170.0, 180.0], "amber": [165.0, 185.0]}
+
+
+def test_missing_folder_and_deleted_video_are_sentences(store):
+    _three_sessions()
+    store.sync()
+    assert store.health(A).kind == "ok" and store.health(A).message == ""
+    (sessions_root() / B / "video.mp4").unlink()
+    shutil.rmtree(sessions_root() / C)
+    rep = store.sync()
+    assert rep.missing == (C,)
+    hb, hc = store.health(B), store.health(C)
+    assert hb.kind == "video_missing" and not hb.ok
+    assert "video (video.mp4)" in hb.message and "15 Nov 2026" in hb.message and hb.message.endswith(".")
+    assert hc.kind == "folder_missing" and "moved or deleted" in hc.message
+    assert store.get_session(C).missing_since_utc is not None
+    # a missing folder is still listed, can be renamed and deleted, not exported
+    assert C in [s.id for s in store.list_sessions()]
+    store.rename_session(C, "gone")
+    with pytest.raises(UserError, match="folder .* is missing"):
+        store.export_session(C, sessions_root().parent / "c.zip")
+    store.delete_session(C)
+    assert C not in [s.id for s in store.list_sessions()]
+
+
+def test_incomplete_session_health(store):
+    make_session_folder(sessions_root(), A, started_utc="2026-11-01T10:00:00Z",
+                        state="recording", duration_s=None)
+    store.sync()
+    h = store.health(A)
+    assert h.kind == "incomplete" and "did not end cleanly" in h.message
+
+
+# ----------------------------------------------------------------------- edits
+def test_rename_notes_runner_delete(store):
+    _three_sessions()
+    store.sync()
+    assert store.rename_session(A, "  baseline week 0 ").name == "baseline week 0"
+    assert store.set_notes(A, "left knee sore\nsecond line").notes == "left knee sore\nsecond line"
+    ann = store.add_runner("Ann Smith", birth_year=1990, height_cm=168.0)
+    bob = store.add_runner("Bob")
+    store.assign_runner(A, ann.id)
+    store.assign_runner(C, ann.id)
+    store.assign_runner(B, bob.id)
+    assert [s.id for s in store.list_sessions(ann.id)] == [C, A]
+    assert store.get_session(A).runner_name == "Ann Smith"
+    assert store.find_runner("ann smith").id == ann.id
+    assert [r.name for r in store.list_runners()] == ["Ann Smith", "Bob"]
+    assert store.rename_runner(bob.id, "Robert").name == "Robert"
+    store.delete_runner(bob.id)  # sessions stay, without a runner
+    assert store.get_session(B).runner_id is None
+    assert [s.id for s in store.list_sessions(unassigned=True)] == [B]
+
+    # a fresh connection sees the committed edits (nothing held in memory)
+    with open_store() as other:
+        assert other.get_session(A).name == "baseline week 0"
+
+    folder = store.get_session(A).folder
+    store.delete_session(A)
+    assert not folder.exists()
+    assert store.blocks(A) == []  # cascaded
+    with pytest.raises(UserError, match="no session"):
+        store.get_session(A)
+    assert store.sync().added == ()  # the folder is gone, so it does not come back
+
+    for bad in (lambda: store.rename_session("nope", "x"), lambda: store.assign_runner(B, 999),
+                lambda: store.add_runner("  "), lambda: store.delete_session("nope")):
+        with pytest.raises(UserError):
+            bad()
+
+
+def test_delete_refuses_a_foreign_folder(store, tmp_path):
+    _three_sessions()
+    store.sync()
+    doc = json.loads((sessions_root() / A / "session.json").read_text())
+    doc["id"] = "someone-else"
+    (sessions_root() / A / "session.json").write_text(json.dumps(doc))
+    with pytest.raises(UserError, match="belongs to session someone-else"):
+        store.delete_session(A)
+    assert (sessions_root() / A).is_dir()
+
+
+def test_resolve_id_prefix(store):
+    _three_sessions()
+    store.sync()
+    assert store.resolve_id("20261115") == B
+    with pytest.raises(UserError, match="matches 3 sessions"):
+        store.resolve_id("2026")
+    with pytest.raises(UserError, match="no session"):
+        store.resolve_id("1999")
+
+
+def test_export_zip_contains_the_files(store, tmp_path):
+    _three_sessions()
+    store.sync()
+    seen = []
+    out = store.export_session(A, tmp_path / "a.zip", progress=lambda d, t: seen.append((d, t)))
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+        names = set(zf.namelist())
+        assert names == {f"{A}/{n}" for n in ("session.json", "landmarks.csv", "video.mp4", "blocks.csv")}
+        assert zf.read(f"{A}/video.mp4") == (sessions_root() / A / "video.mp4").read_bytes()
+        assert zf.getinfo(f"{A}/video.mp4").compress_type == zipfile.ZIP_STORED
+        assert zf.getinfo(f"{A}/landmarks.csv").compress_type == zipfile.ZIP_DEFLATED
+    assert seen[-1][0] == seen[-1][1] > 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+
+    # cancelled or unwritable: nothing that looks complete is left behind
+    with pytest.raises(UserError, match="cancelled"):
+        store.export_session(A, tmp_path / "b.zip", progress=lambda d, t: False)
+    assert not (tmp_path / "b.zip").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with pytest.raises(UserError, match="does not exist"):
+        store.export_session(A, tmp_path / "no" / "c.zip")
+
+
+# ----------------------------------------------------------------------- blocks, history
+def test_set_blocks(store):
+    _three_sessions()
+    store.sync()
+    got = store.set_blocks(B, [Block(0, "baseline", "b", 0.0, 60.0, {"cadence_spm": 165.0}),
+                               Block(1, "retention", "r", 60.0, None)])
+    assert [(b.kind, b.end_s, b.summary) for b in got] == [("baseline", 60.0, {"cadence_spm": 165.0}),
+                                                          ("retention", None, {})]
+    with pytest.raises(UserError, match="Unknown block kind"):
+        store.set_blocks(B, [Block(0, "warmup", "", 0.0)])
+    assert len(store.blocks(B)) == 2
+    store.sync()  # re-indexing an unchanged folder keeps blocks set through the API
+    assert len(store.blocks(B)) == 2
+
+
+def test_runner_history(store):
+    _three_sessions()
+    store.sync()
+    ann = store.add_runner("Ann")
+    for sid in (C, A, B):
+        store.assign_runner(sid, ann.id)
+    store.rename_session(B, "week 2")
+    h = store.runner_history(ann.id, ["cadence_spm", "overstride_pct_leg"])
+    assert h.session_ids == (A, B, C)  # oldest first
+    assert h.titles == (A, "week 2", C)
+    assert [d.date().isoformat() for d in h.started] == ["2026-11-01", "2026-11-15", "2026-11-29"]
+    assert h.values == {"cadence_spm": (162.0, 168.5, 174.0), "overstride_pct_leg": (12.0, None, 6.5)}
+    assert store.history_metrics(ann.id) == ["cadence_spm", "overstride_pct_leg"]
+
+
+# ----------------------------------------------------------------------- CLI
+def _cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "app", "sessions", *args], cwd=REPO,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_list_show_and_bad_id(data_dir, tmp_path):
+    import os
+
+    _three_sessions()
+    env = dict(os.environ)
+    r = _cli("runner-add", "Ann", env=env)
+    assert r.returncode == 0, r.stderr
+    assert _cli("assign", B, "Ann", env=env).returncode == 0
+    assert _cli("rename", A, "first visit", env=env).returncode == 0
+    (sessions_root() / C / "video.mp4").unlink()
+
+    r = _cli("list", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert [next(i for i, l in enumerate(lines) if sid in l) for sid in (C, B, A)] == sorted(
+        next(i for i, l in enumerate(lines) if sid in l) for sid in (C, B, A))
+    assert "first visit" in r.stdout and "162.0" in r.stdout and "video missing" in r.stdout
+    r = _cli("list", "--runner", "ann", env=env)
+    assert B in r.stdout and A not in r.stdout
+
+    r = _cli("show", "20261101", env=env)
+    assert r.returncode == 0 and A in r.stdout and "first visit" in r.stdout and "baseline" in r.stdout
+    r = _cli("show", C, env=env)
+    assert r.returncode == 0 and "video (video.mp4)" in r.stdout
+
+    r = _cli("export", A, str(tmp_path / "a.zip"), env=env)
+    assert r.returncode == 0, r.stderr
+    assert zipfile.ZipFile(tmp_path / "a.zip").testzip() is None
+
+    for args in (("show", "nope"), ("rename", "nope", "x"), ("list", "--runner", "Zed")):
+        r = _cli(*args, env=env)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    r = _cli("delete", A, env=env)  # without --yes: refused, kept
+    assert r.returncode == 2 and "--yes" in r.stderr and (sessions_root() / A).is_dir()
+    r = _cli("delete", A, "--yes", env=env)
+    assert r.returncode == 0 and not (sessions_root() / A).exists()
