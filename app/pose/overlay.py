@@ -2,7 +2,8 @@
 
 :func:`build_overlay` turns one landmark array into a small frozen :class:`Overlay` of
 lines, arcs, markers and labels in **image pixel coordinates**. It runs on the GUI thread
-in the display timer, not in ``paintEvent`` (painting only walks these tuples).
+in the display timer, not in ``paintEvent`` (painting only walks these tuples). Qt-free, so
+the live window (``app.ui``) and the comparison export (``app.compare.render``, cv2) share it.
 
 Side view: knee angle arc with its value, shank line, trunk line with lean, and at initial
 contact the overstride marker (vertical through the hip midpoint and the contact point).

@@ -33,7 +33,7 @@ from app.types import LM, Facing, View
 from app.ui.about import about_html
 from app.ui.bridge import PipelineBridge
 from app.ui.home_view import HomeView
-from app.ui.overlay import build_overlay
+from app.pose.overlay import build_overlay
 from app.ui.plots import LivePlots
 from app.ui.setup_panel import SetupPanel
 from app.ui.tiles import TilesPanel

@@ -14,7 +14,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.ui.overlay import Overlay
+from app.pose.overlay import Overlay
 
 FLASH_S = 0.25
 

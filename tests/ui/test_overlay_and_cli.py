@@ -12,7 +12,7 @@ import pytest
 
 from app.capture.demo import SyntheticRunner
 from app.types import LM, View
-from app.ui.overlay import build_overlay
+from app.pose.overlay import build_overlay
 
 
 def test_side_overlay_knee_arc_matches_knee_flexion():
