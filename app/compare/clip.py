@@ -39,7 +39,7 @@ from typing import Callable
 import numpy as np
 
 from app.compare.sync import ContactEvent, KeyMoment, key_moments, nearest_frame
-from app.errors import InputFileError
+from app.errors import InputFileError, UserError
 from app.gait.analysis import AnalysisResult, analyze_samples
 from app.types import EventKind, Facing, Foot, PoseSample, View
 
@@ -175,12 +175,14 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
     path_text, start_s, end_s = parse_spec(spec)
     path = Path(path_text).expanduser()
     session_dir: Path | None = None
-    if not path.exists() and _SESSION_ID_RE.match(path_text):
+    if not path.exists() and os.sep not in path_text:
         session_dir = resolve_session_id(path_text)
-        path = session_dir
+        if session_dir is not None:
+            path = session_dir
     if not path.exists():
-        raise InputFileError(f"{path_text} does not exist (expected a video file, a session "
-                             "folder or a session id).")
+        what = "session" if _SESSION_ID_RE.match(path_text) else "file"
+        raise InputFileError(f"The {what} {path_text} does not exist (expected a video file, "
+                             "a session folder or a session id).")
     info: dict = {}
     if path.is_dir():
         session_dir = path
@@ -301,52 +303,49 @@ def analyse_video_cached(video: Path, progress: ProgressFn | None = None,
 
 # ------------------------------------------------------------------------------ sessions
 def sessions_root() -> Path:
-    """``<data dir>/sessions`` (``app.session.folder.sessions_root`` when available)."""
+    """``<data dir>/sessions`` (``app.session.store.sessions_root`` when available)."""
     try:
-        from app.session.folder import sessions_root as root  # type: ignore[attr-defined]
-
-        return Path(root())
+        from app.session.store import sessions_root as root
     except ImportError:
-        pass
-    env = os.environ.get("GAITCOACH_DATA_DIR")
-    if env:
-        return Path(env) / "sessions"
-    import platformdirs
+        env = os.environ.get("GAITCOACH_DATA_DIR")
+        if env:
+            return Path(env) / "sessions"
+        import platformdirs
 
-    return Path(platformdirs.user_data_dir("gaitcoach")) / "sessions"
-
-
-def resolve_session_id(session_id: str) -> Path:
-    """The folder of session ``session_id`` (store row's folder first, then the data dir)."""
-    row = _store_row(session_id)
-    if row is not None and row.get("folder"):
-        folder = Path(row["folder"])
-        if not folder.is_absolute():
-            folder = sessions_root().parent / folder
-        if folder.is_dir():
-            return folder
-    folder = sessions_root() / session_id
-    if folder.is_dir():
-        return folder
-    raise InputFileError(f"Session {session_id} was not found (no folder {folder}).")
+        return Path(platformdirs.user_data_dir("gaitcoach", appauthor=False)) / "sessions"
+    return Path(root())
 
 
-def _store_row(session_id: str) -> dict | None:
-    """The session store's row for ``session_id`` as a dict, or None (no store / no row)."""
+def resolve_session_id(text: str) -> Path | None:
+    """The folder of the session whose id is ``text`` (or, in the store, starts with it).
+
+    The store's row is asked first (it knows moved folders and id prefixes), then
+    ``<data dir>/sessions/<text>``. None when neither has it.
+    """
+    info = _store_session(text)
+    if info is not None and Path(info.folder).is_dir():
+        return Path(info.folder)
+    folder = sessions_root() / text
+    return folder if (folder / "session.json").is_file() else None
+
+
+def _store_session(text: str):
+    """The store's ``SessionInfo`` for id (prefix) ``text``; None without a store or row.
+
+    Never creates the database: a machine that has never recorded has no store.
+    """
     try:
-        from app.session import store  # type: ignore[attr-defined]
+        from app.session import store as st
     except ImportError:
         return None
-    getter = getattr(store, "session_row", None)
-    if getter is None:
+    db = st.data_dir() / st.DB_NAME
+    if not db.is_file() or not text.strip():
         return None
     try:
-        row = getter(session_id)
-    except Exception:  # noqa: BLE001 - the store is optional here; the folder is the truth
+        with st.open_store(db) as s:
+            return s.get_session(s.resolve_id(text))
+    except UserError:
         return None
-    if row is None:
-        return None
-    return dict(row) if not isinstance(row, dict) else row
 
 
 def _load_session(folder: Path, progress: ProgressFn | None):
@@ -375,11 +374,11 @@ def _load_session(folder: Path, progress: ProgressFn | None):
     info: dict = {"date": _date_of(manifest.get("started_utc")), "notes": ""}
     if video is None:
         info["warning"] = f"the video of session {folder.name} is missing"
-    row = _store_row(manifest.get("id") or folder.name)
-    if row is not None:
-        info["notes"] = row.get("notes") or ""
-        info["runner"] = row.get("runner_name") or row.get("runner")
-        info["name"] = row.get("name") or None
+    row = _store_session(str(manifest.get("id") or folder.name))
+    if row is not None and Path(row.folder).resolve() == folder.resolve():
+        info["notes"] = row.notes or ""
+        info["runner"] = row.runner_name
+        info["name"] = row.name or None
     try:
         view = View(manifest["view"]) if manifest.get("view") else meta.view
         facing = Facing(manifest["facing"]) if manifest.get("facing") else meta.facing

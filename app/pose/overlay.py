@@ -37,6 +37,19 @@ SKELETON: tuple[tuple[int, int], ...] = tuple(
 )
 MIN_VIS = 0.3
 
+#: How each line kind is drawn: (colour "#rrggbb", width in display pixels), in drawing
+#: order ('guide' lines are dashed). Shared by the live view (Qt) and the export (cv2).
+LINE_STYLES: dict[str, tuple[str, float]] = {
+    "bone": ("#e8e8e8", 3.0),
+    "bone_left": ("#4fc3f7", 4.0),
+    "bone_right": ("#ffb74d", 4.0),
+    "shank": ("#ffee58", 4.0),
+    "trunk": ("#ce93d8", 4.0),
+    "pelvis": ("#ff5252", 5.0),
+    "guide": ("#ffffff", 1.5),
+    "overstride": ("#ff5252", 5.0),
+}
+
 Point = tuple[float, float]
 
 

@@ -14,20 +14,11 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.pose.overlay import Overlay
+from app.pose.overlay import LINE_STYLES, Overlay
 
 FLASH_S = 0.25
 
-_PENS = {
-    "bone": ("#e8e8e8", 3.0),
-    "bone_left": ("#4fc3f7", 4.0),
-    "bone_right": ("#ffb74d", 4.0),
-    "shank": ("#ffee58", 4.0),
-    "trunk": ("#ce93d8", 4.0),
-    "pelvis": ("#ff5252", 5.0),
-    "guide": ("#ffffff", 1.5),
-    "overstride": ("#ff5252", 5.0),
-}
+_PENS = LINE_STYLES
 BAND_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "none": "#546e7a"}
 
 
