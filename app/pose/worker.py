@@ -135,6 +135,9 @@ class PoseWorker:
         self.ready = threading.Event()  # set once the estimator and engine exist
         self._lock = threading.Lock()
         self.listeners: list[Callable[[StepsUpdate], None]] = []
+        #: ``frame_sink(captured, pose_sample)`` is called on this thread for every
+        #: processed frame, before the listeners (the session recorder; must not block).
+        self.frame_sink: Callable[[Captured, PoseSample], None] | None = None
         self.processed = 0
         self.person_visible = False
         self.error: BaseException | None = None
@@ -231,6 +234,9 @@ class PoseWorker:
                     landmarks=draw if visible else None, snapshot=self.last_snapshot,
                     facing=engine.facing, view=view, last_ic=last_ic,
                     display=cap.display))
+                sink = self.frame_sink
+                if sink is not None:
+                    sink(cap, sample)
                 self.processed += 1
                 self.latencies_ms.append((done - cap.grab_t_ns) / 1e6)
                 self._done_times.append(done)
