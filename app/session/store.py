@@ -194,24 +194,24 @@ def _number(v: Any) -> float | None:
 
 
 def summary_value(summary: dict, metric: str) -> float | None:
-    """The session mean of ``metric`` from a ``session.json`` summary: accepts
-    ``{"cadence_spm": 172.1, "metrics": {name: mean or {"mean": ...}}}`` and top-level
-    ``{name: mean or {"mean": ...}}``."""
+    """The session mean of ``metric`` from a ``session.json`` summary (app/session/summary.py:
+    ``{"cadence_spm": 171.2, "n_steps": 120, "metrics": {name: mean}, "blocks": [...]}``);
+    a ``{"mean": ...}`` dict in place of a number is accepted too."""
     if not isinstance(summary, dict):
         return None
     metrics = summary.get("metrics")
     if isinstance(metrics, dict) and metric in metrics:
         return _number(metrics[metric])
-    return _number(summary.get(metric))
+    return _number(summary.get(metric)) if metric != "n_steps" else None
 
 
 def summary_metric_names(summary: dict) -> list[str]:
-    """Metric names with a numeric value in ``summary`` (cadence first)."""
-    names = [k for k in summary if k != "metrics" and summary_value(summary, k) is not None]
-    metrics = summary.get("metrics")
+    """Metric names with a value in ``summary``: cadence first, then ``metrics`` keys."""
+    names = ["cadence_spm"] if summary_value(summary, "cadence_spm") is not None else []
+    metrics = summary.get("metrics") if isinstance(summary, dict) else None
     if isinstance(metrics, dict):
-        names += [k for k in metrics if k not in names and summary_value(summary, k) is not None]
-    return sorted(names, key=lambda n: (n != "cadence_spm", n))
+        names += sorted(k for k in metrics if k not in names and summary_value(summary, k) is not None)
+    return names
 
 
 def current_thresholds() -> dict[str, dict[str, list[float]]]:
@@ -228,28 +228,44 @@ def current_thresholds() -> dict[str, dict[str, list[float]]]:
     return out
 
 
-def read_blocks_csv(folder: Path, duration_s: float | None) -> list[Block]:
-    """Blocks from ``blocks.csv`` (``t_start_s,kind,name``); each ends where the next
-    starts, the last at ``duration_s``. Unknown kinds become 'free'."""
-    path = Path(folder) / "blocks.csv"
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    except (FileNotFoundError, UnicodeDecodeError, csv.Error):
-        return []
-    starts = []
-    for r in rows:
+def read_blocks(folder: Path, summary: dict, duration_s: float | None) -> list[Block]:
+    """The session's blocks: from the summary's ``blocks`` list (with their cadence and
+    metric means as the block summary) when present, else from ``blocks.csv``
+    (``t_start_s,kind,name``; each block ends where the next starts, the last at
+    ``duration_s``). Unknown kinds become 'free'."""
+    rows: list[tuple[float, str, str, float | None, dict]] = []
+    listed = summary.get("blocks") if isinstance(summary, dict) else None
+    if isinstance(listed, list) and listed:
+        for b in listed:
+            t0 = _number(b.get("t_start_s")) if isinstance(b, dict) else None
+            if t0 is not None:
+                stats = {k: v for k, v in b.items() if k not in ("kind", "name", "t_start_s", "t_end_s")}
+                rows.append((t0, str(b.get("kind") or "free"), str(b.get("name") or ""),
+                             _number(b.get("t_end_s")), stats))
+    else:
         try:
-            starts.append((float(r.get("t_start_s") or ""), (r.get("kind") or "free").strip(),
-                           (r.get("name") or "").strip()))
-        except ValueError:
-            continue
-    starts.sort(key=lambda s: s[0])
+            with open(Path(folder) / "blocks.csv", newline="", encoding="utf-8") as fh:
+                for r in csv.DictReader(fh):
+                    t0 = _number(_float_or_none(r.get("t_start_s")))
+                    if t0 is not None:
+                        rows.append((t0, (r.get("kind") or "free").strip(),
+                                     (r.get("name") or "").strip(), None, {}))
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return []
+    rows.sort(key=lambda r: r[0])
     blocks = []
-    for i, (t, kind, name) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else duration_s
-        blocks.append(Block(i, kind if kind in BLOCK_KINDS else "free", name, t, end))
+    for i, (t0, kind, name, t1, stats) in enumerate(rows):
+        if t1 is None:
+            t1 = rows[i + 1][0] if i + 1 < len(rows) else duration_s
+        blocks.append(Block(i, kind if kind in BLOCK_KINDS else "free", name, t0, t1, stats))
     return blocks
+
+
+def _float_or_none(text: str | None) -> float | None:
+    try:
+        return float(text or "")
+    except ValueError:
+        return None
 
 
 def export_folder(folder: Path, out: Path,
@@ -436,7 +452,7 @@ class SessionStore:
             state_changed = row is None or row["state"] != fields["state"]
             has_blocks = db.execute("SELECT 1 FROM blocks WHERE session_id = ?", (sid,)).fetchone()
             if state_changed or not has_blocks:
-                file_blocks = read_blocks_csv(folder, fields["duration_s"])
+                file_blocks = read_blocks(folder, _json(fields["summary_json"]), fields["duration_s"])
                 if file_blocks:
                     self._write_blocks(db, sid, file_blocks)
         return self.get_session(sid)

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._tiles_t = 0.0
         self._shown_snapshot = None  # snapshot on the tiles and the cadence HUD (4 Hz)
         self.audio = None  # app.audio.engine.AudioEngine, created when the metronome is first used
+        self.sessions_dialog = None  # app.ui.session_browser.SessionBrowser, made on first use
         self.setWindowTitle("GaitCoach — live session")
         self.resize(1500, 950)
 
@@ -195,6 +196,9 @@ class MainWindow(QMainWindow):
         self.m_camera.aboutToShow.connect(self._fill_camera_menu)
         m_file.addAction(self.act_open)
         m_file.addAction(self.act_demo)
+        self.act_sessions = QAction("Sessions…", self, shortcut=QKeySequence("Ctrl+B"))
+        self.act_sessions.triggered.connect(self.show_sessions)
+        m_file.addAction(self.act_sessions)
         m_file.addSeparator()
         self.act_quit = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -498,6 +502,27 @@ class MainWindow(QMainWindow):
         self._banner_sticky = ""
         self.banner_box.hide()
 
+    def show_sessions(self) -> None:
+        """File → Sessions…: the session browser (its store is opened on this thread)."""
+        from app.ui.session_browser import SessionBrowser
+
+        if self.sessions_dialog is None:
+            try:
+                self.sessions_dialog = SessionBrowser(parent=self)
+            except UserError as exc:
+                self.show_banner(str(exc))
+                return
+            self.sessions_dialog.compare_requested.connect(self.compare_sessions)
+        else:
+            self.sessions_dialog.refresh(sync=True)
+        self.sessions_dialog.show()
+        self.sessions_dialog.raise_()
+
+    def compare_sessions(self, before_id: str, after_id: str) -> None:
+        """Open two sessions side by side (the comparison view connects here)."""
+        self.statusBar().showMessage(f"Compare {before_id} with {after_id}: "
+                                     f"python -m app compare {before_id} {after_id}", 10000)
+
     def show_about(self) -> None:
         QMessageBox.about(self, "About GaitCoach", about_html())
 
@@ -632,5 +657,8 @@ class MainWindow(QMainWindow):
         if self.audio is not None:
             self.audio.stop()
             self.audio = None
+        if self.sessions_dialog is not None:
+            self.sessions_dialog.done(0)
+            self.sessions_dialog.close_store()
         self._save()
         super().closeEvent(event)

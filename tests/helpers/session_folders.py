@@ -60,11 +60,10 @@ def make_session_folder(root: Path, session_id: str, *, started_utc: str,
     ``video``) and blocks.csv (if ``blocks``: (t_start_s, kind, name) rows)."""
     folder = root / session_id
     folder.mkdir(parents=True)
-    summary: dict = {}
-    if cadence_spm is not None:
-        summary["cadence_spm"] = cadence_spm
+    # the shape app/session/summary.py writes
+    summary: dict = {"cadence_spm": cadence_spm, "n_steps": 10, "metrics": {"contact_ms": 240.0}}
     if overstride is not None:
-        summary["metrics"] = {"overstride_pct_leg": {"mean": overstride, "sd": 1.0, "n": 10}}
+        summary["metrics"]["overstride_pct_leg"] = overstride
     doc = {
         "format": 1, "id": session_id, "state": state, "started_utc": started_utc,
         "ended_utc": None, "duration_s": duration_s, "source": "camera:0",

@@ -289,6 +289,23 @@ def test_set_blocks(store):
     assert len(store.blocks(B)) == 2
 
 
+def test_blocks_from_the_summary(store):
+    """The recorder's summary lists blocks with their own means; they win over blocks.csv."""
+    blocks = [{"kind": "baseline", "name": "Baseline", "t_start_s": 0.0, "t_end_s": 60.2,
+               "cadence_spm": 161.0, "n_steps": 80, "metrics": {"overstride_pct_leg": 14.0}},
+              {"kind": "retention", "name": "Retention", "t_start_s": 60.2, "t_end_s": None,
+               "cadence_spm": 171.5, "n_steps": 90, "metrics": {}}]
+    make_session_folder(sessions_root(), A, started_utc="2026-11-01T10:00:00Z", duration_s=120.0,
+                        blocks=[(0.0, "free", "ignored")],
+                        extra={"summary": {"cadence_spm": 166.0, "n_steps": 170,
+                                           "metrics": {}, "blocks": blocks}})
+    store.sync()
+    got = store.blocks(A)
+    assert [(b.kind, b.name, b.start_s, b.end_s) for b in got] == [
+        ("baseline", "Baseline", 0.0, 60.2), ("retention", "Retention", 60.2, 120.0)]
+    assert got[0].summary == {"cadence_spm": 161.0, "n_steps": 80, "metrics": {"overstride_pct_leg": 14.0}}
+
+
 def test_runner_history(store):
     _three_sessions()
     store.sync()
@@ -301,7 +318,7 @@ def test_runner_history(store):
     assert h.titles == (A, "week 2", C)
     assert [d.date().isoformat() for d in h.started] == ["2026-11-01", "2026-11-15", "2026-11-29"]
     assert h.values == {"cadence_spm": (162.0, 168.5, 174.0), "overstride_pct_leg": (12.0, None, 6.5)}
-    assert store.history_metrics(ann.id) == ["cadence_spm", "overstride_pct_leg"]
+    assert store.history_metrics(ann.id) == ["cadence_spm", "contact_ms", "overstride_pct_leg"]
 
 
 # ----------------------------------------------------------------------- CLI
