@@ -80,10 +80,35 @@ class DisplaySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedbackSettings:
+    """Metronome, synchrony and spoken cues (``app.feedback.controller``).
+
+    ``baseline_mode``: 'auto' (measured from the first ``baseline_steps`` steps with the
+    metronome off) or 'typed' (``baseline_spm``). ``focus``: 'metric:direction' of the cue
+    library ('' = from ``runner.focus_metric``). ``schedule``: continuous | intermittent |
+    none. ``audio_device``: output device name ('' = system default). ``sync_offset_ms``:
+    camera latency minus unreported audio latency (see the controller's clock notes).
+    """
+
+    baseline_mode: str = "auto"
+    baseline_spm: float = 165.0
+    baseline_steps: int = 30
+    increase_pct: float = 7.5
+    ramp: bool = False
+    ramp_s: float = 60.0
+    cues: bool = False
+    schedule: str = "continuous"
+    focus: str = ""
+    audio_device: str = ""
+    sync_offset_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     camera: CameraSettings = field(default_factory=CameraSettings)
     runner: RunnerSettings = field(default_factory=RunnerSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
     #: metric name -> Band; metrics not listed use the engine's defaults.
     thresholds: Mapping[str, Band] = field(default_factory=lambda: MappingProxyType({}))
     schema_version: int = SCHEMA_VERSION
@@ -169,6 +194,15 @@ def from_dict(data: Mapping[str, Any], warnings: list[str] | None = None) -> Set
     display = _section(DisplaySettings, data.get("display"), w, "display")
     if display.layout not in ("clinic", "home"):
         display = replace(display, layout="clinic")
+    feedback = _section(FeedbackSettings, data.get("feedback"), w, "feedback")
+    if feedback.baseline_mode not in ("auto", "typed"):
+        w.append(f"feedback.baseline_mode: unknown mode {feedback.baseline_mode!r}")
+        feedback = replace(feedback, baseline_mode="auto")
+    if feedback.schedule not in ("continuous", "intermittent", "none"):
+        w.append(f"feedback.schedule: unknown schedule {feedback.schedule!r}")
+        feedback = replace(feedback, schedule="continuous")
+    if feedback.baseline_steps < 2:
+        feedback = replace(feedback, baseline_steps=2)
     thresholds: dict[str, Band] = {}
     raw = data.get("thresholds", {})
     if isinstance(raw, dict):
@@ -182,6 +216,7 @@ def from_dict(data: Mapping[str, Any], warnings: list[str] | None = None) -> Set
         camera=_section(CameraSettings, data.get("camera"), w, "camera"),
         runner=runner,
         display=display,
+        feedback=feedback,
         thresholds=MappingProxyType(thresholds),
     )
 
@@ -192,6 +227,7 @@ def to_dict(s: Settings) -> dict[str, Any]:
         "camera": dataclasses.asdict(s.camera),
         "runner": dataclasses.asdict(s.runner),
         "display": dataclasses.asdict(s.display),
+        "feedback": dataclasses.asdict(s.feedback),
         "thresholds": {name: {"green": list(b.green), "amber": list(b.amber)}
                        for name, b in sorted(s.thresholds.items())},
     }

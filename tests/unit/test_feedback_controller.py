@@ -404,3 +404,26 @@ def test_concurrent_updates_and_commands(library):
     th.join()
     assert not errors
     assert ctl.state().n_cues >= 1
+
+
+# ---------------------------------------------------------------- settings
+def test_feedback_settings_round_trip_and_old_files(tmp_path):
+    from dataclasses import replace
+
+    from app import config
+
+    old = tmp_path / "old.toml"
+    old.write_text('schema_version = 1\n[runner]\nview = "rear"\n', encoding="utf-8")
+    s = config.load(old)
+    assert s.runner.view == "rear" and s.feedback == config.FeedbackSettings()
+    fb = replace(s.feedback, baseline_mode="typed", baseline_spm=158.0, increase_pct=10.0,
+                 ramp=True, cues=True, schedule="intermittent", focus="pelvic_drop_deg:high",
+                 audio_device="GaitCoach_null", sync_offset_ms=45.0)
+    p = config.save(replace(s, feedback=fb), tmp_path / "new.toml")
+    assert config.load(p).feedback == fb
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[feedback]\nschedule = "sometimes"\nincrease_pct = "lots"\n', encoding="utf-8")
+    warnings: list[str] = []
+    s = config.load(bad, warnings)
+    assert s.feedback.schedule == "continuous" and s.feedback.increase_pct == 7.5
+    assert len(warnings) == 2
