@@ -26,192 +26,23 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from app.errors import InputFileError, UserError
+from app.session.folder import (  # noqa: F401 - data_dir/sessions_root re-exported for callers
+    BLOCK_KINDS, BLOCKS, MANIFEST, STATE_RECORDING, data_dir, read_manifest, sessions_root,
+)
 from app.session.migrations import LATEST_VERSION, migrate
+from app.session.records import (  # noqa: F401 - re-exported: the store's public records
+    Block, Health, Runner, RunnerHistory, SessionInfo, SyncReport, number_or_none, parse_utc,
+    session_health, summary_metric_names, summary_value, utc_now,
+)
 
 DB_NAME = "gaitcoach.db"
-MANIFEST = "session.json"
 BUSY_TIMEOUT_S = 5.0
-BLOCK_KINDS = ("baseline", "retraining", "faded", "retention", "free")
 #: Files kept uncompressed in an export zip (already compressed media).
 _STORED_SUFFIXES = {".mp4", ".mkv", ".gz", ".png", ".jpg", ".wav", ".ts"}
-
-
-# ------------------------------------------------------------------------- locations
-def data_dir() -> Path:
-    """``$GAITCOACH_DATA_DIR``, else ``platformdirs.user_data_dir("gaitcoach")``."""
-    env = os.environ.get("GAITCOACH_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("gaitcoach", appauthor=False))
-
-
-def sessions_root() -> Path:
-    """``<data dir>/sessions`` (the folder the recorder writes session folders into)."""
-    return data_dir() / "sessions"
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """``folder/session.json`` as a dict; InputFileError (one sentence) when unreadable."""
-    path = Path(folder) / MANIFEST
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(f"{folder} is not a session folder (it has no {MANIFEST}).") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"The {MANIFEST} in {folder} is unreadable ({exc}).") from None
-    if not isinstance(doc, dict):
-        raise InputFileError(f"The {MANIFEST} in {folder} is not a JSON object.")
-    return doc
-
-
-# ------------------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
-class Runner:
-    id: int
-    name: str
-    birth_year: int | None
-    height_cm: float | None
-    notes: str
-    created_utc: str
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One protocol block; ``start_s``/``end_s`` in seconds from the session start."""
-
-    idx: int
-    kind: str
-    name: str
-    start_s: float
-    end_s: float | None = None
-    summary: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """One row of the store. ``started_utc`` is ISO 8601 ("2026-11-21T10:31:05Z"),
-    ``duration_s`` seconds (None while recording), ``video`` the file name in ``folder``."""
-
-    id: str
-    runner_id: int | None
-    runner_name: str | None
-    name: str
-    notes: str
-    state: str
-    started_utc: str | None
-    duration_s: float | None
-    view: str | None
-    facing: str | None
-    template: str | None
-    thresholds: dict
-    summary: dict
-    folder: Path
-    video: str | None
-    missing_since_utc: str | None
-
-    @property
-    def started(self) -> datetime | None:
-        return parse_utc(self.started_utc)
-
-    @property
-    def video_path(self) -> Path | None:
-        return self.folder / self.video if self.video else None
-
-    @property
-    def landmarks_path(self) -> Path:
-        return self.folder / "landmarks.csv"
-
-    @property
-    def cadence_spm(self) -> float | None:
-        return summary_value(self.summary, "cadence_spm")
-
-    @property
-    def title(self) -> str:
-        return self.name or self.id
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """``kind``: 'ok', 'folder_missing', 'video_missing', 'incomplete' or 'recovered';
-    ``message`` a sentence for the user ('' when ok)."""
-
-    kind: str
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.kind in ("ok", "recovered")
-
-
-@dataclass(frozen=True, slots=True)
-class SyncReport:
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()   # sentences: folders that could not be read
-
-
-@dataclass(frozen=True, slots=True)
-class RunnerHistory:
-    """A runner's sessions oldest first, for the history plot. ``values[metric][i]`` is
-    the session mean of ``metric`` in session ``session_ids[i]`` (None = not measured)."""
-
-    session_ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    started: tuple[datetime, ...]
-    values: dict[str, tuple[float | None, ...]]
-
-
-# ------------------------------------------------------------------------- helpers
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_utc(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-def _number(v: Any) -> float | None:
-    if isinstance(v, dict):
-        v = v.get("mean")
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
-        return float(v)
-    return None
-
-
-def summary_value(summary: dict, metric: str) -> float | None:
-    """The session mean of ``metric`` from a ``session.json`` summary (app/session/summary.py:
-    ``{"cadence_spm": 171.2, "n_steps": 120, "metrics": {name: mean}, "blocks": [...]}``);
-    a ``{"mean": ...}`` dict in place of a number is accepted too."""
-    if not isinstance(summary, dict):
-        return None
-    metrics = summary.get("metrics")
-    if isinstance(metrics, dict) and metric in metrics:
-        return _number(metrics[metric])
-    return _number(summary.get(metric)) if metric != "n_steps" else None
-
-
-def summary_metric_names(summary: dict) -> list[str]:
-    """Metric names with a value in ``summary``: cadence first, then ``metrics`` keys."""
-    names = ["cadence_spm"] if summary_value(summary, "cadence_spm") is not None else []
-    metrics = summary.get("metrics") if isinstance(summary, dict) else None
-    if isinstance(metrics, dict):
-        names += sorted(k for k in metrics if k not in names and summary_value(summary, k) is not None)
-    return names
 
 
 def current_thresholds() -> dict[str, dict[str, list[float]]]:
@@ -237,16 +68,16 @@ def read_blocks(folder: Path, summary: dict, duration_s: float | None) -> list[B
     listed = summary.get("blocks") if isinstance(summary, dict) else None
     if isinstance(listed, list) and listed:
         for b in listed:
-            t0 = _number(b.get("t_start_s")) if isinstance(b, dict) else None
+            t0 = number_or_none(b.get("t_start_s")) if isinstance(b, dict) else None
             if t0 is not None:
                 stats = {k: v for k, v in b.items() if k not in ("kind", "name", "t_start_s", "t_end_s")}
                 rows.append((t0, str(b.get("kind") or "free"), str(b.get("name") or ""),
-                             _number(b.get("t_end_s")), stats))
+                             number_or_none(b.get("t_end_s")), stats))
     else:
         try:
-            with open(Path(folder) / "blocks.csv", newline="", encoding="utf-8") as fh:
+            with open(Path(folder) / BLOCKS, newline="", encoding="utf-8") as fh:
                 for r in csv.DictReader(fh):
-                    t0 = _number(_float_or_none(r.get("t_start_s")))
+                    t0 = number_or_none(_float_or_none(r.get("t_start_s")))
                     if t0 is not None:
                         rows.append((t0, (r.get("kind") or "free").strip(),
                                      (r.get("name") or "").strip(), None, {}))
@@ -423,9 +254,9 @@ class SessionStore:
         row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (sid,)).fetchone()
         thresholds = doc.get("thresholds")
         fields = {
-            "state": str(doc.get("state") or "recording"),
+            "state": str(doc.get("state") or STATE_RECORDING),
             "started_utc": doc.get("started_utc"),
-            "duration_s": _number(doc.get("duration_s")),
+            "duration_s": number_or_none(doc.get("duration_s")),
             "view": doc.get("view"), "facing": doc.get("facing"),
             "template": doc.get("template"),
             "summary_json": json.dumps(doc.get("summary") if isinstance(doc.get("summary"), dict) else {}),
@@ -496,7 +327,7 @@ class SessionStore:
             doc = read_manifest(folder)
         except InputFileError:
             return True
-        return (doc.get("state") != row["state"] or _number(doc.get("duration_s")) != row["duration_s"]
+        return (doc.get("state") != row["state"] or number_or_none(doc.get("duration_s")) != row["duration_s"]
                 or json.dumps(doc.get("summary") or {}) != row["summary_json"])
 
     # ------------------------------------------------------------ sessions
@@ -621,24 +452,6 @@ class SessionStore:
         """What is wrong with a session, as a sentence; never raises for a known id."""
         s = self.get_session(session_id)
         return session_health(s)
-
-
-def session_health(s: SessionInfo) -> Health:
-    """Health of a session row checked against the file system now."""
-    when = s.started.strftime("%d %b %Y %H:%M") if s.started else s.id
-    if not s.folder.is_dir():
-        return Health("folder_missing", f"The folder of the session of {when} is missing "
-                      f"({s.folder}); it was moved or deleted.")
-    if s.video_path is None or not s.video_path.is_file():
-        name = s.video or "video"
-        return Health("video_missing", f"The video ({name}) of the session of {when} is missing; "
-                      "the measurements are kept but the video cannot be played.")
-    if s.state == "recording":
-        return Health("incomplete", f"The session of {when} did not end cleanly (still recording "
-                      "or stopped by a crash); it can be recovered at the next start.")
-    if s.state == "recovered":
-        return Health("recovered", f"The session of {when} was recovered after a crash.")
-    return Health("ok")
 
 
 def _json(text: str | None) -> dict:

@@ -129,7 +129,7 @@ def test_sync_indexes_folders_and_updates_state(store):
 
     rep = store.sync()
     assert sorted(rep.added) == [A, B, C]
-    assert len(rep.skipped) == 1 and "unreadable" in rep.skipped[0]
+    assert len(rep.skipped) == 1 and "cannot be read" in rep.skipped[0]
     assert [s.id for s in store.list_sessions()] == [C, B, A]  # newest first
     a = store.get_session(A)
     assert (a.state, a.view, a.facing, a.video, a.cadence_spm) == ("complete", "side", "left", "video.mp4", 162.0)
@@ -188,7 +188,17 @@ def test_incomplete_session_health(store):
                         state="recording", duration_s=None)
     store.sync()
     h = store.health(A)
-    assert h.kind == "incomplete" and "did not end cleanly" in h.message
+    assert h.kind == "incomplete" and "did not end cleanly" in h.message and not h.ok
+    from app.session.folder import RecordingLock
+
+    lock = RecordingLock(sessions_root() / A)  # a recorder holds the folder right now
+    lock.acquire()
+    try:
+        h = store.health(A)
+        assert h.kind == "recording" and h.ok and "being recorded now" in h.message
+    finally:
+        lock.release()
+    assert store.health(A).kind == "incomplete"
 
 
 # ----------------------------------------------------------------------- edits
