@@ -11,5 +11,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "say": ("app.cli.say", "speak one verbal cue through the audio engine"),
     "cues": ("app.cli.cues", "list the verbal-cue library (shipped and your own)"),
     "sessions": ("app.cli.sessions", "recorded sessions: list, show, rename, notes, assign, delete, export; runners"),
+    "compare": ("app.cli.compare", "before/after comparison synced by gait events: table, PDF report, side-by-side MP4, CSV"),
     "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera) and report fps, drops, latency"),
 }

@@ -1,0 +1,314 @@
+"""Export of a comparison: PDF report (fpdf2), per-step CSV, side-by-side MP4 (PyAV).
+
+Every writer goes to a temporary file beside the destination and renames it when done,
+so a failed export never leaves a file that looks complete. Heavy imports (fpdf,
+matplotlib, av, cv2) happen inside the functions. Runs on the calling thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from app.compare.clip import Clip
+from app.compare.render import rgb
+from app.compare.sync import KEY_LABELS, StrideSync
+from app.compare.table import VERDICT_COLORS, MetricRow, compare_metrics
+from app.errors import UserError
+
+BEFORE_COLOR = "#1f77b4"
+AFTER_COLOR = "#ff7f0e"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two analysed clips, their stride sync and the metric table (``before`` = A)."""
+
+    before: Clip
+    after: Clip
+    sync: StrideSync
+    rows: tuple[MetricRow, ...]
+    notes: str = ""
+
+    @classmethod
+    def build(cls, before: Clip, after: Clip, notes: str | None = None, **sync_kw) -> "Comparison":
+        """Sync the clips (``SyncError`` when a clip has no stride) and tabulate metrics.
+
+        ``notes`` default: the clinician notes of the sessions (store row), when present.
+        """
+        from app.compare.clip import sync_clips
+
+        sync = sync_clips(before, after, **sync_kw)
+        if notes is None:
+            parts = [f"{c.label}: {c.notes.strip()}" for c in (before, after) if c.notes.strip()]
+            notes = "\n".join(parts)
+        return cls(before, after, sync, tuple(compare_metrics(before.result, after.result)), notes)
+
+
+# ------------------------------------------------------------------------------ files
+@contextlib.contextmanager
+def atomic_path(dest: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``dest`` that replaces ``dest`` when the block succeeds."""
+    dest = Path(dest)
+    parent = dest.parent if str(dest.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"Cannot write {dest}: the folder {parent} does not exist.")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=parent)
+    except OSError as exc:
+        raise UserError(f"Cannot write {dest}: {exc.strerror or exc}.") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_steps_csv(cmp: Comparison, dest: str | os.PathLike[str]) -> Path:
+    """One row per step of both clips: ``clip`` (before/after), ``label``, then the step
+    columns of ``python -m app analyze --csv`` (times in seconds from each video's start)."""
+    rows = []
+    for role, clip in (("before", cmp.before), ("after", cmp.after)):
+        res = clip.result
+        for s in res.steps:
+            d = res.step_dict(s)
+            for key in ("ic_s", "to_s"):  # the video clock, not the range start
+                if d.get(key) is not None:
+                    d[key] = round(d[key] + res.t0_ns / 1e9, 4)
+            rows.append({"clip": role, "label": clip.label, **d})
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    with atomic_path(dest) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=cols or ["clip"], lineterminator="\n")
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: "" if v is None else v for k, v in r.items()})
+    return Path(dest)
+
+
+# ------------------------------------------------------------------------------ plots
+def plot_steps_png(cmp: Comparison, width_in: float = 7.0, height_in: float = 2.6) -> bytes:
+    """PNG of cadence per step and ground contact per step, before vs after."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=150)
+    FigureCanvasAgg(fig)
+    ax1, ax2 = fig.subplots(1, 2)
+    for clip, color, name in ((cmp.before, BEFORE_COLOR, "Before"), (cmp.after, AFTER_COLOR, "After")):
+        steps = clip.result.steps
+        cad = [(i + 1, 60000.0 / s.step_time_ms) for i, s in enumerate(steps) if s.step_time_ms]
+        if cad:
+            ax1.plot(*zip(*cad), "-o", color=color, ms=3, lw=1.4, label=name)
+        for foot, marker in (("left", "o"), ("right", "s")):
+            pts = [(i + 1, s.contact_ms) for i, s in enumerate(steps)
+                   if s.contact_ms is not None and s.foot.value == foot]
+            if pts:
+                ax2.plot(*zip(*pts), marker, color=color, ms=4, mfc="none" if foot == "right" else color,
+                         label=f"{name} {foot}")
+    ax1.set_title("Cadence per step", fontsize=9)
+    ax1.set_xlabel("step", fontsize=8)
+    ax1.set_ylabel("steps/min", fontsize=8)
+    ax2.set_title("Ground contact per step", fontsize=9)
+    ax2.set_xlabel("step", fontsize=8)
+    ax2.set_ylabel("ms", fontsize=8)
+    for ax in (ax1, ax2):
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=6.5, loc="best")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ key frames
+def key_frame_images(cmp: Comparison, max_w: int = 480, max_h: int = 720):
+    """{(role, kind): RGB image} for role 'before'/'after', kind 'IC'/'MS'/'TO' of the
+    first stride pair that has all three, cropped around the runner, with overlays."""
+    from app.compare.render import read_frames, render_frame, runner_boxes, fit_size
+
+    k = cmp.sync.best_pair()
+    boxes = runner_boxes([cmp.before, cmp.after])
+    out = {}
+    for role, clip, box, side in (("before", cmp.before, boxes[0], 0), ("after", cmp.after, boxes[1], 1)):
+        frames = {}
+        for kind in KEY_LABELS:
+            t = cmp.sync.key_times(k, kind)[side]
+            if t is not None:
+                frames[kind] = clip.frame_at(t)
+        size = fit_size(box, max_w, max_h)
+        imgs = read_frames(clip.video_path, frames.values(), size, box) if clip.video_path else {}
+        for kind, f in frames.items():
+            out[(role, kind)] = render_frame(clip, f, imgs.get(f), size, crop=box)
+    return out
+
+
+# ------------------------------------------------------------------------------ PDF
+def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Before / after comparison") -> Path:
+    """The PDF report: details, metric table with changes, plots, key frames, notes."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+    from PIL import Image
+
+    from app.compare.render import bold_font_path, font_path
+
+    a, b = cmp.before, cmp.after
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_title(f"GaitCoach: {title}")
+    pdf.set_creator("GaitCoach")
+    pdf.add_font("DejaVu", "", str(font_path()))
+    pdf.add_font("DejaVu", "B", str(bold_font_path()))
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    epw = pdf.epw
+    nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+    pdf.set_font("DejaVu", "B", 17)
+    pdf.cell(epw, 9, f"GaitCoach — {title}", **nl)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(90, 90, 90)
+    pdf.cell(epw, 5, f"Report created {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}", **nl)
+    pdf.ln(2)
+    pdf.set_text_color(0, 0, 0)
+    runner = a.runner or b.runner or "—"
+    view = a.view.value + (f", runner facing {a.facing.value}" if a.facing else "")
+    details = [("Runner", runner), ("View", view)]
+    for role, c in (("Before", a), ("After", b)):
+        res = c.result
+        when = c.date or _file_date(c.video_path)
+        details.append((role, f"{c.label}" + (f" — {when}" if when else "")
+                        + f" — {c.duration_s:.1f} s, {res.n_steps} steps"))
+    details.append(("Synced by", f"initial contacts, {cmp.sync.n_pairs} {cmp.sync.foot.value} strides paired"
+                    f" ({len(cmp.sync.a_strides)} before, {len(cmp.sync.b_strides)} after)"))
+    for key, value in details:
+        pdf.set_font("DejaVu", "B", 9.5)
+        pdf.cell(24, 5.5, key)
+        pdf.set_font("DejaVu", "", 9.5)
+        pdf.multi_cell(epw - 24, 5.5, value, **nl)
+    pdf.ln(3)
+    _metric_table(pdf, cmp.rows, epw)
+    for c, role in ((a, "Before"), (b, "After")):
+        for w in (c.result.warnings + ((c.warning,) if c.warning else ())):
+            pdf.set_font("DejaVu", "", 8)
+            pdf.set_text_color(150, 80, 0)
+            pdf.multi_cell(epw, 4.5, f"{role}: {w}.", **nl)
+    pdf.set_text_color(0, 0, 0)
+
+    png = plot_steps_png(cmp)
+    h_plot = epw * 2.6 / 7.0
+    if pdf.get_y() + h_plot + 8 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=epw, h=h_plot)
+
+    notes = cmp.notes.strip()
+    if notes:
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(epw, 7, "Clinician notes", **nl)
+        pdf.set_font("DejaVu", "", 9.5)
+        pdf.multi_cell(epw, 5, notes, **nl)
+
+    # Key frames: rows before/after, columns IC / midstance / toe-off.
+    images = key_frame_images(cmp)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(epw, 8, "The same moments of the stride", **nl)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_text_color(90, 90, 90)
+    k = cmp.sync.best_pair()
+    pdf.multi_cell(epw, 4.5, f"{cmp.sync.foot.value.capitalize()} foot, stride {k + 1}: initial contact, "
+                   "midstance (halfway from contact to toe-off) and toe-off, each clip at its own event. "
+                   "Knee flexion at the knee, shank and trunk angles to vertical.", **nl)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+    gap, label_w = 3.0, 14.0
+    col_w = (epw - label_w - 2 * gap) / 3
+    any_img = next(iter(images.values()), None)
+    aspect = any_img.shape[0] / any_img.shape[1] if any_img is not None else 1.5
+    avail_h = (pdf.h - pdf.b_margin - pdf.get_y() - 8 - 2 * gap) / 2
+    img_w = min(col_w, avail_h / aspect)
+    img_h = img_w * aspect
+    x0 = pdf.l_margin + label_w + (col_w - img_w) / 2
+    pdf.set_font("DejaVu", "B", 9.5)
+    for i, kind in enumerate(KEY_LABELS):
+        pdf.set_xy(pdf.l_margin + label_w + i * (col_w + gap), pdf.get_y())
+        pdf.cell(col_w, 6, KEY_LABELS[kind], align="C")
+    y = pdf.get_y() + 7
+    for role in ("before", "after"):
+        pdf.set_xy(pdf.l_margin, y + img_h / 2 - 3)
+        pdf.set_font("DejaVu", "B", 9.5)
+        pdf.set_text_color(*rgb(BEFORE_COLOR if role == "before" else AFTER_COLOR))
+        pdf.cell(label_w, 6, role.capitalize())
+        pdf.set_text_color(0, 0, 0)
+        for i, kind in enumerate(KEY_LABELS):
+            img = images.get((role, kind))
+            x = x0 + i * (col_w + gap)
+            if img is None:
+                pdf.set_xy(x, y + img_h / 2 - 3)
+                pdf.set_font("DejaVu", "", 8)
+                pdf.cell(img_w, 6, "not detected", align="C")
+                continue
+            jpeg = io.BytesIO()
+            Image.fromarray(img).save(jpeg, format="JPEG", quality=88)
+            pdf.image(jpeg, x=x, y=y, w=img_w, h=img_h)
+        y += img_h + gap
+    with atomic_path(dest) as tmp:
+        pdf.output(str(tmp))
+    return Path(dest)
+
+
+def _metric_table(pdf, rows: tuple[MetricRow, ...], epw: float) -> None:
+    from fpdf.enums import XPos, YPos
+
+    widths = [epw * f for f in (0.40, 0.15, 0.15, 0.15, 0.15)]
+    heads = ["Metric", "Before", "After", "Change", ""]
+    pdf.set_font("DejaVu", "B", 9.5)
+    pdf.set_fill_color(235, 238, 242)
+    for w, h in zip(widths, heads):
+        pdf.cell(w, 6.5, h, border="B", fill=True, align="L" if h in ("Metric", "") else "R")
+    pdf.ln(6.5)
+    pdf.set_font("DejaVu", "", 9.5)
+    for r in rows:
+        pdf.set_text_color(0, 0, 0)
+        pdf.cell(widths[0], 6, f"{r.label}" + (f" ({r.unit})" if r.unit else ""))
+        pdf.cell(widths[1], 6, r.fmt(r.before), align="R")
+        pdf.cell(widths[2], 6, r.fmt(r.after), align="R")
+        pdf.set_text_color(*rgb(VERDICT_COLORS.get(r.verdict, "#000000")))
+        pdf.set_font("DejaVu", "B", 9.5)
+        pdf.cell(widths[3], 6, r.fmt(r.change, True) if r.change is not None else "—", align="R")
+        pdf.set_font("DejaVu", "", 9)
+        pdf.cell(widths[4], 6, f"  {r.verdict}" if r.verdict in ("better", "worse") else "",
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_text_color(110, 110, 110)
+    pdf.multi_cell(epw, 4, "Means over all steps of each clip. Green: a change in the direction "
+                   "of improvement; red: away from it; grey: within measurement noise. For metrics with "
+                   "faults in both directions, improvement means closer to the middle of the default range.",
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _file_date(path: Path | None) -> str | None:
+    if path is None or not path.exists():
+        return None
+    return datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
