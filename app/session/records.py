@@ -157,17 +157,17 @@ def summary_metric_names(summary: dict) -> list[str]:
 
 def session_health(s: SessionInfo) -> Health:
     """Health of a session row checked against the file system now."""
-    when = s.started.strftime("%d %b %Y %H:%M") if s.started else s.id
+    when = s.started.astimezone().strftime("%d %b %Y %H:%M") if s.started else s.id
     if not s.folder.is_dir():
         return Health("folder_missing", f"The folder of the session of {when} is missing "
                       f"({s.folder}); it was moved or deleted.")
+    if s.state == STATE_RECORDING and is_being_recorded(s.folder):
+        return Health("recording", f"The session of {when} is being recorded now.")
     if s.video_path is None or not s.video_path.is_file():
         name = s.video or "video"
         return Health("video_missing", f"The video ({name}) of the session of {when} is missing; "
                       "the measurements are kept but the video cannot be played.")
     if s.state == STATE_RECORDING:
-        if is_being_recorded(s.folder):
-            return Health("recording", f"The session of {when} is being recorded now.")
         return Health("incomplete", f"The session of {when} did not end cleanly (stopped by a "
                       "crash); it can be recovered at the next start.")
     if s.state == STATE_RECOVERED:

@@ -231,7 +231,7 @@ class SessionBrowser(QDialog):
             state = self.table.item(row, COL_STATE)
             if not health.ok:
                 state.setIcon(self.icon_warn)
-            elif health.kind == "recovered":
+            elif health.kind in ("recovered", "recording"):
                 state.setIcon(self.icon_info)
             state.setToolTip(health.message or "Complete: video, landmarks and metrics are there.")
         for row, s in enumerate(self.sessions):
