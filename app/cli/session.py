@@ -6,12 +6,17 @@ if it came from a camera. Prints a summary and optionally writes JSON:
 
 ``{"frames", "processed_fps", "source_fps", "dropped_frames", "latency_ms": {"p50", "p95",
 "max"}, "cadence_spm", "metrics": {name: value}}`` plus a few extra keys.
+
+``--record DIR`` also records the session into a new folder under DIR (printed at the
+start; format: docs/SESSION_FORMAT.md); ``--recover [DIR]`` recovers the crashed sessions
+under DIR (or the one session folder DIR; default: the sessions root) and exits.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -32,20 +37,36 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--facing", choices=["auto", "left", "right"], default="auto",
                    help="side view: the image direction the runner faces (default auto)")
     p.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
+    p.add_argument("--record", metavar="DIR",
+                   help="record the session (video, landmarks, steps) into a new folder "
+                        "under DIR (e.g. the sessions root); the folder is printed")
+    p.add_argument("--recover", metavar="DIR", nargs="?", const="",
+                   help="recover sessions left incomplete by a crash (DIR: a session folder "
+                        "or a folder of sessions; default: the sessions root) and exit")
 
 
 def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
-                facing: Facing | None = None, progress=None) -> dict:
+                facing: Facing | None = None, progress=None,
+                record_root: str | Path | None = None, on_record=None) -> dict:
     """Run the live pipeline for ``seconds`` (or to the end of a file) and return figures.
 
     Runs on the calling thread (which only waits and reads counters); raises UserError for
-    a bad source.
+    a bad source or an unwritable ``record_root``. With ``record_root`` the session is
+    recorded into a new folder there (``on_record(recorder)`` is called once it exists)
+    and the figures get a ``"recording"`` entry.
     """
     from app.capture.live import open_source
     from app.pose.worker import LivePipeline
 
     source = open_source(source_spec)
     pipe = LivePipeline(source, view, facing)
+    rec = None
+    if record_root is not None:
+        from app.session.recorder import start_recording
+
+        rec = start_recording(pipe, record_root, source=source_spec, view=view, facing=facing)
+        if on_record is not None:
+            on_record(rec)
     pipe.start()
     try:
         # Wait for the model to load (not counted), then run for ``seconds`` of capture.
@@ -61,6 +82,7 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
             time.sleep(0.05)
     finally:
         pipe.stop()
+        rec_status = rec.stop() if rec is not None else None
     st = pipe.status()
     if st.state == "error" and pipe.capture.frames == 0:
         raise UserError(st.message)
@@ -93,6 +115,10 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
         "n_steps": 0 if snap is None else snap.n_steps,
         "metrics": metrics,
         "end_state": st.state,
+        "recording": None if rec_status is None else {
+            "folder": str(rec_status.folder), "state": rec_status.state,
+            "frames": rec_status.frames, "seconds": round(rec_status.elapsed_s, 3),
+            "dropped_frames": rec_status.dropped, "message": rec_status.message},
     }
 
 
@@ -105,11 +131,39 @@ def _elapsed_s(pipe) -> float:
     return (last - first) / 1e9 + 1.0 / max(pipe.source.nominal_fps, 1.0)
 
 
+def _print_recording_folder(rec) -> None:
+    print(f"recording to     {rec.folder}", flush=True)
+
+
+def recover(target: str) -> int:
+    """``--recover``: recover one crashed folder or every one under a folder."""
+    from app.session import folder as sf
+    from app.session.recovery import recover_session
+
+    path = Path(target) if target else sf.sessions_root()
+    if (path / sf.MANIFEST).exists():
+        todo = [path]
+    elif path.is_dir():
+        todo = [f.path for f in sf.incomplete_sessions(path)]
+    else:
+        raise UserError(f"{path} is neither a session folder nor a folder of sessions.")
+    if not todo:
+        print(f"no interrupted session in {path}")
+        return 0
+    for folder in todo:
+        res = recover_session(folder)
+        print(f"{folder.name}: {res.sentence}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.recover is not None:
+        return recover(args.recover)
     facing = None if args.facing == "auto" else Facing(args.facing)
     if args.seconds <= 0:
         raise UserError("--seconds must be positive.")
-    fig = run_session(args.source, args.seconds, View(args.view), facing)
+    fig = run_session(args.source, args.seconds, View(args.view), facing,
+                      record_root=args.record, on_record=_print_recording_folder)
     lat = fig["latency_ms"]
     print(f"source           {fig['source']} ({fig['nominal_fps']:g} fps nominal)")
     print(f"frames           {fig['frames']} in {fig['seconds']:.2f} s, "
@@ -127,4 +181,13 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(fig, indent=2) + "\n", encoding="utf-8")
+    rec = fig["recording"]
+    if rec is not None:
+        if rec["state"] == "complete":
+            print(f"recorded         {rec['folder']} ({rec['frames']} frames, "
+                  f"{rec['seconds']:.1f} s, {rec['dropped_frames']} not recorded)")
+        if rec["message"]:
+            print(f"gaitcoach: {rec['message']}", file=sys.stderr)
+        if rec["state"] == "failed":
+            return 1
     return 0

@@ -102,6 +102,8 @@ def _disk_sentence(exc: OSError, what: str) -> str:
 
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"The disk is full: {what}."
+    if exc.errno == errno.EFBIG:
+        return f"A file grew too large for this disk or account (FAT32 stops at 4 GB): {what}."
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"No permission to write there: {what}."
     return f"{what[0].upper()}{what[1:]} ({exc.strerror or exc})."
@@ -125,11 +127,16 @@ def create_session_folder(root: str | os.PathLike[str] | None = None,
         folder = root / sid
         try:
             root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise disk_error(exc, f"cannot record into {root}: the folder could not be "
+                                  "created") from None
+        try:
             folder.mkdir()
         except FileExistsError:
             continue
         except OSError as exc:
-            raise disk_error(exc, f"the session folder {folder} could not be created") from None
+            raise disk_error(exc, f"cannot record into {root}: no session folder could be "
+                                  "created there") from None
         manifest = new_manifest(sid, **fields)
         try:
             write_manifest(folder, manifest)
