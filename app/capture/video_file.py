@@ -226,7 +226,10 @@ class VideoFileReader:
     The decode thread puts frames into a bounded queue with a blocking put, so a slow
     consumer slows decoding instead of losing frames. ``close()`` (or leaving the ``with``
     block) sets the stop event, unblocks and joins the thread. ``thread_type`` is PyAV's
-    decoder threading ("AUTO", "FRAME", "SLICE" or "NONE"). Opening raises
+    decoder threading ("AUTO", "FRAME", "SLICE" or "NONE"). ``start_index`` > 0 (constant
+    frame rate only) seeks to the keyframe before that frame and yields frames from it on,
+    indexed from their presentation time: ``round((pts - stream start) * time_base * fps)``
+    (for an ordinary file the same index a decode from the start gives). Opening raises
     ``InputFileError`` (see ``probe_video``); a decode error after at least one frame ends
     the stream cleanly and sets ``warning`` to a sentence.
     """
@@ -237,6 +240,7 @@ class VideoFileReader:
         queue_size: int = 8,
         thread_type: str = "AUTO",
         info: VideoInfo | None = None,
+        start_index: int = 0,
     ) -> None:
         self.path = Path(path)
         # ``info`` from an earlier probe_video(path) skips probing the file again.
@@ -244,6 +248,8 @@ class VideoFileReader:
         self.warning: str | None = None
         self.frames_decoded = 0
         self._thread_type = thread_type
+        self._start_index = max(0, int(start_index))
+        self.queue_size = queue_size
         self._queue: queue.Queue[Frame | _End] = queue.Queue(maxsize=max(1, queue_size))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -333,10 +339,22 @@ class VideoFileReader:
             t0_pts: int | None = None
             last_t = -1
             index = 0
+            seeking = self._start_index > 0 and not info.variable_rate
+            ref_pts = int(stream.start_time or 0)
+            if seeking:
+                target_s = self._start_index / fps
+                container.seek(ref_pts + int(target_s / float(stream.time_base)),
+                               stream=stream, backward=True, any_frame=False)
             try:
                 for vf in container.decode(stream):
                     if self._stop.is_set():
                         break
+                    if seeking:
+                        if vf.pts is None:
+                            raise InputFileError(f"{self.path.name} has frames without times.")
+                        index = int(round((int(vf.pts) - ref_pts) * float(vf.time_base) * fps))
+                        if index < self._start_index:
+                            continue
                     # rgb24 via swscale: a fresh buffer owned by the converted frame. Rows
                     # may be padded (width * 3 not a multiple of the alignment): make it
                     # contiguous here, on the decode thread, not on the model's thread.
@@ -357,7 +375,7 @@ class VideoFileReader:
                     if not self._put(Frame(index=index, t_ns=t_ns, image=img)):
                         break
                     index += 1
-                    self.frames_decoded = index
+                    self.frames_decoded += 1
                 expected = int(stream.frames or 0)
                 if (
                     not self._stop.is_set()

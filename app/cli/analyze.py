@@ -26,8 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--landmarks", metavar="OUT",
                    help="write the pose landmarks as a landmark file (.csv or .csv.gz)")
     p.add_argument("--threads", type=int, default=1, metavar="N",
-                   help="pose-model threads (default 1; 2 is ~1.5x faster on an idle "
-                        "2-core machine but much slower when another program is busy)")
+                   help="pose-model (XNNPACK) threads (default 1, with clips of 6 s or more "
+                        "analysed as two halves on two threads; N > 1 runs one instance "
+                        "with N model threads instead, fast on an idle machine but much "
+                        "slower when another program is busy)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -175,6 +177,11 @@ def _summary(result, name: str) -> str:
         lines.append(f"Cadence        {result.cadence_spm:.1f} steps/min  ({result.n_steps} steps)")
     else:
         lines.append(f"Cadence        —  ({result.n_steps} steps)")
+    if not result.has_gait:
+        # A few stray "steps" (e.g. someone jumping) are not gait: no metrics for them.
+        lines.append("No metrics: too few running or walking steps to measure.")
+        lines.extend(f"warning: {w}" for w in result.warnings)
+        return "\n".join(lines)
     c = result.metrics.get("contact_ms")
     f = result.metrics.get("flight_ms")
     if c is not None and c.n:

@@ -48,29 +48,48 @@ def _quiet_absl() -> None:
     absl_logging.set_stderrthreshold(absl_logging.ERROR)
 
 
+#: fd 2 redirection is process-wide: nested or concurrent users (two MediaPipe instances on
+#: two threads) share one redirection, undone when the last one leaves.
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved_fd: int | None = None
+
+
 @contextlib.contextmanager
 def _stderr_to_devnull(enabled: bool = True) -> Iterator[None]:
-    """Point fd 2 at /dev/null for the duration (C++ logging writes there directly)."""
+    """Point fd 2 at /dev/null for the duration (C++ logging writes there directly).
+
+    Reference-counted under a lock, so overlapping uses from several threads restore the
+    real stderr exactly once, when the last one ends."""
+    global _quiet_depth, _quiet_saved_fd
     if not enabled:
         yield
         return
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            try:
+                sys.stderr.flush()
+            except (AttributeError, ValueError, OSError):
+                pass
+            try:
+                saved = os.dup(2)
+            except OSError:
+                saved = None
+            if saved is not None:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            _quiet_saved_fd = saved
+        _quiet_depth += 1
     try:
-        sys.stderr.flush()
-    except (AttributeError, ValueError, OSError):
-        pass
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _quiet_saved_fd is not None:
+                os.dup2(_quiet_saved_fd, 2)
+                os.close(_quiet_saved_fd)
+                _quiet_saved_fd = None
 
 
 class _DeferredModule(types.ModuleType):
@@ -151,7 +170,8 @@ class MediaPipePose:
     default, and ours, is 1). On an idle 2-core machine 2 threads nearly double the speed
     (~48 -> ~85 frames/s on male_side.mp4, identical landmarks), but XNNPACK's workers
     spin-wait, and with the cores shared (decode thread, GUI, other processes) throughput
-    collapsed to 6-20 frames/s in our measurements, so it is opt-in.
+    collapsed to 6-20 frames/s in our measurements, so it is opt-in; offline analysis uses
+    two single-threaded instances on two halves of the clip instead (``app.pose.split``).
     """
 
     def __init__(

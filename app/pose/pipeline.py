@@ -33,6 +33,7 @@ def iter_video_poses(
     *,
     queue_size: int = 8,
     num_threads: int | None = None,
+    split: bool = True,
 ) -> Iterator[PoseSample]:
     """Yield one ``PoseSample`` per decoded frame of the video at ``path``, in order.
 
@@ -40,12 +41,14 @@ def iter_video_poses(
     first ``next()``. ``progress(done, total)`` is called after each frame (``total`` is the
     container's frame-count estimate, or None). Setting ``stop_event`` ends the iteration
     cleanly after the current frame. A file cut short ends early after its last good frame
-    (use ``open_video_poses`` to read the reader's ``warning`` afterwards).
+    (use ``open_video_poses`` to read the reader's ``warning`` afterwards). With ``split``
+    (and one model thread) a clip of 6 s or more runs its second half on a second thread
+    (``app.pose.split``); the samples still come in frame order.
     """
     from app.capture.video_file import VideoFileReader
 
     reader = VideoFileReader(path, queue_size=queue_size)  # probes: raises InputFileError
-    return _pose_generator(reader, progress, stop_event, num_threads)
+    return _pose_generator(reader, progress, stop_event, num_threads, split)
 
 
 def open_video_poses(
@@ -55,12 +58,13 @@ def open_video_poses(
     *,
     queue_size: int = 8,
     num_threads: int | None = None,
+    split: bool = True,
 ) -> tuple[VideoFileReader, Iterator[PoseSample]]:
     """Like ``iter_video_poses`` but also return the reader (for ``.info``, ``.warning``)."""
     from app.capture.video_file import VideoFileReader
 
     reader = VideoFileReader(path, queue_size=queue_size)
-    return reader, _pose_generator(reader, progress, stop_event, num_threads)
+    return reader, _pose_generator(reader, progress, stop_event, num_threads, split)
 
 
 def _pose_generator(
@@ -68,21 +72,47 @@ def _pose_generator(
     progress: ProgressFn | None,
     stop_event: threading.Event | None,
     num_threads: int | None = None,
+    split: bool = True,
 ) -> Iterator[PoseSample]:
     from app.pose.mediapipe_pose import MediaPipePose
+    from app.pose.split import SecondHalf, split_index
 
-    total = reader.info.n_frames_estimate
+    info = reader.info
+    total = info.n_frames_estimate
+    one_thread = not num_threads or num_threads == 1
+    k_split = split_index(info) if split and one_thread else None
+    second = SecondHalf(reader.path, info, k_split, reader.queue_size) if k_split else None
     done = 0
-    with reader:  # starts decoding at once; the model loads while the queue fills
-        with MediaPipePose(num_threads=num_threads) as pose:
-            for frame in reader:
-                if stop_event is not None and stop_event.is_set():
-                    break
-                sample = pose.process(frame)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-                yield sample
+    try:
+        with reader:  # starts decoding at once; the model loads while the queue fills
+            with MediaPipePose(num_threads=num_threads) as pose:
+                if second is not None:
+                    second.start()
+                for frame in reader:
+                    if stop_event is not None and stop_event.is_set():
+                        return
+                    if second is not None and frame.index == k_split:
+                        if second.joins(frame):
+                            break  # the second half is (being) done on the other thread
+                        second = None  # could not join: go on here, sequentially
+                    sample = pose.process(frame)
+                    done += 1
+                    if progress is not None:
+                        progress(done + (second.done if second else 0), total)
+                    yield sample
+                else:
+                    return
+        # The first half is done and its reader closed; hand over the second half's
+        # samples as they come, with progress for both.
+        for sample in second.samples(stop_event):
+            if progress is not None:
+                progress(done + second.done, total)
+            yield sample
+        if second.warning:
+            reader.warning = second.warning
+    finally:
+        if second is not None:
+            second.close()
 
 
 def iter_poses(

@@ -92,6 +92,7 @@ def test_video_without_a_person_exits_3_with_null_cadence(tmp_path):
     assert "no person" in proc.stderr.lower() or "no gait" in proc.stderr.lower()
     doc = json.loads(out.read_text())
     assert doc["cadence_spm"] is None
+    assert "No metrics" in proc.stdout and "Overstride" not in proc.stdout
 
 
 @pytest.mark.slow
