@@ -114,7 +114,7 @@ def _assign(store, args, _report) -> int:
     sid = store.resolve_id(args.id)
     runner = None if args.runner == "-" else store.find_runner(args.runner)
     store.assign_runner(sid, runner.id if runner else None)
-    print(f"{sid} assigned to {runner.name}." if runner else f"{sid} has no runner now.")
+    print(_sentence(f"{sid} assigned to {runner.name}") if runner else f"{sid} has no runner now.")
     return 0
 
 
@@ -148,7 +148,7 @@ def _runners(store, _args, _report) -> int:
 
 def _runner_add(store, args, _report) -> int:
     r = store.add_runner(args.name, args.birth_year, args.height_cm)
-    print(f"Added runner {r.name}.")
+    print(_sentence(f"Added runner {r.name}"))
     return 0
 
 
@@ -170,10 +170,12 @@ def _date(s) -> str:
 def _duration(v: float | None) -> str:
     if v is None:
         return "—"
-    if v < 60:
-        return f"{v:.1f} s"
     m, sec = divmod(int(round(v)), 60)
     return f"{m}:{sec:02d}"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _num(v: float | None) -> str:
