@@ -163,9 +163,11 @@ def session_health(s: SessionInfo) -> Health:
                       f"({s.folder}); it was moved or deleted.")
     if s.state == STATE_RECORDING and is_being_recorded(s.folder):
         return Health("recording", f"The session of {when} is being recorded now.")
-    if s.video_path is None or not s.video_path.is_file():
-        name = s.video or "video"
-        return Health("video_missing", f"The video ({name}) of the session of {when} is missing; "
+    if s.video_path is None:
+        return Health("video_missing", f"The session of {when} has no video (none could be "
+                      "recovered); its measurements are kept.")
+    if not s.video_path.is_file():
+        return Health("video_missing", f"The video ({s.video}) of the session of {when} is missing; "
                       "the measurements are kept but the video cannot be played.")
     if s.state == STATE_RECORDING:
         return Health("incomplete", f"The session of {when} did not end cleanly (stopped by a "

@@ -183,6 +183,14 @@ def test_missing_folder_and_deleted_video_are_sentences(store):
     assert C not in [s.id for s in store.list_sessions()]
 
 
+def test_recovered_session_without_video(store):
+    make_session_folder(sessions_root(), A, started_utc="2026-11-01T10:00:00Z", state="recovered",
+                        video=False, extra={"video": None, "recovered_utc": "2026-11-01T11:00:00Z"})
+    store.sync()
+    h = store.health(A)
+    assert h.kind == "video_missing" and "has no video" in h.message
+
+
 def test_incomplete_session_health(store):
     make_session_folder(sessions_root(), A, started_utc="2026-11-01T10:00:00Z",
                         state="recording", duration_s=None)
