@@ -244,10 +244,13 @@ class SessionStore:
         return [_runner(r) for r in rows]
 
     # ------------------------------------------------------------ indexing
-    def index_folder(self, folder: str | os.PathLike[str]) -> SessionInfo:
+    def index_folder(self, folder: str | os.PathLike[str], *,
+                     default_thresholds: dict | None = None) -> SessionInfo:
         """Add or refresh the session in ``folder`` (id = folder name). Recorded fields
         (state, start, duration, view, summary, video) come from ``session.json``; name,
-        notes and runner set in the store are kept. InputFileError if unreadable."""
+        notes and runner set in the store are kept. A new row gets the session's thresholds,
+        else ``default_thresholds``, else the current settings' bands. InputFileError if
+        unreadable."""
         folder = Path(folder).resolve()
         doc = read_manifest(folder)
         sid = folder.name
@@ -267,7 +270,8 @@ class SessionStore:
         with self._tx() as db:
             if row is None:
                 fields["thresholds_json"] = json.dumps(
-                    thresholds if isinstance(thresholds, dict) and thresholds else current_thresholds())
+                    thresholds if isinstance(thresholds, dict) and thresholds
+                    else default_thresholds if default_thresholds is not None else current_thresholds())
                 runner_id = doc.get("runner_id")
                 if isinstance(runner_id, int) and db.execute(
                         "SELECT 1 FROM runners WHERE id = ?", (runner_id,)).fetchone():
@@ -295,6 +299,7 @@ class SessionStore:
         known = {r["id"]: r for r in self._db.execute(
             "SELECT id, state, duration_s, summary_json, folder, missing_since_utc FROM sessions")}
         added, updated, skipped = [], [], []
+        defaults: dict | None = None  # the settings' bands, read once per sync
         folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         for folder in folders:
             if not (folder / MANIFEST).is_file():
@@ -302,7 +307,9 @@ class SessionStore:
             row = known.get(folder.name)
             try:
                 if row is None:
-                    self.index_folder(folder)
+                    if defaults is None:
+                        defaults = current_thresholds()
+                    self.index_folder(folder, default_thresholds=defaults)
                     added.append(folder.name)
                 elif self._changed(row, folder):
                     self.index_folder(folder)
