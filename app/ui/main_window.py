@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_menus()
         self._apply_settings(self.settings, restart=False)
+        from app.ui.recording import RecordingController
+
+        #: Record action (R), REC indicator, disk banners and the crash-recovery offer
+        self.recording = RecordingController(self, offer_recovery=save_settings)
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -343,6 +347,8 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         """Stop the pipeline and join its threads (GUI thread)."""
         if self.pipeline is not None:
+            if hasattr(self, "recording"):
+                self.recording.pipeline_stopping()
             self.bridge.detach()
             self.pipeline.stop()
             self._final_status = self.pipeline.status()
@@ -653,6 +659,7 @@ class MainWindow(QMainWindow):
         """Stop timers, then the pipeline threads (joined), then save settings."""
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
+        self.recording.close()  # finish the recording's files first
         self.stop()
         if self.audio is not None:
             self.audio.stop()

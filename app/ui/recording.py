@@ -1,0 +1,255 @@
+"""Record toggle, REC indicator, disk banners and the crash-recovery offer.
+
+Everything here runs on the GUI thread. The recorder's own thread does the writing
+(app.session.recorder); this controller only starts/stops it and polls its status on a
+timer (2 Hz): a red "● REC 01:23" label, a banner when the disk cannot keep up or writing
+failed, "Saving…" while the files are closed and remuxed.
+
+At start-up (interactive windows only) the sessions root is scanned for folders left in
+``recording`` by a crash; a message box lists them and offers to recover them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+from app.errors import UserError
+
+STATUS_MS = 500
+REC_STYLE = "color:#e53935; font-weight:bold; font-size:15px; padding:0 8px;"
+SAVING_STYLE = "color:#555; font-weight:bold; font-size:15px; padding:0 8px;"
+
+
+def rec_text(seconds: float) -> str:
+    """``● REC 01:23`` (``1:02:03`` past an hour)."""
+    s = int(max(0.0, seconds))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    clock = f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+    return f"● REC {clock}"
+
+
+def _session_label(info) -> str:
+    """'21 Nov 2026 10:31 — demo' for a session folder in the recovery list."""
+    import datetime as dt
+
+    m = info.manifest or {}
+    when = info.id
+    try:
+        t = dt.datetime.strptime(str(m.get("started_utc")), "%Y-%m-%dT%H:%M:%SZ")
+        when = t.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%d %b %Y %H:%M")
+    except ValueError:
+        pass
+    src = Path(str(m.get("source") or "")).name
+    return f"{when} — {src}" if src else when
+
+
+class RecordingController(QObject):
+    """Owns the Record action and the current ``SessionRecorder`` of a ``MainWindow``.
+
+    ``root`` is where session folders go (default: the sessions root of the data dir).
+    """
+
+    def __init__(self, window, root: Path | None = None, offer_recovery: bool = True) -> None:
+        super().__init__(window)
+        self.win = window
+        self._root = root
+        self.recorder = None
+        self.last_folder: Path | None = None
+        self.recovery_box: QMessageBox | None = None
+        self.recovered: list[str] = []   # sentences of the last recovery
+        self._warned_drop = 0
+
+        self.act_record = QAction("Record", window, checkable=True, shortcut=QKeySequence("R"))
+        self.act_record.setToolTip("Record the session (video, landmarks, steps) — R")
+        self.act_record.triggered.connect(self._on_triggered)
+        self.act_recover = QAction("Recover interrupted sessions…", window)
+        self.act_recover.triggered.connect(lambda: self.offer_recovery(always=True))
+        self.indicator = QLabel("")
+        self.indicator.setStyleSheet(REC_STYLE)
+        self._indicator_action = None
+        self._install()
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(STATUS_MS)
+        if offer_recovery:
+            QTimer.singleShot(0, self.offer_recovery)
+
+    @property
+    def root(self) -> Path:
+        from app.session.folder import sessions_root
+
+        return self._root if self._root is not None else sessions_root()
+
+    def _install(self) -> None:
+        w = self.win
+        menus = {a.text().replace("&", ""): a.menu() for a in w.menuBar().actions() if a.menu()}
+        m_file = menus.get("File")
+        if m_file is not None:
+            first = next((a for a in m_file.actions() if a.isSeparator()), None)
+            m_file.insertAction(first, self.act_record)
+            m_file.insertAction(first, self.act_recover)
+        w.addAction(self.act_record)  # R works in wall mode too
+        tb = getattr(w, "toolbar", None)
+        if tb is not None:
+            # first on the toolbar, so a narrow window never pushes them into the overflow
+            first = tb.actions()[0] if tb.actions() else None
+            tb.insertAction(first, self.act_record)
+            # a toolbar shows/hides its widgets through their actions, not QWidget.hide()
+            self._indicator_action = tb.insertWidget(first, self.indicator)
+            self._indicator_action.setVisible(False)
+            if first is not None:
+                tb.insertSeparator(first)
+        else:
+            self.indicator.hide()
+
+    def _show_indicator(self, on: bool) -> None:
+        if self._indicator_action is not None:
+            self._indicator_action.setVisible(on)
+        else:
+            self.indicator.setVisible(on)
+
+    # ============================================================ start / stop
+    @property
+    def recording(self) -> bool:
+        return self.recorder is not None and not self.recorder.done
+
+    def _on_triggered(self, checked: bool) -> None:
+        if checked:
+            self.start()
+        else:
+            self.stop()
+        self._sync_action()
+
+    def start(self) -> bool:
+        """Start recording the running pipeline into a new session folder."""
+        from app.session.recorder import start_recording
+        from app.types import Facing, View
+
+        if self.recording:
+            return True
+        pipe = self.win.pipeline
+        if pipe is None or not pipe.running:
+            self.win.show_banner("Start the video first (Space), then press R to record.")
+            self._sync_action()
+            return False
+        r = self.win.settings.runner
+        facing = None if r.facing == "auto" else Facing(r.facing)
+        if pipe.source.kind == "demo":
+            facing = pipe.source.runner.facing
+        try:
+            self.recorder = start_recording(
+                pipe, self.root, source=self.win.source_spec or pipe.source.name,
+                view=View(r.view), facing=facing, subject_height_cm=r.height_cm)
+        except UserError as exc:
+            self.win.show_banner(str(exc))
+            self.recorder = None
+            self._sync_action()
+            return False
+        self._warned_drop = 0
+        self.last_folder = self.recorder.folder
+        self.indicator.setStyleSheet(REC_STYLE)
+        self.indicator.setText(rec_text(0))
+        self._show_indicator(True)
+        self._sync_action()
+        return True
+
+    def stop(self) -> None:
+        """Stop recording; the files are finished on the recorder thread (no waiting)."""
+        if self.recorder is not None and not self.recorder.done:
+            self.recorder.request_stop()
+            self.indicator.setStyleSheet(SAVING_STYLE)
+            self.indicator.setText("Saving…")
+        self._sync_action()
+
+    def pipeline_stopping(self) -> None:
+        """The window is about to stop its pipeline (new source, Space, close)."""
+        self.stop()
+
+    def close(self, timeout_s: float = 60.0) -> None:
+        """Window closing: finish the recording and wait for its files."""
+        self.timer.stop()
+        if self.recorder is not None:
+            self.recorder.stop(timeout_s)
+            self._tick()
+
+    def _sync_action(self) -> None:
+        self.act_record.blockSignals(True)
+        self.act_record.setChecked(self.recording and not self.recorder.status().state == "finishing")
+        self.act_record.blockSignals(False)
+        self.act_record.setText("Stop recording" if self.act_record.isChecked() else "Record")
+
+    # ============================================================ status (GUI timer)
+    def _tick(self) -> None:
+        rec = self.recorder
+        if rec is None:
+            return
+        st = rec.status()
+        if st.state == "recording":
+            self.indicator.setText(rec_text(st.elapsed_s))
+            if st.dropped > self._warned_drop:
+                self._warned_drop = st.dropped
+                self.win.show_banner(st.message, sticky=True)
+        elif st.state == "finishing":
+            self.indicator.setText("Saving…")
+        else:  # complete | failed | empty: the recorder thread has finished
+            self.recorder = None
+            self._show_indicator(False)
+            self._sync_action()
+            if st.state == "complete":
+                text = f"Session saved: {st.folder} ({rec_text(st.elapsed_s)[6:]})"
+                if st.message:
+                    self.win.show_banner(st.message, sticky=True)
+                self.win.statusBar().showMessage(text, 15000)
+            else:
+                self.win.show_banner(st.message, sticky=True)
+
+    # ============================================================ recovery
+    def offer_recovery(self, always: bool = False) -> None:
+        """Ask (non-blocking message box) whether to recover crashed sessions."""
+        from app.session.folder import incomplete_sessions
+
+        found = incomplete_sessions(self.root)
+        if not found:
+            if always:
+                self.win.statusBar().showMessage("No interrupted session to recover.", 8000)
+            return
+        lines = "\n".join(f"  • {_session_label(f)}" for f in found)
+        n = len(found)
+        box = QMessageBox(QMessageBox.Icon.Question, "Interrupted recordings",
+                          f"GaitCoach stopped while recording {n} session"
+                          f"{'s' if n > 1 else ''}:\n\n{lines}\n\nRecover "
+                          f"{'them' if n > 1 else 'it'} now? (Later keeps the files as they are.)",
+                          parent=self.win)
+        self.btn_recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        self.btn_later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(self.btn_recover)
+        box.finished.connect(lambda _r, b=box, f=found: self._recovery_answer(b, f))
+        self.recovery_box = box
+        box.open()
+
+    def _recovery_answer(self, box: QMessageBox, found) -> None:
+        self.recovery_box = None
+        if box.clickedButton() is not self.btn_recover:
+            return
+        self.recover(found)
+
+    def recover(self, found) -> list[str]:
+        """Recover the given folders; the sentences go to a banner (and are returned)."""
+        from app.session.recovery import recover_session
+
+        out = []
+        for info in found:
+            try:
+                res = recover_session(info.path)
+                out.append(f"{_session_label(info)}: {res.sentence}")
+            except UserError as exc:
+                out.append(f"{_session_label(info)}: {exc}")
+        self.recovered = out
+        self.win.show_banner("; ".join(out) + ".", sticky=True)
+        return out
