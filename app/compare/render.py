@@ -203,8 +203,8 @@ def render_frame(clip: Clip, frame: int, image: np.ndarray | None, size: tuple[i
 
 
 def runner_boxes(clips: list[Clip], margin: float = 0.10) -> list[Box]:
-    """A crop box per clip around where the runner is (0.5–99.5th percentile of the body
-    landmarks over the clip, plus ``margin`` of its size, 1.5× that sideways), all with the same aspect
+    """A crop box per clip around where the runner is (0.1–99.9th percentile of the body
+    landmarks over the clip, plus ``margin`` of its size, 2× that sideways), all with the same aspect
     ratio (the widest one's) and kept inside each image. Whole frame when no person."""
     raw = []
     for c in clips:
@@ -215,9 +215,9 @@ def runner_boxes(clips: list[Clip], margin: float = 0.10) -> list[Box]:
             raw.append((0.0, 0.0, float(c.width), float(c.height)))
             continue
         allp = np.concatenate(pts)
-        x0, y0 = np.percentile(allp, 0.5, axis=0)
-        x1, y1 = np.percentile(allp, 99.5, axis=0)
-        mw, mh = (x1 - x0) * margin * 1.5, (y1 - y0) * margin  # labels stick out sideways
+        x0, y0 = np.percentile(allp, 0.1, axis=0)
+        x1, y1 = np.percentile(allp, 99.9, axis=0)
+        mw, mh = (x1 - x0) * margin * 2.0, (y1 - y0) * margin  # labels stick out sideways
         raw.append((x0 - mw, y0 - mh, x1 + mw, y1 + mh))
     aspect = max((b[2] - b[0]) / max(b[3] - b[1], 1.0) for b in raw)
     out: list[Box] = []
