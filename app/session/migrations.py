@@ -64,10 +64,23 @@ def _v2_video_and_missing(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX runners_by_name ON runners(name COLLATE NOCASE)")
 
 
+def _v3_runner_templates(db: sqlite3.Connection) -> None:
+    """Protocol templates saved with a runner (TOML text, app/protocol/templates.py)."""
+    db.execute("""
+        CREATE TABLE runner_templates (
+            runner_id    INTEGER NOT NULL REFERENCES runners(id) ON DELETE CASCADE,
+            name         TEXT NOT NULL,
+            toml         TEXT NOT NULL,
+            updated_utc  TEXT NOT NULL,
+            PRIMARY KEY (runner_id, name)
+        )""")
+
+
 #: MIGRATIONS[i] upgrades version i to i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_video_and_missing,
+    _v3_runner_templates,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -438,6 +438,27 @@ class SessionStore:
         return [Block(r["idx"], r["kind"], r["name"], r["start_s"], r["end_s"],
                       _json(r["summary_json"])) for r in rows]
 
+    # ------------------------------------------------------------ runner templates
+    def save_runner_template(self, runner_id: int, name: str, toml_text: str) -> None:
+        """Keep a protocol template (TOML text, validated by the caller) with a runner;
+        replaces the runner's template of the same name."""
+        self.get_runner(runner_id)
+        name = _clean_name(name, "template")
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO runner_templates (runner_id, name, toml, updated_utc)"
+                       " VALUES (?, ?, ?, ?)", (runner_id, name, toml_text, utc_now()))
+
+    def runner_templates(self, runner_id: int) -> dict[str, str]:
+        """The runner's saved protocol templates: name -> TOML text."""
+        rows = self._db.execute("SELECT name, toml FROM runner_templates WHERE runner_id = ? "
+                                "ORDER BY name", (runner_id,)).fetchall()
+        return {r["name"]: r["toml"] for r in rows}
+
+    def delete_runner_template(self, runner_id: int, name: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM runner_templates WHERE runner_id = ? AND name = ?",
+                       (runner_id, name))
+
     # ------------------------------------------------------------ views
     def runner_history(self, runner_id: int, metrics: Sequence[str] = ("cadence_spm",)) -> RunnerHistory:
         """Session means of ``metrics`` across the runner's dated sessions, oldest first."""
