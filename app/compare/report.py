@@ -52,6 +52,17 @@ class Comparison:
         return cls(before, after, sync, tuple(compare_metrics(before.result, after.result)), notes)
 
 
+@dataclass(frozen=True)
+class ReportTable:
+    """An extra table for the PDF (e.g. a protocol's blocks with their synchrony):
+    ``title``, column ``heads``, ``rows`` of cell texts, optional ``note`` below."""
+
+    title: str
+    heads: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
 # ------------------------------------------------------------------------------ files
 @contextlib.contextmanager
 def atomic_path(dest: str | os.PathLike[str]) -> Iterator[Path]:
@@ -162,8 +173,10 @@ def key_frame_images(cmp: Comparison, max_w: int = 480, max_h: int = 720):
 
 
 # ------------------------------------------------------------------------------ PDF
-def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Before / after comparison") -> Path:
-    """The PDF report: details, metric table with changes, plots, key frames, notes."""
+def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Before / after comparison",
+              tables: tuple[ReportTable, ...] = ()) -> Path:
+    """The PDF report: details, metric table with changes, extra ``tables``, plots, key
+    frames, notes."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
     from PIL import Image
@@ -211,6 +224,8 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
             pdf.set_text_color(150, 80, 0)
             pdf.multi_cell(epw, 4.5, f"{role}: {w}.", **nl)
     pdf.set_text_color(0, 0, 0)
+    for table in tables:
+        _text_table(pdf, table, epw)
 
     png = plot_steps_png(cmp)
     h_plot = epw * 2.6 / 7.0
@@ -306,6 +321,33 @@ def _metric_table(pdf, rows: tuple[MetricRow, ...], epw: float) -> None:
                    "faults in both directions, improvement means closer to the middle of the default range.",
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
+
+
+def _text_table(pdf, table: ReportTable, epw: float) -> None:
+    from fpdf.enums import XPos, YPos
+
+    nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(epw, 7, table.title, **nl)
+    n = max(1, len(table.heads))
+    first = min(0.34, 1.6 / n)
+    widths = [epw * first] + [epw * (1 - first) / max(1, n - 1)] * (n - 1)
+    pdf.set_font("DejaVu", "B", 8.5)
+    pdf.set_fill_color(235, 238, 242)
+    for i, (w, h) in enumerate(zip(widths, table.heads)):
+        pdf.cell(w, 6, h, border="B", fill=True, align="L" if i == 0 else "R")
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 8.5)
+    for row in table.rows:
+        for i, (w, v) in enumerate(zip(widths, row)):
+            pdf.cell(w, 5.5, v, align="L" if i == 0 else "R")
+        pdf.ln(5.5)
+    if table.note:
+        pdf.set_font("DejaVu", "", 7.5)
+        pdf.set_text_color(110, 110, 110)
+        pdf.multi_cell(epw, 4, table.note, **nl)
+        pdf.set_text_color(0, 0, 0)
 
 
 def _file_date(path: Path | None) -> str | None:
