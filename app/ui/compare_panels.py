@@ -1,0 +1,292 @@
+"""Widgets of the comparison window (clip pickers, transport bar, metric table, drawing
+tools, notes, export buttons) and the loading job it runs on a worker thread.
+
+``build_panels(window, canvas)`` lays the widgets out in ``window`` (a QMainWindow) and
+returns them as a :class:`Panels`; the window connects them. GUI thread, except
+:func:`load_pair` which runs on the loading task's thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
+                               QPlainTextEdit, QPushButton, QSlider, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.compare.clip import Clip
+from app.compare.sync import KEY_LABELS
+from app.compare.table import VERDICT_COLORS, MetricRow
+
+
+# ------------------------------------------------------------------------------ loading
+@dataclass(frozen=True)
+class LoadedPair:
+    """Two analysed clips; ``cmp`` (``Comparison``) is None when they cannot be synced,
+    ``message`` then says why (plain time is used)."""
+
+    a: Clip
+    b: Clip
+    cmp: object | None
+    rows: tuple[MetricRow, ...]
+    message: str = ""
+
+
+def load_pair(task, spec_a: str, spec_b: str) -> LoadedPair:
+    """Load and analyse both clips and sync them (runs on the task's worker thread)."""
+    from pathlib import Path
+
+    from app.compare.clip import load_clip
+    from app.compare.report import Comparison
+    from app.compare.sync import SyncError
+    from app.compare.table import compare_metrics
+
+    clips = []
+    for i, (role, spec) in enumerate((("before", spec_a), ("after", spec_b))):
+        name = Path(spec.split("@")[0]).name or spec
+        task.say(f"Analysing the {role} clip ({name})…")
+
+        def progress(done: int, total: int | None, i=i) -> None:
+            if total:
+                task.report(i * 1000 + int(1000 * min(done, total) / total), 2000)
+            else:
+                task.report(0, 0)
+
+        clips.append(load_clip(spec, progress, stop_event=task.stop))
+        task.report((i + 1) * 1000, 2000)
+    a, b = clips
+    message = ""
+    cmp = None
+    try:
+        cmp = Comparison.build(a, b)
+        rows = cmp.rows
+    except SyncError as exc:
+        rows = tuple(compare_metrics(a.result, b.result))
+        message = f"Cannot sync by gait events ({exc}): the clips play on plain time."
+    return LoadedPair(a, b, cmp, tuple(rows), message)
+
+
+# ------------------------------------------------------------------------------ widgets
+@dataclass
+class Panels:
+    spec_a: QLineEdit
+    spec_b: QLineEdit
+    b_video_a: QPushButton
+    b_session_a: QPushButton
+    b_video_b: QPushButton
+    b_session_b: QPushButton
+    b_compare: QPushButton
+    b_play: QPushButton
+    b_back: QPushButton
+    b_fwd: QPushButton
+    b_jump: dict
+    c_loop: QCheckBox
+    c_sync: QCheckBox
+    c_skel: QCheckBox
+    c_zoom: QCheckBox
+    speed: QComboBox
+    mode: QComboBox
+    opacity: QSlider
+    slider: QSlider
+    time_label: QLabel
+    table: QTableWidget
+    tool_buttons: dict
+    b_undo: QPushButton
+    b_clear: QPushButton
+    notes: QPlainTextEdit
+    b_pdf: QPushButton
+    b_mp4: QPushButton
+    b_csv: QPushButton
+    needs_clips: list
+
+    def fill_table(self, rows: tuple[MetricRow, ...], before: str, after: str) -> None:
+        """Metric rows: before, after, change coloured by direction of improvement."""
+        t = self.table
+        t.setRowCount(len(rows))
+        t.setHorizontalHeaderLabels(["Metric", "Before", "After", "Change"])
+        t.horizontalHeaderItem(1).setToolTip(before)
+        t.horizontalHeaderItem(2).setToolTip(after)
+        for r, row in enumerate(rows):
+            cells = [f"{row.label}" + (f" ({row.unit})" if row.unit else ""), row.fmt(row.before),
+                     row.fmt(row.after), row.fmt(row.change, True)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 3:
+                    color = QColor(VERDICT_COLORS.get(row.verdict, "#546e7a"))
+                    item.setForeground(QBrush(color))
+                    if row.verdict in ("better", "worse"):
+                        item.setBackground(QBrush(QColor(color.red(), color.green(), color.blue(), 40)))
+                        f = item.font()
+                        f.setBold(True)
+                        item.setFont(f)
+                    item.setToolTip(row.verdict or "not comparable")
+                t.setItem(r, c, item)
+        t.resizeRowsToContents()
+
+
+def _button(text: str, tip: str = "", checkable: bool = False) -> QPushButton:
+    b = QPushButton(text)
+    b.setToolTip(tip)
+    b.setCheckable(checkable)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
+    return b
+
+
+def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
+    """Create and lay out the window's widgets around ``canvas``."""
+    central = QWidget()
+    root = QVBoxLayout(central)
+    root.setContentsMargins(6, 6, 6, 6)
+
+    pick = QGridLayout()
+    edits, buttons = [], []
+    for row, role in enumerate(("Before", "After")):
+        edit = QLineEdit()
+        edit.setPlaceholderText("video file, session folder or id — optionally @START-END seconds")
+        bv = _button("Video…", f"{role}: choose a video file")
+        bs = _button("Session…", f"{role}: choose a recorded session or block")
+        pick.addWidget(QLabel(f"<b>{role}</b>"), row, 0)
+        pick.addWidget(edit, row, 1)
+        pick.addWidget(bv, row, 2)
+        pick.addWidget(bs, row, 3)
+        edits.append(edit)
+        buttons += [bv, bs]
+    b_compare = _button("Compare", "Load and analyse both clips, sync them by gait events")
+    b_compare.setMinimumHeight(48)
+    pick.addWidget(b_compare, 0, 4, 2, 1)
+    root.addLayout(pick)
+
+    split = QSplitter(Qt.Orientation.Horizontal)
+    left = QWidget()
+    lv = QVBoxLayout(left)
+    lv.setContentsMargins(0, 0, 0, 0)
+    lv.addWidget(canvas, 1)
+
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    time_label = QLabel("")
+    time_label.setMinimumWidth(200)
+    srow = QHBoxLayout()
+    srow.addWidget(slider, 1)
+    srow.addWidget(time_label)
+    lv.addLayout(srow)
+
+    bar = QHBoxLayout()
+    b_play = _button("▶ Play", "Play / pause (Space)")
+    b_back = _button("◀|", "One frame back (← or ,)")
+    b_fwd = _button("|▶", "One frame forward (→ or .)")
+    for b in (b_back, b_play, b_fwd):
+        bar.addWidget(b)
+    b_jump = {}
+    short = {"IC": ("IC", "I"), "MS": ("Mid", "M"), "TO": ("TO", "T")}
+    for kind, (text, key) in short.items():
+        bp = _button(f"◀ {text}", f"Previous {KEY_LABELS[kind]} (Shift+{key})")
+        bn = _button(f"{text} ▶", f"Next {KEY_LABELS[kind]} ({key})")
+        bar.addWidget(bp)
+        bar.addWidget(bn)
+        b_jump[kind] = (bp, bn)
+    c_loop = QCheckBox("Loop stride")
+    c_loop.setToolTip("Loop over the current stride (L)")
+    c_sync = QCheckBox("Sync by gait events")
+    c_sync.setToolTip("After follows the before clip's stride phase: initial contacts aligned (S)")
+    speed = QComboBox()
+    speed.addItems(["0.1×", "0.2×", "0.25×", "0.5×", "0.75×", "1×"])
+    speed.setToolTip("Playback speed (↑/↓)")
+    for w in (c_loop, c_sync, QLabel("Speed"), speed):
+        bar.addWidget(w)
+    bar.addStretch(1)
+    lv.addLayout(bar)
+
+    bar2 = QHBoxLayout()
+    mode = QComboBox()
+    mode.addItems(["Side by side", "Overlaid"])
+    mode.setToolTip("Side by side or one on top of the other (O)")
+    opacity = QSlider(Qt.Orientation.Horizontal)
+    opacity.setRange(0, 100)
+    opacity.setValue(50)
+    opacity.setMaximumWidth(160)
+    opacity.setEnabled(False)
+    opacity.setToolTip("Opacity of the after clip when overlaid")
+    c_skel = QCheckBox("Skeleton and angles")
+    c_skel.setChecked(True)
+    c_zoom = QCheckBox("Zoom to runner")
+    c_zoom.setChecked(True)
+    for w in (QLabel("View"), mode, QLabel("After opacity"), opacity, c_skel, c_zoom):
+        bar2.addWidget(w)
+    bar2.addStretch(1)
+    lv.addLayout(bar2)
+    for w in (slider, speed, mode, c_loop, c_sync, c_skel, c_zoom):
+        w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    split.addWidget(left)
+
+    side = QWidget()
+    sv = QVBoxLayout(side)
+    sv.setContentsMargins(4, 0, 0, 0)
+    g_table = QGroupBox("Metrics (mean over steps)")
+    tv = QVBoxLayout(g_table)
+    table = QTableWidget(0, 4)
+    table.setHorizontalHeaderLabels(["Metric", "Before", "After", "Change"])
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for c in (1, 2, 3):
+        table.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    tv.addWidget(table)
+    note = QLabel("<small>Green: change in the direction of improvement; red: away from it; "
+                  "grey: within measurement noise.</small>")
+    note.setWordWrap(True)
+    tv.addWidget(note)
+    sv.addWidget(g_table, 3)
+
+    g_draw = QGroupBox("Draw on the paused frame")
+    dv = QHBoxLayout(g_draw)
+    tool_buttons = {}
+    for tool, text, tip in (("none", "Off", "No drawing tool (Esc)"),
+                            ("line", "Line", "Drag a line"),
+                            ("angle", "Angle", "Click three points; the middle one is the vertex"),
+                            ("text", "Text", "Click where the text goes")):
+        b = _button(text, tip, checkable=True)
+        tool_buttons[tool] = b
+        dv.addWidget(b)
+    tool_buttons["none"].setChecked(True)
+    b_undo = _button("Undo", "Remove the last drawing on this frame (Ctrl+Z)")
+    b_clear = _button("Clear", "Remove the drawings on the frames shown")
+    dv.addWidget(b_undo)
+    dv.addWidget(b_clear)
+    sv.addWidget(g_draw)
+
+    g_notes = QGroupBox("Clinician notes (go into the PDF report)")
+    nv = QVBoxLayout(g_notes)
+    notes = QPlainTextEdit()
+    notes.setPlaceholderText("e.g. Cue: run quieter. Cadence +5 %, overstride reduced.")
+    nv.addWidget(notes)
+    sv.addWidget(g_notes, 1)
+
+    g_exp = QGroupBox("Export")
+    ev = QHBoxLayout(g_exp)
+    b_pdf = _button("PDF report…", "Report with the metric table, plots, key frames and notes")
+    b_mp4 = _button("Side-by-side MP4…", "Synced video to send to the runner (current speed)")
+    b_csv = _button("Steps CSV…", "One row per step of both clips")
+    for b in (b_pdf, b_mp4, b_csv):
+        ev.addWidget(b)
+    sv.addWidget(g_exp)
+    split.addWidget(side)
+    split.setStretchFactor(0, 4)
+    split.setStretchFactor(1, 1)
+    split.setSizes([1080, 400])
+    root.addWidget(split, 1)
+    win.setCentralWidget(central)
+
+    needs = [b_play, b_back, b_fwd, *[b for pr in b_jump.values() for b in pr], c_loop, speed,
+             mode, c_skel, c_zoom, slider, *tool_buttons.values(), b_undo, b_clear]
+    return Panels(edits[0], edits[1], buttons[0], buttons[1], buttons[2], buttons[3], b_compare,
+                  b_play, b_back, b_fwd, b_jump, c_loop, c_sync, c_skel, c_zoom, speed, mode,
+                  opacity, slider, time_label, table, tool_buttons, b_undo, b_clear, notes,
+                  b_pdf, b_mp4, b_csv, needs)
