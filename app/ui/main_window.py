@@ -203,6 +203,9 @@ class MainWindow(QMainWindow):
         self.act_sessions = QAction("Sessions…", self, shortcut=QKeySequence("Ctrl+B"))
         self.act_sessions.triggered.connect(self.show_sessions)
         m_file.addAction(self.act_sessions)
+        self.act_compare = QAction("Compare…", self, shortcut=QKeySequence("Ctrl+Shift+C"))
+        self.act_compare.triggered.connect(lambda: self.show_compare())
+        m_file.addAction(self.act_compare)
         m_file.addSeparator()
         self.act_quit = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -525,9 +528,23 @@ class MainWindow(QMainWindow):
         self.sessions_dialog.raise_()
 
     def compare_sessions(self, before_id: str, after_id: str) -> None:
-        """Open two sessions side by side (the comparison view connects here)."""
-        self.statusBar().showMessage(f"Compare {before_id} with {after_id}: "
-                                     f"python -m app compare {before_id} {after_id}", 10000)
+        """Open two sessions in the comparison view (from the session browser)."""
+        self.show_compare(before_id, after_id)
+
+    def show_compare(self, before: str | None = None, after: str | None = None):
+        """File → Compare… (Ctrl+Shift+C): the before/after comparison window, loading
+        ``before``/``after`` (session ids, folders or videos) when given."""
+        from app.ui.compare_view import CompareView
+
+        if getattr(self, "compare_view", None) is None:
+            self.compare_view = CompareView(parent=self)
+            self.compare_view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            self.compare_view.closed.connect(lambda: setattr(self, "compare_view", None))
+        self.compare_view.show()
+        self.compare_view.raise_()
+        if before and after:
+            self.compare_view.load(before, after)
+        return self.compare_view
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About GaitCoach", about_html())
@@ -664,6 +681,8 @@ class MainWindow(QMainWindow):
         if self.audio is not None:
             self.audio.stop()
             self.audio = None
+        if getattr(self, "compare_view", None) is not None:
+            self.compare_view.close()  # joins its decoder and export threads
         if self.sessions_dialog is not None:
             self.sessions_dialog.done(0)
             self.sessions_dialog.close_store()
