@@ -1,29 +1,11 @@
-"""Home practice layout: cadence vs target in large type, one cue focus, start/stop."""
+"""Home practice layout: cadence vs target in large type, the cue focus (the words of the
+focus fault's cue, from the cue library via the feedback controller), the last cue spoken,
+start/stop."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
-
-#: One short, outcome-focused cue per focus metric (≤ 6 words).
-CUES = {
-    "overstride_pct_leg": "Land under your hips",
-    "shank_angle_ic_deg": "Land under your hips",
-    "knee_flexion_ic_deg": "Soft knees, run quieter",
-    "knee_flexion_peak_stance_deg": "Run quieter",
-    "hip_extension_to_deg": "Push the ground away",
-    "trunk_lean_deg": "Run tall",
-    "vertical_oscillation_pct_leg": "Run low and smooth",
-    "foot_strike_angle_deg": "Run quieter",
-    "contact_ms": "Quick light steps",
-    "pelvic_drop_deg": "Keep your hips level",
-    "knee_valgus_fppa_deg": "Knees over your toes",
-    "lateral_trunk_lean_deg": "Run tall",
-    "step_width_pct_pelvis": "Run on two lines",
-    "heel_whip_deg": "Heels straight back",
-    "arm_crossover_pct": "Arms swing forward and back",
-}
-
 
 class HomeView(QWidget):
     """Large-type view for practice at home. GUI thread only."""
@@ -46,16 +28,20 @@ class HomeView(QWidget):
         self.cue = QLabel("")
         self.cue.setStyleSheet("font-size:56px; font-weight:bold; color:#ffee58;")
         self.cue.setWordWrap(True)
+        self.last_cue = QLabel("")
+        self.last_cue.setStyleSheet("font-size:28px; color:#b0bec5;")
+        self.last_cue.setWordWrap(True)
         self.button = QPushButton("Start")
         self.button.setMinimumHeight(90)
         self.button.setStyleSheet("font-size:40px; background:#2e7d32; border-radius:12px;")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.start_stop)
-        for w in (self.title, self.cadence, self.target, self.cue):
+        for w in (self.title, self.cadence, self.target, self.cue, self.last_cue):
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
             lay.addWidget(w)
         lay.addStretch(1)
         lay.addWidget(self.button)
+        self._last_cue = None
 
     def set_running(self, running: bool) -> None:
         self.button.setText("Stop" if running else "Start")
@@ -63,11 +49,20 @@ class HomeView(QWidget):
             f"font-size:40px; background:{'#c62828' if running else '#2e7d32'}; border-radius:12px;")
 
     def update_values(self, cadence: float | None, target: float, band_pct: float,
-                      band: str, focus_name: str) -> None:
+                      band: str, focus_text: str, last_cue=None) -> None:  # noqa: ANN001
+        """``focus_text``: words of the focus fault's cue; ``last_cue``: the last
+        ``CueEvent`` decided (or None)."""
         colors = {"green": "#66bb6a", "amber": "#ffca28", "red": "#ef5350"}
         self.cadence.setText("—" if cadence is None else f"{cadence:.0f}")
         self.cadence.setStyleSheet(
             f"font-size:200px; font-weight:bold; color:{colors.get(band, '#ffffff')};")
         lo, hi = target * (1 - band_pct / 100), target * (1 + band_pct / 100)
         self.target.setText(f"target {lo:.0f}–{hi:.0f} steps/min")
-        self.cue.setText(CUES.get(focus_name, ""))
+        self.cue.setText(focus_text)
+        if last_cue is None:
+            self.last_cue.setText("")
+        elif last_cue is not self._last_cue:
+            from app.ui.feedback_panel import wall_clock
+
+            self.last_cue.setText(f"last cue {wall_clock(last_cue.t_ns)}: “{last_cue.text}”")
+        self._last_cue = last_cue

@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+    QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QPushButton,
     QScrollArea, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
@@ -83,7 +83,6 @@ class MainWindow(QMainWindow):
         self._banner_sticky = ""
         self._tiles_t = 0.0
         self._shown_snapshot = None  # snapshot on the tiles and the cadence HUD (4 Hz)
-        self.audio = None  # app.audio.engine.AudioEngine, created when the metronome is first used
         self.sessions_dialog = None  # app.ui.session_browser.SessionBrowser, made on first use
         self.setWindowTitle("GaitCoach — live session")
         self.resize(1500, 950)
@@ -97,6 +96,11 @@ class MainWindow(QMainWindow):
 
         #: Record action (R), REC indicator, disk banners and the crash-recovery offer
         self.recording = RecordingController(self, offer_recovery=save_settings)
+        from app.ui.feedback_link import FeedbackLink
+
+        #: metronome, synchrony, cues and the audio engine (feedback dock on the right)
+        self.fb = FeedbackLink(self)
+        self._build_feedback_menus()
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -260,6 +264,24 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
         self.addToolBar(tb)
 
+    def _build_feedback_menus(self) -> None:
+        act = self.fb.dock.toggleViewAction()
+        act.setText("Feedback panel")
+        act.setShortcut(QKeySequence("Ctrl+."))
+        self.menuBar().actions()[1].menu().addAction(act)  # View
+        self.act_feedback = act
+        m_tools = QMenu("&Tools", self)
+        self.menuBar().insertMenu(self.menuBar().actions()[-1], m_tools)  # before Help
+        self.act_cues = QAction("Cues…", self)
+        self.act_cues.triggered.connect(self.fb.open_cue_editor)
+        m_tools.addAction(self.act_cues)
+        self.toolbar.addAction(act)
+
+    @property
+    def audio(self):
+        """The one audio engine (None until sound is first used)."""
+        return self.fb.engine
+
     # ================================================================ sources
     def _startup_source(self) -> str:
         from app.capture.camera import list_cameras
@@ -320,6 +342,7 @@ class MainWindow(QMainWindow):
             self.show_banner(str(exc))  # the current source keeps running
             return False
         self.stop()
+        new_source = spec != self.source_spec
         self.source_spec = spec
         if source.kind != "demo" and self._banner_sticky == NO_CAMERA_BANNER:
             self._dismiss_banner()
@@ -327,16 +350,18 @@ class MainWindow(QMainWindow):
         title = {"demo": "Demo (synthetic runner)", "camera": source.name}.get(source.kind, source.name)
         self.setWindowTitle(f"GaitCoach — {title}")
         self.st_source.setText(f"Source: {'Demo' if source.kind == 'demo' else source.name}")
-        self._start(source)
+        self._start(source, new_source)
         return True
 
-    def _start(self, source) -> None:
+    def _start(self, source, new_source: bool = True) -> None:
         r = self.settings.runner
         facing = None if r.facing == "auto" else Facing(r.facing)
         if source.kind == "demo":
             facing = source.runner.facing
         self.pipeline = LivePipeline(source, View(r.view), facing)
         self.bridge.attach(self.pipeline)
+        if hasattr(self, "fb"):
+            self.fb.attach(self.pipeline, new_source)
         self.plots.reset()
         self._shown_snapshot = None
         self._last_seq = -1
@@ -374,23 +399,13 @@ class MainWindow(QMainWindow):
 
     # ================================================================ settings
     def _apply_settings(self, s: Settings, restart: bool) -> None:
-        from app.gait.metrics import METRIC_SPECS
-
         old = self.settings
         self.settings = s
         view = View(s.runner.view)
         self.tiles.set_view(view)
         self.tiles._last_snapshot = None
         self.plots.set_target(s.runner.target_cadence_spm, s.runner.cadence_band_pct)
-        spec = METRIC_SPECS.get(s.runner.focus_metric)
-        if spec is None or view not in spec.views:
-            # The saved focus does not exist in this view: use the view's usual first fault.
-            spec = METRIC_SPECS.get(DEFAULT_FOCUS[view])
-        if spec is not None and view in spec.views:
-            band = s.band_for(spec.name)
-            lo, hi = band.amber if band else (0.0, 1.0)
-            pad = max((hi - lo) * 0.4, 1.0)
-            self.plots.set_focus(spec.name, spec.label, spec.unit, (lo - pad, hi + pad))
+        self.apply_focus_plot()
         mirror = s.display.mirror_for(view.value)
         for act, value in ((self.act_mirror, mirror), (self.act_skel, s.display.skeleton)):
             act.blockSignals(True)
@@ -410,21 +425,40 @@ class MainWindow(QMainWindow):
                 self.pipeline.set_view(view, facing)
                 self.plots.reset()
 
+    def apply_focus_plot(self) -> None:
+        """The focus plot shows ``settings.runner.focus_metric`` (or the view's usual fault)."""
+        from app.gait.metrics import METRIC_SPECS
+
+        s = self.settings
+        view = View(s.runner.view)
+        spec = METRIC_SPECS.get(s.runner.focus_metric)
+        if spec is None or view not in spec.views:
+            # The saved focus does not exist in this view: use the view's usual first fault.
+            spec = METRIC_SPECS.get(DEFAULT_FOCUS[view])
+        if spec is not None and view in spec.views:
+            band = s.band_for(spec.name)
+            lo, hi = band.amber if band else (0.0, 1.0)
+            pad = max((hi - lo) * 0.4, 1.0)
+            self.plots.set_focus(spec.name, spec.label, spec.unit, (lo - pad, hi + pad))
+
     def _on_settings_changed(self, s: Settings) -> None:
         # The panel owns runner, camera and thresholds; display settings stay the window's.
         s = replace(self.settings, runner=s.runner, camera=s.camera, thresholds=s.thresholds)
         camera_changed = s.camera != self.settings.camera
+        old = self.settings
         self._apply_settings(s, restart=True)
+        self.fb.settings_changed(s, old)
         if camera_changed and self.running and (self.source_spec or "").startswith("camera"):
             self.set_source(f"camera:{s.camera.device}")  # reopen with the new settings
-        if self.audio is not None and self.act_metro.isChecked():
-            self.audio.set_bpm(s.runner.target_cadence_spm)
         self._save()
 
     def _on_demo_changed(self, params: dict) -> None:
         self.demo_params = params
         if self.source_spec == "demo":
             self.set_source("demo")
+
+    def save_settings_now(self) -> None:
+        self._save()
 
     def _save(self) -> None:
         if self.save_settings:
@@ -464,41 +498,18 @@ class MainWindow(QMainWindow):
             self.showNormal()
 
     def set_metronome(self, on: bool) -> None:
-        """Metronome at the target cadence through the one audio engine (GUI thread)."""
-        if on:
-            if self.audio is None:
-                from app.audio.engine import AudioEngine
-
-                self.audio = AudioEngine()
-            st = self.audio.start()
-            if not st.available:
-                self.show_banner(f"Sound is not available: {st.reason}")
-                self.act_metro.blockSignals(True)
-                self.act_metro.setChecked(False)
-                self.act_metro.blockSignals(False)
-                self._update_audio_status()
-                return
-            self.audio.start_metronome(self.settings.runner.target_cadence_spm)
-        elif self.audio is not None:
-            self.audio.stop_metronome()
+        """Metronome (T) through the feedback controller and the one audio engine."""
+        result = self.fb.set_metronome(on)
+        if result != on:  # no sound: the toggle goes back off, the notice says why
+            self.act_metro.blockSignals(True)
+            self.act_metro.setChecked(result)
+            self.act_metro.blockSignals(False)
         self._update_audio_status()
 
     def _update_audio_status(self) -> None:
-        if self.audio is None:
-            self.st_audio.setText("Audio: off")
-            return
-        st = self.audio.status()
-        if not st.available:
-            self.st_audio.setText("Audio: unavailable")
-            self.st_audio.setToolTip(st.reason)
-        elif st.device_lost:
-            self.st_audio.setText("Audio: device lost, retrying")
-        else:
-            metro = f"metronome {st.bpm:.0f} bpm" if st.metronome_on else "metronome off"
-            self.st_audio.setText(f"Audio: {metro}")
-            self.st_audio.setToolTip(f"{st.device_name}, {st.samplerate_hz} Hz, "
-                                     f"{st.output_latency_ms:.0f} ms output latency, "
-                                     f"{st.underflows} underflows")
+        text, tip = self.fb.audio_status()
+        self.st_audio.setText(text)
+        self.st_audio.setToolTip(tip)
 
     # ================================================================ banners / dialogs
     def show_banner(self, text: str, sticky: bool = False) -> None:
@@ -620,13 +631,16 @@ class MainWindow(QMainWindow):
             self.tiles.update_snapshot(snap, self.settings, self._cadence_target_band())
         self.plots.tick(res.frame.t_ns if res is not None else None)
         self.plots.refresh()
+        self.fb.tick(now)
         if self.stack.currentIndex() == 1:
             r = self.settings.runner
             snap = self._shown_snapshot
             cad = snap.cadence_spm if snap is not None else None
+            fs = self.fb.state
             self.home.update_values(cad, r.target_cadence_spm, r.cadence_band_pct,
                                     cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
-                                    self.plots.focus_name or r.focus_metric)
+                                    fs.focus_text if fs is not None else "",
+                                    fs.last_cue if fs is not None else None)
 
     def _cadence_target_band(self):
         from app.config import Band
@@ -678,9 +692,7 @@ class MainWindow(QMainWindow):
             t.stop()
         self.recording.close()  # finish the recording's files first
         self.stop()
-        if self.audio is not None:
-            self.audio.stop()
-            self.audio = None
+        self.fb.close()
         if getattr(self, "compare_view", None) is not None:
             self.compare_view.close()  # joins its decoder and export threads
         if self.sessions_dialog is not None:

@@ -1,5 +1,6 @@
-"""Setup panel: view, facing, treadmill speed, runner height, cadence target, focus metric,
-thresholds per metric, camera settings and the demo runner's faults.
+"""Setup panel: view, facing, treadmill speed (→ step length), runner height (→ cm for
+leg-length metrics), cadence target, thresholds per metric, camera settings and the demo
+runner's faults. The cue focus is chosen in the feedback panel.
 
 Emits ``settings_changed(Settings)`` whenever the user edits a field (the window applies
 and saves), and ``demo_changed(dict)`` for the demo runner's parameters.
@@ -60,14 +61,18 @@ class SetupPanel(QWidget):
         self.height = _dspin(100, 230, r.height_cm, 1, 0, " cm")
         self.target = _dspin(120, 230, r.target_cadence_spm, 1, 0, " spm")
         self.band = _dspin(0.5, 15, r.cadence_band_pct, 0.5, 1, " %")
-        self.focus = QComboBox()
+        self.speed.setSpecialValueText("no treadmill")
+        self.speed.setToolTip("Belt speed: step length = speed / cadence (0 = not on a treadmill)")
+        self.height.setToolTip("Standing height: leg-length metrics are also shown in cm "
+                               "(leg ≈ 0.491 × height, Winter's anthropometry)")
+        self.target.setToolTip("Typing a target here overrides baseline × (1 + increase) "
+                               "from the feedback panel")
         f.addRow("View", self.view)
         f.addRow("Runner faces", self.facing)
         f.addRow("Treadmill speed", self.speed)
         f.addRow("Runner height", self.height)
         f.addRow("Target cadence", self.target)
         f.addRow("Cadence band ±", self.band)
-        f.addRow("Cue focus", self.focus)
         root.addWidget(run)
 
         thr = QGroupBox("Thresholds (green / amber bands)")
@@ -114,7 +119,7 @@ class SetupPanel(QWidget):
         root.addStretch(1)
 
         self._load(settings)
-        for w in (self.view, self.facing, self.focus, self.cam_res):
+        for w in (self.view, self.facing, self.cam_res):
             w.currentIndexChanged.connect(self._changed)
         for w in (self.speed, self.height, self.target, self.band, self.cam_fps):
             w.valueChanged.connect(self._changed)
@@ -130,21 +135,16 @@ class SetupPanel(QWidget):
         self._loading = True
         self.view.setCurrentIndex(max(0, self.view.findData(s.runner.view)))
         self.facing.setCurrentIndex(max(0, self.facing.findData(s.runner.facing)))
-        self._fill_focus(View(s.runner.view), s.runner.focus_metric)
         self._fill_table(View(s.runner.view), s)
         self._loading = False
 
-    def _fill_focus(self, view: View, current: str) -> None:
-        from app.gait.metrics import METRIC_SPECS
-
-        self.focus.blockSignals(True)
-        self.focus.clear()
-        for name in metric_names_for(view):
-            if name != "cadence_spm":
-                self.focus.addItem(METRIC_SPECS[name].label, name)
-        i = self.focus.findData(current)
-        self.focus.setCurrentIndex(i if i >= 0 else 0)
-        self.focus.blockSignals(False)
+    def sync_settings(self, s: Settings) -> None:
+        """The window changed fields kept here (target from the feedback controller, focus
+        metric): take them without emitting ``settings_changed``."""
+        self.settings = s
+        self.target.blockSignals(True)
+        self.target.setValue(s.runner.target_cadence_spm)
+        self.target.blockSignals(False)
 
     def _fill_table(self, view: View, s: Settings) -> None:
         from app.gait.metrics import METRIC_SPECS
@@ -194,16 +194,13 @@ class SetupPanel(QWidget):
         w, _, h = self.cam_res.currentText().partition("x")
         runner = replace(s.runner, view=view, facing=self.facing.currentData(),
                          treadmill_speed_kmh=self.speed.value(), height_cm=self.height.value(),
-                         target_cadence_spm=self.target.value(), cadence_band_pct=self.band.value(),
-                         focus_metric=self.focus.currentData() or s.runner.focus_metric)
+                         target_cadence_spm=self.target.value(), cadence_band_pct=self.band.value())
         camera = replace(s.camera, device=self.cam_device.value(), width=int(w), height=int(h),
                          fps=self.cam_fps.value())
         new = replace(s, runner=runner, camera=camera)
         if view != s.runner.view:
             self._loading = True
-            self._fill_focus(View(view), runner.focus_metric)
             self._fill_table(View(view), new)
-            new = replace(new, runner=replace(runner, focus_metric=self.focus.currentData()))
             self._loading = False
         else:
             new = self._read_thresholds(new)

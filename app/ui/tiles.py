@@ -1,6 +1,9 @@
 """Metric tiles: value, unit, trend arrow and a green/amber/red band per metric.
 
 A metric that cannot be measured shows "—" with the engine's reason in the tooltip.
+Two derived figures, only where the inputs make them honest: step length (m) = treadmill
+belt speed / cadence (any view, needs the speed), and leg-length metrics (% leg) also in
+cm from the runner's height (leg ≈ 0.491 × height: an anthropometric estimate, ±5 %).
 Updated from the window's ~20 Hz timer, only when the snapshot object changed.
 """
 
@@ -17,15 +20,33 @@ from app.config import Band, Settings
 from app.types import MetricSnapshot, View
 
 TREND_WINDOW_S = 6.0
+#: Thigh + shank length per standing height (Winter 2009: 0.245 + 0.246), the leg length
+#: the engine normalises by (hip → knee → ankle).
+LEG_PER_HEIGHT = 0.491
+#: Metrics in % of leg length that can also be shown in cm.
+LEG_PCT_METRICS = ("overstride_pct_leg", "vertical_oscillation_pct_leg")
+STEP_LENGTH = "step_length_m"
 _BG = {"green": "#1b5e20", "amber": "#8d6e00", "red": "#8e1b1b", "none": "#37474f"}
 
 
 def format_value(value: float, unit: str) -> str:
     if unit == "ms" or unit == "spm":
         return f"{value:.0f}"
-    if unit == "":
+    if unit == "" or unit == "m":
         return f"{value:.2f}"
     return f"{value:.1f}"
+
+
+def step_length_m(speed_kmh: float, cadence_spm: float | None) -> float | None:
+    """Step length (m) on a treadmill: belt speed (km/h → m/s) × seconds per step."""
+    if not speed_kmh or speed_kmh <= 0 or not cadence_spm:
+        return None
+    return speed_kmh / 3.6 * 60.0 / cadence_spm
+
+
+def pct_leg_to_cm(pct_leg: float, height_cm: float) -> float:
+    """A distance in % of leg length → cm, leg ≈ LEG_PER_HEIGHT × standing height."""
+    return pct_leg / 100.0 * LEG_PER_HEIGHT * height_cm
 
 
 def metric_names_for(view: View) -> list[str]:
@@ -65,7 +86,8 @@ class MetricTile(QFrame):
         self.setStyleSheet(f"#tile {{ background:{_BG[band]}; border-radius:6px; }}")
 
     def set_value(self, value: float | None, band: str, reason: str = "",
-                  quality: str = "good") -> None:
+                  quality: str = "good", extra: str = "") -> None:
+        """``extra``: a second figure after the value (e.g. '≈ 9.8 cm')."""
         now = time.monotonic()
         if value is None or not math.isfinite(value):
             self.text = "—"
@@ -78,7 +100,12 @@ class MetricTile(QFrame):
         arrow = self._trend(now, value)
         unit = f" {self.unit}" if self.unit else ""
         self.text = f"{format_value(value, self.unit)}{unit} {arrow}"
-        self.value.setText(self.text)
+        if extra:
+            self.value.setText(f"{self.text} <span style='font-size:14px; font-weight:normal;'>"
+                               f"{extra}</span>")
+            self.text += f" {extra}"
+        else:
+            self.value.setText(self.text)
         tip = f"{self.title.text()}: {format_value(value, self.unit)}{unit}"
         if quality != "good":
             tip += f" (quality: {quality}{'; ' + reason if reason else ''})"
@@ -124,9 +151,15 @@ class TilesPanel(QWidget):
             self.grid.removeWidget(tile)
             tile.deleteLater()
         self.tiles = {}
-        for k, name in enumerate(metric_names_for(view)):
-            spec = METRIC_SPECS[name]
-            tile = MetricTile(name, spec.label, spec.unit, self)
+        names = metric_names_for(view)
+        names.insert(names.index("cadence_spm") + 1 if "cadence_spm" in names else 0, STEP_LENGTH)
+        for k, name in enumerate(names):
+            if name == STEP_LENGTH:
+                tile = MetricTile(name, "Step length", "m", self)
+                tile.setToolTip("treadmill speed / cadence")
+            else:
+                spec = METRIC_SPECS[name]
+                tile = MetricTile(name, spec.label, spec.unit, self)
             self.tiles[name] = tile
             self.grid.addWidget(tile, k // self.columns, k % self.columns)
         self._last_snapshot = None
@@ -142,6 +175,11 @@ class TilesPanel(QWidget):
             if snap is None:
                 tile.set_value(None, "none", "waiting for the runner")
                 continue
+            if name == STEP_LENGTH:
+                speed = settings.runner.treadmill_speed_kmh
+                tile.set_value(step_length_m(speed, snap.cadence_spm), "none",
+                               "set the treadmill speed in Setup" if not speed else snap.cadence_reason)
+                continue
             if name == "cadence_spm":
                 value, reason, quality = snap.cadence_spm, snap.cadence_reason, "good"
             else:
@@ -154,5 +192,8 @@ class TilesPanel(QWidget):
             b = cadence_band if (name == "cadence_spm" and cadence_band) else settings.band_for(name)
             if value is not None and b is not None:
                 band = b.classify(value)
-            tile.set_value(value, band, reason, quality)
+            extra = ""
+            if name in LEG_PCT_METRICS and value is not None and settings.runner.height_cm > 0:
+                extra = f"≈ {pct_leg_to_cm(value, settings.runner.height_cm):.1f} cm"
+            tile.set_value(value, band, reason, quality, extra)
         return True
