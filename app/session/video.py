@@ -68,6 +68,9 @@ class MkvWriter:
             cc.time_base = _MS
             cc.gop_size = max(1, int(round(fps * keyframe_s)) * 4)  # forced by time below
             cc.thread_count = 1
+            # OpenCV's RGB→I420 is BT.601, limited range: say so, or HD players assume BT.709
+            cc.colorspace = 5    # AVCOL_SPC_BT470BG (= BT.601)
+            cc.color_range = 1   # AVCOL_RANGE_MPEG (limited)
             self._stream = st
         except BaseException:
             self._out.close()
