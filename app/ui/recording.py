@@ -167,6 +167,18 @@ class RecordingController(QObject):
             self.indicator.setText("Saving…")
         self._sync_action()
 
+    def log_cue(self, t_ns: int | None, cue_id: str, text: str, trigger: str) -> None:
+        """Log a cue into the current recording (no-op when not recording). Any thread."""
+        rec = self.recorder
+        if rec is not None:
+            rec.log_cue(t_ns, cue_id, text, trigger)
+
+    def mark_block(self, kind: str, name: str = "", t_ns: int | None = None) -> None:
+        """Start a protocol block in the current recording (no-op when not recording)."""
+        rec = self.recorder
+        if rec is not None:
+            rec.mark_block(kind, name, t_ns)
+
     def pipeline_stopping(self) -> None:
         """The window is about to stop its pipeline (new source, Space, close)."""
         self.stop()
