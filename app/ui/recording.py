@@ -126,8 +126,10 @@ class RecordingController(QObject):
             self.stop()
         self._sync_action()
 
-    def start(self) -> bool:
-        """Start recording the running pipeline into a new session folder."""
+    def start(self, template: str | None = None, runner_id=None) -> bool:
+        """Start recording the running pipeline into a new session folder (``template``:
+        the protocol template name, ``runner_id``: the store's runner, both go to the
+        manifest). False (and a banner) when it cannot start."""
         from app.session.recorder import start_recording
         from app.types import Facing, View
 
@@ -145,7 +147,8 @@ class RecordingController(QObject):
         try:
             self.recorder = start_recording(
                 pipe, self.root, source=self.win.source_spec or pipe.source.name,
-                view=View(r.view), facing=facing, subject_height_cm=r.height_cm)
+                view=View(r.view), facing=facing, subject_height_cm=r.height_cm,
+                template=template, runner_id=runner_id)
         except UserError as exc:
             self.win.show_banner(str(exc))
             self.recorder = None
