@@ -40,7 +40,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Protocol, Sequence
 
 from app.feedback.cue_library import FAULTS, Cue
@@ -533,6 +533,8 @@ class FeedbackController:
         run = self._run
         if run is None or not self._metronome_on:
             return
+        if run.plan.ramp_s > 0 and run.first_beat_ns is None and self._sink is not None:
+            return  # a ramp starts with the first click (the engine waits for a steady clock)
         bpm = run.plan.bpm_at(now)
         if run.pushed_bpm is None or abs(bpm - run.pushed_bpm) >= BPM_EPS:
             run.pushed_bpm = bpm
@@ -549,6 +551,8 @@ class FeedbackController:
             return
         if run.first_beat_ns is None:
             run.first_beat_ns = int(batch.t_ns[0])
+            if run.plan.ramp_s > 0:
+                run.plan = replace(run.plan, start_t_ns=run.first_beat_ns)
         self._collect(self._tracker.add_beats(int(t) for t in batch.t_ns), out)
 
     def _collect(self, samples: list[SyncSample], out: list[SyncSample]) -> None:
