@@ -491,10 +491,13 @@ class MainWindow(QMainWindow):
             w.setVisible(not on)
         if on:
             self.setup_dock.hide()
+            self._fb_dock_was_visible = self.fb.dock.isVisible()
+            self.fb.dock.hide()
             self.stack.setCurrentIndex(0)
             self.showFullScreen()
         else:
             self.stack.setCurrentIndex(1 if self.settings.display.layout == "home" else 0)
+            self.fb.dock.setVisible(getattr(self, "_fb_dock_was_visible", True))
             self.showNormal()
 
     def set_metronome(self, on: bool) -> None:

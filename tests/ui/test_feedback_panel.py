@@ -125,6 +125,10 @@ def test_metronome_sync_readout_and_cues_on_the_demo(qtbot, make_window, no_thre
     assert w.home.cue.text() == st.focus_text
     qtbot.keyClick(w, Qt.Key.Key_T)
     assert not w.fb.controller.state().metronome_on and not p.metronome.isChecked()
+    qtbot.keyClick(w, Qt.Key.Key_F)  # wall mode: video only, no feedback dock
+    assert w.video.wall and not w.fb.dock.isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.fb.dock.isVisible()
 
 
 def test_focus_per_view_and_settings_persist(qtbot, make_window, tmp_config_dir, no_thread_leak):
