@@ -12,5 +12,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cues": ("app.cli.cues", "list the verbal-cue library (shipped and your own)"),
     "sessions": ("app.cli.sessions", "recorded sessions: list, show, rename, notes, assign, delete, export; runners"),
     "compare": ("app.cli.compare", "before/after comparison synced by gait events: table, PDF report, side-by-side MP4, CSV"),
+    "protocol": ("app.cli.protocol", "run a guided retraining protocol headless (baseline → retraining → faded → retention, report) or --list templates"),
     "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera), report fps, drops, latency; --record DIR, --recover"),
 }
