@@ -202,8 +202,8 @@ def _run(args, template, runner_id, plan_name, plan_session) -> int:  # noqa: AN
         doc.update(audio=run_.audio, audio_ok=run_.audio_ok, frames=run_.frames,
                    dropped_frames=run_.dropped, wall_s=round(run_.wall_s, 2),
                    time_scale=args.time_scale, events=[
-                       {"t_s": None, "kind": e.kind, "block": e.block, "message": e.message}
-                       for e in run_.events])
+                       {"t_s": None, "t_ns": e.t_ns, "kind": e.kind, "block": e.block,
+                        "message": e.message} for e in run_.events])
         if out.folder is not None:
             t_first = run_.events[0].t_ns if run_.events else 0
             for e, d in zip(run_.events, doc["events"]):
