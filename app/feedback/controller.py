@@ -54,6 +54,10 @@ from app.feedback.metronome import (
 STEP_METRIC_FOR_FAULT = {"foot_strike": "foot_strike_angle_deg", "arm_crossover": "arm_crossover_pct"}
 #: Phase errors kept for the live plot.
 SYNC_HISTORY = 120
+#: Contacts farther than this many beat periods from every beat are not scored (gaps).
+SYNC_GAP_PERIODS = 0.6
+#: ... and contacts between two beats more than this many periods apart (a gap).
+SYNC_BEAT_GAP_PERIODS = 1.5
 #: Tempo changes smaller than this are not pushed to the audio sink (bpm).
 BPM_EPS = 0.05
 
@@ -375,6 +379,8 @@ class FeedbackController:
                 elif self._run is not None and self._run.first_beat_ns is not None \
                         and ev.t_ns - self._sync_offset_ns >= self._run.first_beat_ns:
                     self._pending_ic[ev.t_ns - self._sync_offset_ns] = ev.t_ns
+                    while len(self._pending_ic) > 64:  # contacts dropped in a beat gap
+                        self._pending_ic.pop(next(iter(self._pending_ic)))
                     self._collect(self._tracker.add_ic(ev.t_ns - self._sync_offset_ns), new_sync)
             self._retarget()
             self._advance_tempo(upd.t_ns)
@@ -494,6 +500,7 @@ class FeedbackController:
         self._sync_hist.clear()
         bpm = plan.bpm_at(now)
         self._run.pushed_bpm = bpm
+        self._set_gap(bpm)
         if self._sink is not None:
             self._beat_seq = int(self._sink.beats_since(0).next_seq)
             self._sink.start_metronome(bpm)
@@ -536,10 +543,21 @@ class FeedbackController:
         if run.plan.ramp_s > 0 and run.first_beat_ns is None and self._sink is not None:
             return  # a ramp starts with the first click (the engine waits for a steady clock)
         bpm = run.plan.bpm_at(now)
-        if run.pushed_bpm is None or abs(bpm - run.pushed_bpm) >= BPM_EPS:
+        at_end = bpm == run.plan.target_spm and bpm != run.pushed_bpm  # land exactly on it
+        if run.pushed_bpm is None or abs(bpm - run.pushed_bpm) >= BPM_EPS or at_end:
             run.pushed_bpm = bpm
+            self._set_gap(bpm)
             if self._sink is not None:
                 self._sink.set_bpm(bpm)
+
+    def _set_gap(self, bpm: float) -> None:
+        """With beats every period, the nearest beat is at most half a period away; a
+        contact farther than 0.6 periods from every beat, or between two beats more than
+        1.5 periods apart, fell in a gap of the click track (an audio underrun or a stream
+        restart) and is not scored. (During a ramp the period shrinks by < 1 %/beat.)"""
+        period_ms = 60_000.0 / bpm
+        self._tracker.max_gap_ms = SYNC_GAP_PERIODS * period_ms
+        self._tracker.max_beat_gap_ms = SYNC_BEAT_GAP_PERIODS * period_ms
 
     def _poll_beats(self, out: list[SyncSample]) -> None:
         sink, run = self._sink, self._run

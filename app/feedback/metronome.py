@@ -125,9 +125,12 @@ class SynchronyTracker:
     """
 
     def __init__(self, window_ms: float = SYNC_WINDOW_MS, recent_steps: int = 20,
-                 max_gap_ms: float = 1000.0) -> None:
+                 max_gap_ms: float = 1000.0, max_beat_gap_ms: float | None = None) -> None:
         self.window_ms = float(window_ms)
         self.max_gap_ms = float(max_gap_ms)
+        #: when set, an IC just before the first beat after a longer gap than this in the
+        #: click track (underrun, stream restart) is not scored: there was no beat to follow
+        self.max_beat_gap_ms = max_beat_gap_ms
         self._beats: deque[int] = deque(maxlen=64)
         self._pending: deque[int] = deque()
         self._recent: deque[SyncSample] = deque(maxlen=int(recent_steps))
@@ -170,6 +173,9 @@ class SynchronyTracker:
             cands = [beats[j] for j in (i - 1, i) if 0 <= j < len(beats)]
             beat = min(cands, key=lambda b: abs(ic - b))
             self._pending.popleft()
+            if self.max_beat_gap_ms is not None and 0 < i < len(beats) and beat == beats[i] \
+                    and (beats[i] - beats[i - 1]) / 1e6 > self.max_beat_gap_ms:
+                continue  # just before the first beat after a gap: nothing to follow
             err_ms = (ic - beat) / 1e6
             if abs(err_ms) > self.max_gap_ms:
                 continue

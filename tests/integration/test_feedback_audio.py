@@ -37,12 +37,18 @@ def test_ramp_sync_and_cue_through_the_real_engine(no_thread_leak, tmp_path):
         offset_ms = 20.0
         used = 0
         placed: list[int] = []
-        t_end = time.perf_counter() + 5.0
+        t_end = time.perf_counter() + 12.0
         k = 0
+        first_click_s = None
         while time.perf_counter() < t_end:
             ctl.tick()
             beats = engine.beats_since(0).t_ns
             now = time.perf_counter_ns()
+            if first_click_s is None and beats.size:
+                # the engine starts clicking once its DAC clock is steady (up to ~2 s on a
+                # loaded machine); the ramp runs from that first click: 3 s + 1.5 s more
+                first_click_s = time.perf_counter() - (now - beats[0]) / 1e9
+                t_end = first_click_s + 4.5
             # a contact 20 ms after each beat, reported ~30 ms later (like the pose worker)
             if beats.size > used and now > beats[used] + (offset_ms + 30) * 1e6:
                 ic_t = int(beats[used] + offset_ms * 1e6)
