@@ -434,7 +434,10 @@ class CompareView(QMainWindow):
             self._update_frames()
 
     def set_loop(self, on: bool) -> None:
+        """Loop over A's stride around the playhead (moved into it when outside)."""
         self.loop_range = self._stride_around(self.t_a) if on and self.pair is not None else None
+        if self.loop_range is not None and not self.loop_range[0] <= self.t_a < self.loop_range[1]:
+            self.seek(self.loop_range[0])
 
     def _stride_around(self, t: float) -> tuple[float, float] | None:
         """A's stride (IC to IC of the sync foot) containing ``t``, else the nearest one."""

@@ -1,0 +1,346 @@
+"""The comparison view with pytest-qt (offscreen) on the real clip: the first and second
+half of male_side.mp4, analysed once by the real pose model (cached for the module).
+
+The clip is linked into a temporary folder so the drawing sidecar can be written beside
+it (the shared data is read-only); the analysis cache is keyed by the real path, so every
+test reuses the one pose run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QPushButton
+
+from tests.conftest import SHARED_DATA
+
+CLIP = SHARED_DATA / "male_side_run" / "male_side.mp4"
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CLIP.exists(), reason="shared data not available")]
+
+
+@pytest.fixture(scope="module")
+def clip_dir(tmp_path_factory):
+    """A folder with a link to the clip; the pose run cached in a module cache folder."""
+    from app.compare.clip import load_clip
+
+    d = tmp_path_factory.mktemp("compare-ui")
+    old = os.environ.get("GAITCOACH_CACHE_DIR")
+    os.environ["GAITCOACH_CACHE_DIR"] = str(d / "cache")
+    link = d / "run.mp4"
+    link.symlink_to(CLIP)
+    load_clip(f"{link}@0-6")  # the one pose-model run of this module
+    yield d
+    if old is None:
+        os.environ.pop("GAITCOACH_CACHE_DIR", None)
+    else:
+        os.environ["GAITCOACH_CACHE_DIR"] = old
+
+
+@pytest.fixture
+def open_view(qtbot, clip_dir):
+    views = []
+
+    def make(a: str | None = None, b: str | None = None):
+        from app.ui.compare_view import CompareView
+
+        v = CompareView()
+        qtbot.addWidget(v)
+        v.resize(1400, 900)
+        v.show()
+        qtbot.waitExposed(v)
+        v.activateWindow()
+        views.append(v)
+        if a is not None:
+            v.load(a, b)
+            qtbot.waitUntil(lambda: v.pair is not None, timeout=30000)
+            wait_shown(qtbot, v)
+        return v
+
+    yield make
+    for v in views:
+        v.close()
+        assert all(not d.alive for d in v.decoders) and not v.tasks
+
+
+def wait_shown(qtbot, v) -> None:
+    """Wait until both panes show the frames the playhead wants."""
+    def ok():
+        return all(p.shown is not None and p.shown.frame == f for p, f in zip(v.canvas.panes, v.frames))
+    qtbot.waitUntil(ok, timeout=10000)
+
+
+def halves(clip_dir: Path) -> tuple[str, str]:
+    return f"{clip_dir / 'run.mp4'}@0-6", f"{clip_dir / 'run.mp4'}@6-12"
+
+
+def test_load_shows_both_halves_with_metrics(qtbot, open_view, clip_dir, no_thread_leak):
+    v = open_view(*halves(clip_dir))
+    a, b = v.pair.a, v.pair.b
+    assert (a.first_frame, a.last_frame, b.first_frame, b.last_frame) == (0, 179, 180, 359)
+    assert v.synced and v.ui.c_sync.isChecked()
+    assert v.frames[0] == 0 and 180 <= v.frames[1] <= 359
+    names = [v.ui.table.item(r, 0).text() for r in range(v.ui.table.rowCount())]
+    assert any(n.startswith("Cadence") for n in names)
+    row = names.index(next(n for n in names if n.startswith("Cadence")))
+    rows = {r.label: r for r in v.pair.rows}
+    cad = rows["Cadence"]
+    assert v.ui.table.item(row, 1).text() == cad.fmt(cad.before)
+    # the change cell is coloured by the verdict (green better, red worse, grey same)
+    from app.compare.table import VERDICT_COLORS
+
+    for r, mr in enumerate(v.pair.rows):
+        color = v.ui.table.item(r, 3).foreground().color().name()
+        assert color == VERDICT_COLORS[mr.verdict or ""]
+    assert {mr.verdict for mr in v.pair.rows} & {"better", "worse"}
+    img = v.canvas.grab().toImage()
+    assert not img.isNull()
+
+
+def test_sync_shows_b_at_an_initial_contact_for_each_ic_of_a(qtbot, open_view, clip_dir, no_thread_leak):
+    v = open_view(*halves(clip_dir))
+    a, b = v.pair.a, v.pair.b
+    sync = v.pair.cmp.sync
+    b_ic_frames = sorted(b.frame_at(m.t_s) for m in b.key_moments if m.kind == "IC")
+    a_ics = [m for m in a.key_moments if m.kind == "IC"]
+    checked = 0
+    for m in a_ics:
+        qtbot.keyClick(v, Qt.Key.Key_I)  # next initial contact
+        assert v.frames[0] == a.frame_at(m.t_s)
+        if sync.u_of_a(a.time_of(v.frames[0])) is None:
+            continue  # outside the paired strides: B is extrapolated
+        fb = v.frames[1]
+        assert min(abs(fb - f) for f in b_ic_frames) <= 1, (v.frames, b_ic_frames)
+        wait_shown(qtbot, v)
+        assert "initial contact" in v.canvas.panes[0].detail
+        checked += 1
+    assert checked >= 8
+    # sync off: B runs on plain time from its start
+    qtbot.keyClick(v, Qt.Key.Key_S)
+    assert not v.synced
+    assert b.time_of(v.frames[1]) - b.t_start_s == pytest.approx(a.time_of(v.frames[0]) - a.t_start_s, abs=0.02)
+
+
+def test_frame_step_and_jump_keys(qtbot, open_view, clip_dir, no_thread_leak):
+    v = open_view(*halves(clip_dir))
+    a = v.pair.a
+    assert v.frames[0] == 0
+    qtbot.keyClick(v, Qt.Key.Key_Right)
+    assert v.frames[0] == 1
+    qtbot.keyClick(v, Qt.Key.Key_Period)
+    qtbot.keyClick(v, Qt.Key.Key_Period)
+    assert v.frames[0] == 3
+    qtbot.keyClick(v, Qt.Key.Key_Comma)
+    assert v.frames[0] == 2
+    qtbot.keyClick(v, Qt.Key.Key_Left)
+    qtbot.keyClick(v, Qt.Key.Key_Left)
+    qtbot.keyClick(v, Qt.Key.Key_Left)  # clamped at the first frame
+    assert v.frames[0] == 0
+    for key, kind in ((Qt.Key.Key_I, "IC"), (Qt.Key.Key_M, "MS"), (Qt.Key.Key_T, "TO")):
+        v.seek(2.0)
+        cur = v.frames[0]
+        frames = sorted({a.frame_at(m.t_s) for m in a.key_moments if m.kind == kind})
+        nxt = [f for f in frames if f > cur]
+        qtbot.keyClick(v, key)
+        assert v.frames[0] == nxt[0], kind
+        qtbot.keyClick(v, key)
+        assert v.frames[0] == nxt[1], kind
+        qtbot.keyClick(v, key, Qt.KeyboardModifier.ShiftModifier)  # previous
+        assert v.frames[0] == nxt[0], kind
+    # the buttons do the same as the keys
+    f0 = v.frames[0]
+    v.ui.b_fwd.click()
+    assert v.frames[0] == f0 + 1
+    wait_shown(qtbot, v)
+    assert not v.playing
+
+
+def test_speed_play_pause_and_stride_loop(qtbot, open_view, clip_dir, no_thread_leak):
+    v = open_view(*halves(clip_dir))
+    qtbot.keyClick(v, Qt.Key.Key_Down)  # 1× → 0.75×
+    assert v.speed == 0.75
+    v.ui.speed.setCurrentIndex(0)
+    assert v.speed == 0.1 and "0.1×" in v.ui.time_label.text()
+    v.ui.speed.setCurrentIndex(3)
+    assert v.speed == 0.5
+    t0, w0 = v.t_a, time.perf_counter()
+    qtbot.keyClick(v, Qt.Key.Key_Space)
+    assert v.playing
+    qtbot.wait(600)
+    qtbot.keyClick(v, Qt.Key.Key_Space)
+    wall = time.perf_counter() - w0
+    assert not v.playing
+    moved = v.t_a - t0
+    assert 0 < moved <= 0.5 * wall + 0.05  # never faster than the chosen speed
+    print(f"\n0.5× for {wall:.2f} s wall moved the playhead {moved:.2f} s")
+    # loop over the stride around the playhead
+    qtbot.keyClick(v, Qt.Key.Key_L)
+    lo, hi = v.loop_range
+    assert lo <= v.t_a < hi and 0.5 < hi - lo < 1.0
+    v.ui.speed.setCurrentIndex(5)
+    qtbot.keyClick(v, Qt.Key.Key_Space)
+    seen = []
+    for _ in range(60):
+        qtbot.wait(25)
+        seen.append(v.t_a)
+    qtbot.keyClick(v, Qt.Key.Key_Space)
+    assert all(lo <= t < hi for t in seen)
+    assert any(b < a for a, b in zip(seen, seen[1:])), "the loop never wrapped"
+    wait_shown(qtbot, v)
+
+
+def test_overlay_mode_blends_the_clips(qtbot, open_view, clip_dir, no_thread_leak):
+    v = open_view(*halves(clip_dir))
+    v.jump("IC", 1)
+    qtbot.keyClick(v, Qt.Key.Key_O)
+    assert v.canvas.mode == "overlay" and v.ui.mode.currentIndex() == 1
+    pa, pb = v.canvas.panes
+    assert pa.rect == pb.rect  # both clips in one place
+    wait_shown(qtbot, v)
+
+    def grab(opacity: int) -> np.ndarray:
+        v.ui.opacity.setValue(opacity)
+        img = v.canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+        r = pa.rect.toRect()
+        dpr = img.width() / v.canvas.width()
+        return arr[int(r.top() * dpr) + 40:int(r.bottom() * dpr) - 40,
+                   int(r.left() * dpr) + 10:int(r.right() * dpr) - 10, :3].astype(float)
+
+    only_a, only_b, half = grab(0), grab(100), grab(50)
+    assert np.abs(only_a - only_b).mean() > 5  # the two halves look different
+    assert np.abs(half - (only_a + only_b) / 2).mean() < 3  # 50 %: the mean of both
+    qtbot.keyClick(v, Qt.Key.Key_O)
+    assert v.canvas.mode == "side" and v.canvas.panes[0].rect != v.canvas.panes[1].rect
+
+
+def test_drawings_are_saved_beside_the_video_and_reloaded(qtbot, open_view, clip_dir, monkeypatch,
+                                                          no_thread_leak):
+    sidecar = clip_dir / "run.mp4.gaitcoach-annotations.json"
+    sidecar.unlink(missing_ok=True)
+    v = open_view(*halves(clip_dir))
+    v.jump("IC", 1)
+    fa, fb = v.frames
+    pane = v.canvas.panes[0]
+    r = pane.rect
+
+    def at(fx: float, fy: float) -> QPoint:
+        return QPoint(int(r.x() + fx * r.width()), int(r.y() + fy * r.height()))
+
+    v.ui.tool_buttons["line"].click()
+    qtbot.mousePress(v.canvas, Qt.MouseButton.LeftButton, pos=at(0.2, 0.5))
+    qtbot.mouseMove(v.canvas, at(0.6, 0.7))
+    qtbot.mouseRelease(v.canvas, Qt.MouseButton.LeftButton, pos=at(0.6, 0.7))
+    v.ui.tool_buttons["angle"].click()
+    for p in (at(0.3, 0.3), at(0.5, 0.5), at(0.7, 0.5)):  # 45° at the vertex
+        qtbot.mouseClick(v.canvas, Qt.MouseButton.LeftButton, pos=p)
+    monkeypatch.setattr("app.ui.compare_view.QInputDialog.getText",
+                        lambda *a, **k: ("knee drops in", True))
+    v.ui.tool_buttons["text"].click()
+    qtbot.mouseClick(v.canvas, Qt.MouseButton.LeftButton, pos=at(0.5, 0.1))
+    kinds = [d.kind for d in pane.drawings]
+    assert kinds == ["line", "angle", "text"]
+    ang = pane.drawings[1]
+    assert ang.angle_deg == pytest.approx(180 - np.degrees(np.arctan2(r.height(), r.width())), abs=1.5)
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    assert [d["kind"] for d in data["frames"][str(fa)]] == ["line", "angle", "text"]
+    assert data["frames"][str(fa)][2]["text"] == "knee drops in"
+    # a drawing on the after clip goes to its own frame of the same video
+    right = v.canvas.panes[1].rect
+    v.ui.tool_buttons["line"].click()
+    qtbot.mousePress(v.canvas, Qt.MouseButton.LeftButton, pos=right.center().toPoint())
+    qtbot.mouseRelease(v.canvas, Qt.MouseButton.LeftButton, pos=right.center().toPoint() + QPoint(80, 40))
+    assert [d.kind for d in v.canvas.panes[1].drawings] == ["line"]
+    qtbot.keyClick(v, Qt.Key.Key_Right)  # another frame: no drawings there
+    assert v.canvas.panes[0].drawings == []
+    v.close()
+
+    w = open_view(*halves(clip_dir))
+    w.seek(w.pair.a.time_of(fa))
+    assert w.frames[0] == fa
+    assert [d.kind for d in w.canvas.panes[0].drawings] == ["line", "angle", "text"]
+    assert w.canvas.panes[0].drawings[1].angle_deg == pytest.approx(ang.angle_deg, abs=0.2)
+    assert w.frames[1] == fb and [d.kind for d in w.canvas.panes[1].drawings] == ["line"]
+    qtbot.keyClick(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo: the text
+    assert [d.kind for d in w.canvas.panes[0].drawings] == ["line", "angle"]
+    frames = json.loads(sidecar.read_text(encoding="utf-8"))["frames"]
+    assert [d["kind"] for d in frames[str(fa)]] == ["line", "angle"] and len(frames[str(fb)]) == 1
+
+
+def test_export_pdf_csv_and_cancelled_video(qtbot, open_view, clip_dir, tmp_path, no_thread_leak):
+    v = open_view(*halves(clip_dir))
+    v.ui.notes.setPlainText("Cue: run quieter. Overstride down.")
+    pdf = tmp_path / "report.pdf"
+    run = v.export_to("pdf", str(pdf))
+    qtbot.waitUntil(lambda: run.task.finished, timeout=60000)
+    assert pdf.is_file()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) >= 2
+    from PIL import Image
+
+    for page in pages:
+        arr = np.asarray(Image.open(page).convert("L"), float)
+        assert arr.std() > 10, f"{page.name} is blank"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "run quieter" in text
+
+    csv_path = tmp_path / "steps.csv"
+    run = v.export_to("csv", str(csv_path))
+    qtbot.waitUntil(lambda: run.task.finished, timeout=20000)
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("clip,") and any(ln.startswith("after,") for ln in lines)
+
+    mp4 = tmp_path / "side.mp4"
+    run = v.export_to("mp4", str(mp4))
+    run.dialog.findChild(QPushButton).click()  # Cancel, before the first encoded frame
+    qtbot.waitUntil(lambda: run.task.finished, timeout=30000)
+    assert not mp4.exists() and not list(tmp_path.glob(".side*"))  # no half-written file
+    v.ui.speed.setCurrentIndex(5)
+    run = v.export_to("mp4", str(mp4))
+    qtbot.waitUntil(lambda: run.task.finished, timeout=120000)
+    import av
+
+    with av.open(str(mp4)) as c:
+        n = sum(1 for _ in c.decode(video=0))
+    assert n >= 150  # about 6 s of synced strides at 30 fps
+
+
+def test_corrupt_file_gives_one_sentence_in_a_message_box(qtbot, open_view, clip_dir, tmp_path,
+                                                         no_thread_leak):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(5000))
+    shown: list[str] = []
+
+    def close_box() -> None:  # the real message box, closed like a user would
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.button(QMessageBox.StandardButton.Ok).click()
+        elif not shown:
+            QTimer.singleShot(20, close_box)
+
+    v = open_view()
+    QTimer.singleShot(0, close_box)
+    v.load(str(bad), halves(clip_dir)[1])
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    assert v.pair is None and not v.ui.b_pdf.isEnabled()
+    msg = shown[0]
+    print("\nmessage:", msg)
+    assert "broken.mp4" in msg and "Traceback" not in msg and msg.count(". ") == 0
+    qtbot.waitUntil(lambda: not v.tasks, timeout=5000)
+    # the view still works afterwards
+    v.load(*halves(clip_dir))
+    qtbot.waitUntil(lambda: v.pair is not None, timeout=30000)
