@@ -98,17 +98,21 @@ class FeedbackPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.baseline_mode)
         row.addWidget(self.baseline_spm)
-        row.addWidget(self.remeasure)
         mf.addRow("Baseline", row)
         self.baseline_info = QLabel("")
         self.baseline_info.setStyleSheet("color:#90a4ae;")
-        mf.addRow("", self.baseline_info)
+        self.baseline_info.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.baseline_info, 1)
+        row.addWidget(self.remeasure)
+        mf.addRow("", row)
         self.preset_group = QButtonGroup(self)
         self.preset_group.setExclusive(True)
         row = QHBoxLayout()
         self.preset_buttons: dict[float, QPushButton] = {}
         for pct in INCREASE_PRESETS_PCT:
-            b = QPushButton(f"+{pct:g} %")
+            b = QPushButton(f"+{pct:g}%")
+            b.setMinimumWidth(10)
             b.setCheckable(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.preset_group.addButton(b)
@@ -161,7 +165,9 @@ class FeedbackPanel(QWidget):
                                    movable=False, brush=pg.mkBrush(46, 125, 50, 70),
                                    pen=pg.mkPen(None))
         self.plot.addItem(band)
-        self.curve = self.plot.plot(pen=pg.mkPen("#90a4ae", width=1), symbol="o", symbolSize=5,
+        # dots only: a runner drifting off the beat wraps from +½ beat to −½ beat, and a
+        # line would draw that wrap as a spike
+        self.curve = self.plot.plot(pen=None, symbol="o", symbolSize=5,
                                     symbolBrush="#ffffff", symbolPen=None)
         sl.addWidget(self.plot)
         self.sync_offset = _dspin(-300, 300, settings.sync_offset_ms, 5, 0, " ms")

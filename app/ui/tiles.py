@@ -14,7 +14,7 @@ import math
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.config import Band, Settings
 from app.types import MetricSnapshot, View
@@ -70,6 +70,9 @@ class MetricTile(QFrame):
         lay.setSpacing(0)
         self.title = QLabel(label)
         self.title.setStyleSheet("color:#cfd8dc; font-size:12px;")
+        # a long title never widens the grid past its column (it is cut inside the tile;
+        # the tooltip has the full name)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.value = QLabel("—")
         self.value.setStyleSheet("color:white; font-size:22px; font-weight:bold;")
         self.value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
