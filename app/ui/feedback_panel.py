@@ -102,6 +102,8 @@ class FeedbackPanel(QWidget):
         self.baseline_info = QLabel("")
         self.baseline_info.setStyleSheet("color:#90a4ae;")
         self.baseline_info.setWordWrap(True)
+        self.baseline_info.setToolTip("The self-selected cadence: steps run with the "
+                                      "metronome off count towards it")
         row = QHBoxLayout()
         row.addWidget(self.baseline_info, 1)
         row.addWidget(self.remeasure)
@@ -373,8 +375,8 @@ class FeedbackPanel(QWidget):
             self.baseline_info.setText(f"measured: {st.baseline_spm:.1f} spm "
                                        f"({st.baseline_steps_needed} steps)")
         else:
-            self.baseline_info.setText(f"measuring… {st.baseline_steps} of "
-                                       f"{st.baseline_steps_needed} steps (metronome off)")
+            self.baseline_info.setText(f"measuring… {st.baseline_steps}/"
+                                       f"{st.baseline_steps_needed} steps")
         if st.target_spm is None:
             self.target.setText("Target —")
             self.target_info.setText("needs a baseline: let the runner run, or type one in")
