@@ -87,6 +87,7 @@ class ClipDecoder:
         self.decoded = 0          # frames decoded (statistics)
         self.converted = 0        # frames rendered for display
         self.seeks = 0
+        self.spec_changes = 0
         self._want = clip.first_frame
         self._spec: RenderSpec | None = None
         self._cache: dict[int, DisplayFrame] = {}
@@ -106,6 +107,7 @@ class ClipDecoder:
 
     def set_spec(self, spec: RenderSpec) -> None:
         if spec != self._spec:
+            self.spec_changes += 1
             self._spec = spec
             self._wake.set()
 
@@ -163,6 +165,7 @@ class ClipDecoder:
         except Exception as exc:  # noqa: BLE001 - a corrupt stretch: blank from here on
             self.error = f"{self.clip.video_path.name} stops decoding at frame {need} ({exc})."
             return True
+        self.seeks = src.seeks
         if got is None:  # past the end of the video: blank frames
             self._store(need, None, spec)
             return True
@@ -203,7 +206,7 @@ class _Source:
         self.pts = sorted(pts)
         self.index_of = {p: i for i, p in enumerate(self.pts)}
         self.key_frames = sorted(self.index_of[p] for p in keys) or [0]
-        self.rotation = 0
+        self.seeks = -1  # the first positioning is not counted
         self._iter = None
         self.pos: int | None = None  # index of the next frame the iterator yields
         self._seek(0)
@@ -213,6 +216,7 @@ class _Source:
         self.container.close()
 
     def _seek(self, frame: int) -> None:
+        self.seeks += 1
         key = self.key_frames[max(bisect.bisect_right(self.key_frames, frame) - 1, 0)]
         if self.pts:
             self.container.seek(self.pts[min(key, len(self.pts) - 1)], stream=self.stream,
