@@ -229,3 +229,24 @@ def test_cue_editor_adds_a_cue_with_an_imported_wav(qtbot, tmp_path, tmp_cue_dir
     qtbot.mouseClick(dlg.b_hide, Qt.MouseButton.LeftButton)
     assert "overstride_step_down" in CueLibrary.load("en", user_root=tmp_cue_dir)
     dlg.done(0)
+
+
+def test_cues_go_into_the_recorded_session(qtbot, make_window, tmp_data_dir, no_thread_leak):
+    """While recording, every cue the controller decides is written to cues.csv with its
+    trigger (on the session clock)."""
+    import csv
+
+    w = make_window(source="demo", save_settings=False)
+    w.setup.demo_overstride.setValue(25)
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=10000)
+    rc = w.recording
+    assert rc.start()
+    w.fb.panel.cues.click()
+    qtbot.waitUntil(lambda: w.fb.controller.state().n_cues >= 1, timeout=15000)
+    ev = w.fb.controller.state().last_cue
+    folder = rc.last_folder
+    rc.act_record.trigger()
+    qtbot.waitUntil(lambda: rc.recorder is None, timeout=30000)
+    rows = list(csv.DictReader(open(folder / "cues.csv", encoding="utf-8")))
+    assert rows and rows[0]["cue_id"] == ev.cue_id and rows[0]["trigger"] == ev.trigger
+    assert 0.0 < float(rows[0]["t_s"]) < 30.0
