@@ -24,7 +24,7 @@ from app.compare.annotations import Drawing
 from app.compare.render import Box
 from app.ui.compare_decoder import DisplayFrame, RenderSpec
 
-DRAW_COLOR = "#00e5ff"
+DRAW_COLOR = "#76ff03"  # lime: apart from the overlay's blues, yellow, red and purple
 PANE_COLORS = ("#1f77b4", "#ff7f0e")  # before / after (as in the PDF report)
 TOOLS = ("none", "line", "angle", "text")
 

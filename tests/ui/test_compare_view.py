@@ -344,3 +344,61 @@ def test_corrupt_file_gives_one_sentence_in_a_message_box(qtbot, open_view, clip
     # the view still works afterwards
     v.load(*halves(clip_dir))
     qtbot.waitUntil(lambda: v.pair is not None, timeout=30000)
+
+
+def test_cancel_while_the_pose_model_runs(qtbot, open_view, clip_dir, tmp_path, monkeypatch,
+                                          no_thread_leak):
+    monkeypatch.setenv("GAITCOACH_CACHE_DIR", str(tmp_path / "empty-cache"))  # not analysed yet
+    v = open_view()
+    v.load(*halves(clip_dir))
+    run = v.tasks[0]
+    qtbot.waitUntil(lambda: run.dialog.maximum() == 2000 and run.dialog.value() > 0, timeout=60000)
+    run.dialog.findChild(QPushButton).click()
+    qtbot.waitUntil(lambda: run.task.finished, timeout=30000)
+    assert v.pair is None and not v.tasks
+    assert not list((tmp_path / "empty-cache").rglob("*.csv.gz"))  # a cut-short run is not cached
+
+
+def test_sessions_and_blocks_from_the_store(qtbot, tmp_path, monkeypatch, no_thread_leak):
+    """Two recorded sessions (tiny videos, random poses: no gait) opened from the main
+    window's hook and a block picked in the session picker: plain-time play, no export."""
+    from app.config import Settings
+    from app.ui.compare_pickers import SessionPicker
+    from app.ui.main_window import MainWindow
+    from tests.helpers.session_folders import make_session_folder
+
+    monkeypatch.setenv("GAITCOACH_DATA_DIR", str(tmp_path / "data"))
+    from app.session.store import open_store, sessions_root
+
+    a_id, b_id = "20261101-100000-aaaaaa", "20261115-093000-bbbbbb"
+    make_session_folder(sessions_root(), a_id, started_utc="2026-11-01T10:00:00Z")
+    make_session_folder(sessions_root(), b_id, started_utc="2026-11-15T09:30:00Z",
+                        blocks=[(0.0, "baseline", "Baseline"), (0.2, "retraining", "Metronome")])
+    with open_store() as store:
+        store.sync()
+
+    picker = SessionPicker()
+    qtbot.addWidget(picker)
+    top = next(picker.tree.topLevelItem(i) for i in range(picker.tree.topLevelItemCount())
+               if picker.tree.topLevelItem(i).childCount() == 2)
+    picker.tree.setCurrentItem(top.child(1))
+    picker.accept()
+    assert picker.spec.endswith(f"{b_id}@0.2-0.5") and "Metronome" in picker.label
+
+    w = MainWindow(settings=Settings(), source="demo")
+    qtbot.addWidget(w)
+    w.show()
+    w.compare_sessions(a_id, b_id)  # what the session browser's "Open in comparison" calls
+    v = w.compare_view
+    qtbot.waitUntil(lambda: v.pair is not None, timeout=20000)
+    assert v.pair.a.session_id == a_id and v.pair.cmp is None and "plain time" in v.pair.message
+    assert not v.synced and not v.ui.c_sync.isEnabled() and not v.ui.b_pdf.isEnabled()
+    v.load(f"{sessions_root() / a_id}", picker.spec)
+    qtbot.waitUntil(lambda: v.pair is not None and v.pair.b.t_start_s > 0.1, timeout=20000)
+    assert v.pair.b.first_frame == 6  # 0.2 s at 30 fps
+    qtbot.keyClick(v, Qt.Key.Key_Right)
+    assert v.frames == (1, 7)  # plain time from each clip's start
+    wait_shown(qtbot, v)
+    decoders = list(v.decoders)
+    w.close()  # closes the comparison window and joins its threads
+    assert all(not d.alive for d in decoders)
