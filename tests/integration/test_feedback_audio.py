@@ -86,3 +86,30 @@ def test_ramp_sync_and_cue_through_the_real_engine(no_thread_leak, tmp_path):
     print(f"cue {cue.cue_id}: decided → first sample at the DAC {start.latency_ms:.1f} ms "
           f"(output latency {engine.output_latency_ms:.1f} ms)")
     assert start.first_sample_t_ns >= start.request_t_ns
+
+
+@needs_pulse
+def test_record_a_cue_clip_from_the_input(no_thread_leak, tmp_path):
+    """The cue editor's 'Record my voice' path: sounddevice input → trimmed 16-bit WAV in
+    the user cue folder, used by the library. The input here is the null sink's monitor
+    (PulseAudio's default source next to the null sink) while the engine clicks."""
+    import subprocess
+
+    from app.audio.clips import read_wav_mono
+    from app.feedback import user_cues
+
+    src = subprocess.run(["pactl", "get-default-source"], capture_output=True, text=True).stdout
+    if "gaitcoach_null.monitor" not in src:
+        pytest.skip(f"the default input is {src.strip()!r}, not the null sink's monitor")
+    engine = AudioEngine()
+    assert engine.start().available
+    try:
+        assert engine.wait_ready(15.0)
+        engine.start_metronome(180.0)
+        path = user_cues.record_clip("praise_thats_it", 1.5, root=tmp_path)
+    finally:
+        engine.stop()
+    x, rate = read_wav_mono(path)
+    assert 0.3 < x.size / rate <= 1.5 and np.max(np.abs(x)) > 0.2  # clicks, trimmed
+    cue = CueLibrary.load("en", user_root=tmp_path).get("praise_thats_it")
+    assert cue.source == "user" and cue.clip_path == path
