@@ -33,6 +33,9 @@ from app.compare.render import BLANK_RGB, Box
 #: Frames kept behind and decoded ahead of the wanted frame.
 BACK = 30
 AHEAD = 12
+#: Decoded full-size frames kept this close to the wanted one, so a new render spec
+#: (window resized, overlay toggled) re-renders the paused frame without decoding again.
+RAW_KEEP = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,7 @@ class ClipDecoder:
         self._want = clip.first_frame
         self._spec: RenderSpec | None = None
         self._cache: dict[int, DisplayFrame] = {}
+        self._raw: dict[int, np.ndarray] = {}  # decoded RGB near the playhead (decoder thread)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -157,6 +161,11 @@ class ClipDecoder:
             need = next((f for f in range(want, hi + 1) if f not in self._cache), None)
         if need is None:
             return False
+        for f in [f for f in self._raw if abs(f - want) > RAW_KEEP]:
+            del self._raw[f]
+        if need in self._raw:  # only the render spec changed (resize, overlay on/off)
+            self._store(need, self._raw[need], spec)
+            return True
         if src is None or self.error is not None:
             self._store(need, None, spec)
             return True
@@ -173,7 +182,10 @@ class ClipDecoder:
         idx, vf = got
         want = self._want  # may have moved while decoding: keep what is still wanted
         if want - BACK <= idx <= want + AHEAD and self._spec == spec and self.get(idx) is None:
-            self._store(idx, src.rgb(vf), spec)
+            rgb = src.rgb(vf)
+            if abs(idx - want) <= RAW_KEEP:
+                self._raw[idx] = rgb
+            self._store(idx, rgb, spec)
         return True
 
     def _store(self, frame: int, rgb: np.ndarray | None, spec: RenderSpec) -> None:

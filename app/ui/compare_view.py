@@ -72,7 +72,11 @@ class CompareView(QMainWindow):
         self.canvas = CompareCanvas()
         self.ui = build_panels(self, self.canvas)
         self._build_actions()
-        self.canvas.layout_changed.connect(self._push_specs)
+        self._spec_timer = QTimer(self)  # a resize drag sends one spec, not one per pixel
+        self._spec_timer.setSingleShot(True)
+        self._spec_timer.setInterval(100)
+        self._spec_timer.timeout.connect(self._push_specs)
+        self.canvas.layout_changed.connect(self._spec_timer.start)
         self.canvas.drawing_added.connect(self.add_drawing)
         self.canvas.text_requested.connect(self._ask_text)
         self._set_enabled(False)

@@ -75,7 +75,8 @@ def open_view(qtbot, clip_dir):
 def wait_shown(qtbot, v) -> None:
     """Wait until both panes show the frames the playhead wants."""
     def ok():
-        return all(p.shown is not None and p.shown.frame == f for p, f in zip(v.canvas.panes, v.frames))
+        return all(p.shown is not None and p.shown.frame == f and p.shown.spec == d._spec
+                   for p, f, d in zip(v.canvas.panes, v.frames, v.decoders))
     qtbot.waitUntil(ok, timeout=10000)
 
 
@@ -156,6 +157,13 @@ def test_frame_step_and_jump_keys(qtbot, open_view, clip_dir, no_thread_leak):
         assert v.frames[0] == nxt[1], kind
         qtbot.keyClick(v, key, Qt.KeyboardModifier.ShiftModifier)  # previous
         assert v.frames[0] == nxt[0], kind
+    # skeleton off and on again on the paused frame
+    qtbot.keyClick(v, Qt.Key.Key_K)
+    wait_shown(qtbot, v)
+    assert not v.canvas.panes[0].shown.spec.overlay and not v.ui.c_skel.isChecked()
+    qtbot.keyClick(v, Qt.Key.Key_K)
+    wait_shown(qtbot, v)
+    assert v.canvas.panes[1].shown.spec.overlay
     # the buttons do the same as the keys
     f0 = v.frames[0]
     v.ui.b_fwd.click()
