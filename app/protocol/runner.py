@@ -9,6 +9,9 @@ the pose worker thread (it is a pipeline listener: it appends steps under a lock
 Time scale ``K``: block timers run ``K`` times faster than the clock (``K`` = 20 runs a
 20-minute template in one minute, for tests and demos); every duration and elapsed time
 the runner reports is in *block seconds* (template seconds), times of events in ns.
+A block boundary is the tick at which the feedback switches (at most one tick period
+after the timer ran out; the overshoot counts towards the next block, so the whole
+protocol does not drift): tick at 10–20 Hz.
 
 On each block start the runner
   1. applies the block's feedback to the ``FeedbackController`` (metronome on/off — or
@@ -248,8 +251,11 @@ class ProtocolRunner:
                 limit = run.duration_s + run.extended_s
                 if self._elapsed_s < limit:
                     break
+                # The block ends when its feedback actually switches (now, up to one tick
+                # after the timer ran out: cues and beats up to now belong to it); the
+                # overshoot carries into the next block's timer, so nothing drifts.
                 over_s = self._elapsed_s - limit
-                t_end = now - int(round(over_s / self.time_scale * 1e9))
+                t_end = now
                 self._end_block(t_end, skipped=False)
                 self._elapsed_s = over_s
                 if self._index + 1 < len(self.template.blocks):

@@ -67,14 +67,15 @@ def test_blocks_in_order_with_scaled_durations(lib, clock):
     r.add_listener(lambda e: seen.append(e))
     t0 = clock.t
     r.start()
-    run_until(r, clock, 61.0, step_s=0.7)  # coarse ticks: boundaries still exact
+    run_until(r, clock, 61.0, step_s=0.7)  # coarse ticks: boundaries within a tick, no drift
     assert r.status == "finished"
     res = r.block_results()
     assert [b.kind for b in res] == ["baseline", "retraining", "retraining", "retraining",
                                      "faded", "retention"]
     starts = [(b.t_start_ns - t0) / S for b in res]
-    assert starts == pytest.approx([0, 6, 18, 30, 42, 54], abs=1e-6)
-    assert (res[-1].t_end_ns - t0) / S == pytest.approx(60.0, abs=1e-6)
+    assert starts == pytest.approx([0, 6, 18, 30, 42, 54], abs=0.7)
+    assert [round(s / 0.7, 6) % 1 for s in starts] == pytest.approx([0.0] * 6, abs=1e-5)  # on ticks
+    assert 60.0 <= (res[-1].t_end_ns - t0) / S < 60.7
     assert [b.run_s for b in res] == [120, 240, 240, 240, 240, 120]
     kinds = [e.kind for e in seen]
     assert kinds[0] == "started" and kinds[-2:] == ["finished", "said"]
@@ -179,7 +180,7 @@ def test_skip_and_extend(lib, clock):
     run_until(r, clock, 1.0)
     assert r.state().block.name == "Retraining 2"
     b1 = r.block_results()[1]
-    assert b1.extended_s == 60.0 and (b1.t_end_ns - b1.t_start_ns) / S == pytest.approx(15.0, abs=1e-6)
+    assert b1.extended_s == 60.0 and (b1.t_end_ns - b1.t_start_ns) / S == pytest.approx(15.0, abs=0.1)
     r.extend(-1000)  # never below what has run
     assert r.state().block_remaining_s == pytest.approx(0.0)
     r.tick()
