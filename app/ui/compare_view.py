@@ -226,6 +226,8 @@ class CompareView(QMainWindow):
         """Show a freshly loaded pair (GUI thread)."""
         from app.compare.render import runner_boxes
 
+        if self._shut:
+            return
         self._close_decoders()
         self.pair = pair
         a, b = pair.a, pair.b
@@ -458,6 +460,9 @@ class CompareView(QMainWindow):
         self.act_overlay.blockSignals(True)
         self.act_overlay.setChecked(mode == "overlay")
         self.act_overlay.blockSignals(False)
+        self.ui.mode.blockSignals(True)
+        self.ui.mode.setCurrentIndex(1 if mode == "overlay" else 0)
+        self.ui.mode.blockSignals(False)
         self.ui.opacity.setEnabled(mode == "overlay")
 
     def _set_opacity(self, value: int) -> None:
