@@ -26,6 +26,7 @@ import csv
 import math
 import os
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -37,8 +38,23 @@ from app.types import Facing, PoseSample, StepRecord, View
 
 #: Frames that may wait for the disk (~1 s at 30 fps; each holds one RGB image).
 QUEUE_FRAMES = 30
+#: The recorder thread runs this much "nicer" than the pose worker (Linux: per thread), so
+#: when the CPU is short the live pipeline wins and the queue absorbs the encoder's lag.
+RECORDER_NICE = 5
 #: Frame-time → recorded-index entries kept to map event/step frames (~30 s at 30 fps).
 _INDEX_MAP_SIZE = 900
+
+
+def _lower_thread_priority(nice: int) -> None:
+    """Raise the calling thread's niceness by ``nice`` (Linux: setpriority on the thread
+    id; elsewhere nothing). Never raises."""
+    if not nice or not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except (OSError, AttributeError):
+        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +305,7 @@ class SessionRecorder:
     # ============================================================ recorder thread
     def _run(self) -> None:
         """Recorder loop. Runs on the recorder thread."""
+        _lower_thread_priority(RECORDER_NICE)
         try:
             self._open_text_files()
         except OSError as exc:
