@@ -162,6 +162,13 @@ def run(args: argparse.Namespace) -> int:
     facing = None if args.facing == "auto" else Facing(args.facing)
     if args.seconds <= 0:
         raise UserError("--seconds must be positive.")
+    if args.record:
+        import signal
+
+        def _stop(signum, frame):  # noqa: ANN001 - signal handler
+            raise KeyboardInterrupt  # SIGTERM finishes the recording like Ctrl+C
+
+        signal.signal(signal.SIGTERM, _stop)
     fig = run_session(args.source, args.seconds, View(args.view), facing,
                       record_root=args.record, on_record=_print_recording_folder)
     lat = fig["latency_ms"]

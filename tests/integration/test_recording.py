@@ -307,3 +307,22 @@ def test_write_error_midway_stops_recording_not_the_session(tmp_path):
     proc = cli("session", "--recover", str(folder))
     assert proc.returncode == 0 and "recovered after a crash" in proc.stdout, proc.stderr
     print(f"\nwrite error after {fig['recording']['seconds']:.1f} s: {line}")
+
+
+def test_sigterm_and_ctrl_c_finish_the_recording_cleanly(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        root = tmp_path / sig.name
+        proc = subprocess.Popen([sys.executable, "-m", "app", "session", "--source", "demo",
+                                 "--seconds", "60", "--record", str(root)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=REPO, env=env)
+        folder = Path(proc.stdout.readline().split(maxsplit=2)[2].strip())
+        lm = folder / "landmarks.csv"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not lm.exists() or lm.stat().st_size < 30_000):
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and "Traceback" not in err, err
+        check_complete_folder(folder)
