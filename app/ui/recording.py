@@ -59,6 +59,7 @@ class RecordingController(QObject):
         self.win = window
         self._root = root
         self.recorder = None
+        self._finishing: list = []       # stopped recorders still writing their files
         self.last_folder: Path | None = None
         self.recovery_box: QMessageBox | None = None
         self.recovered: list[str] = []   # sentences of the last recovery
@@ -156,19 +157,27 @@ class RecordingController(QObject):
             return False
         self._warned_drop = 0
         self.last_folder = self.recorder.folder
-        self.indicator.setStyleSheet(REC_STYLE)
         self.indicator.setText(rec_text(0))
-        self._show_indicator(True)
+        self._update_indicator()
         self._sync_action()
         return True
 
     def stop(self) -> None:
-        """Stop recording; the files are finished on the recorder thread (no waiting)."""
-        if self.recorder is not None and not self.recorder.done:
-            self.recorder.request_stop()
-            self.indicator.setStyleSheet(SAVING_STYLE)
-            self.indicator.setText("Saving…")
+        """Stop recording; the files are finished on the recorder thread (no waiting). A
+        new recording may start while the previous one is still being saved."""
+        rec, self.recorder = self.recorder, None
+        if rec is not None and not rec.done:
+            rec.request_stop()
+            self._finishing.append(rec)
+        elif rec is not None:
+            self._report(rec.status())
+        self._update_indicator()
         self._sync_action()
+
+    @property
+    def saving(self) -> bool:
+        """True while a stopped recording's files are still being finished."""
+        return bool(self._finishing)
 
     def log_cue(self, t_ns: int | None, cue_id: str, text: str, trigger: str) -> None:
         """Log a cue into the current recording (no-op when not recording). Any thread."""
@@ -187,42 +196,59 @@ class RecordingController(QObject):
         self.stop()
 
     def close(self, timeout_s: float = 60.0) -> None:
-        """Window closing: finish the recording and wait for its files."""
+        """Window closing: finish the recordings and wait for their files."""
         self.timer.stop()
-        if self.recorder is not None:
-            self.recorder.stop(timeout_s)
-            self._tick()
+        self.stop()
+        for rec in self._finishing:
+            rec.stop(timeout_s)
+        self._tick()
 
     def _sync_action(self) -> None:
         self.act_record.blockSignals(True)
-        self.act_record.setChecked(self.recording and not self.recorder.status().state == "finishing")
+        self.act_record.setChecked(self.recording)
         self.act_record.blockSignals(False)
-        self.act_record.setText("Stop recording" if self.act_record.isChecked() else "Record")
+        self.act_record.setText("Stop recording" if self.recording else "Record")
+
+    def _update_indicator(self) -> None:
+        if self.recording:
+            self.indicator.setStyleSheet(REC_STYLE)
+            self._show_indicator(True)
+        elif self._finishing:
+            self.indicator.setStyleSheet(SAVING_STYLE)
+            self.indicator.setText("Saving…")
+            self._show_indicator(True)
+        else:
+            self._show_indicator(False)
 
     # ============================================================ status (GUI timer)
     def _tick(self) -> None:
         rec = self.recorder
-        if rec is None:
-            return
-        st = rec.status()
-        if st.state == "recording":
-            self.indicator.setText(rec_text(st.elapsed_s))
-            if st.dropped > self._warned_drop:
-                self._warned_drop = st.dropped
-                self.win.show_banner(st.message, sticky=True)
-        elif st.state == "finishing":
-            self.indicator.setText("Saving…")
-        else:  # complete | failed | empty: the recorder thread has finished
-            self.recorder = None
-            self._show_indicator(False)
-            self._sync_action()
-            if st.state == "complete":
-                text = f"Session saved: {st.folder} ({rec_text(st.elapsed_s)[6:]})"
-                if st.message:
+        if rec is not None:
+            st = rec.status()
+            if st.state == "recording":
+                self.indicator.setText(rec_text(st.elapsed_s))
+                if st.dropped > self._warned_drop:
+                    self._warned_drop = st.dropped
                     self.win.show_banner(st.message, sticky=True)
-                self.win.statusBar().showMessage(text, 15000)
-            else:
+            elif rec.done:  # failed while recording (disk full, folder removed)
+                self.recorder = None
+                self._report(st)
+        for r in list(self._finishing):
+            if r.done:
+                self._finishing.remove(r)
+                self._report(r.status())
+        self._update_indicator()
+        self._sync_action()
+
+    def _report(self, st) -> None:
+        """Tell the user how a finished recording ended (GUI thread)."""
+        if st.state == "complete":
+            self.win.statusBar().showMessage(
+                f"Session saved: {st.folder} ({rec_text(st.elapsed_s)[6:]})", 15000)
+            if st.message:
                 self.win.show_banner(st.message, sticky=True)
+        elif st.message:
+            self.win.show_banner(st.message, sticky=True)
 
     # ============================================================ recovery
     def offer_recovery(self, always: bool = False) -> None:

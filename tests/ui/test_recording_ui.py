@@ -54,8 +54,8 @@ def test_record_key_and_action_record_a_complete_session(qtbot, make_window, tmp
     assert folder.parent == tmp_data_dir / "sessions"
     qtbot.waitUntil(lambda: rc.indicator.text() == "● REC 00:02", timeout=10000)
     rc.act_record.trigger()  # the toolbar/menu action stops it
-    assert not rc.act_record.isChecked()
-    qtbot.waitUntil(lambda: rc.recorder is None, timeout=30000)
+    assert not rc.act_record.isChecked() and rc.recorder is None
+    qtbot.waitUntil(lambda: not rc.saving, timeout=30000)
     qtbot.waitUntil(lambda: not rc.indicator.isVisible(), timeout=2000)
     assert "Session saved" in w.statusBar().currentMessage()
     m = sf.read_manifest(folder)
@@ -71,8 +71,24 @@ def test_stopping_the_source_finishes_the_recording(qtbot, make_window, no_threa
     folder = w.recording.last_folder
     qtbot.waitUntil(lambda: w.recording.recorder.status().frames > 20, timeout=10000)
     qtbot.keyClick(w, Qt.Key.Key_Space)  # stop the video: the recording stops with it
-    qtbot.waitUntil(lambda: w.recording.recorder is None, timeout=30000)
+    assert w.recording.recorder is None
+    qtbot.waitUntil(lambda: not w.recording.saving, timeout=30000)
     assert sf.read_manifest(folder)["state"] == "complete"
+
+
+def test_new_recording_while_the_last_one_is_saving(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo", save_settings=False)
+    rc = w.recording
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=10000)
+    folders = []
+    for _ in range(2):
+        assert rc.start()
+        folders.append(rc.last_folder)
+        qtbot.waitUntil(lambda: rc.recorder.status().frames > 15, timeout=10000)
+        rc.stop()
+    qtbot.waitUntil(lambda: not rc.saving, timeout=30000)
+    assert folders[0] != folders[1]
+    assert [sf.read_manifest(f)["state"] for f in folders] == ["complete", "complete"]
 
 
 def _crashed_session(root: Path) -> Path:
