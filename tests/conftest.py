@@ -36,3 +36,25 @@ def no_thread_leak():
             return
         time.sleep(0.05)
     pytest.fail(f"threads left running: {[t.name for t in extra]}")
+
+
+@pytest.fixture
+def own_sink(monkeypatch):
+    """A PulseAudio null sink of this test's own, made the default for audio opened in this
+    process and its children (PULSE_SINK): other programs on the machine (another test run,
+    a developer's app) may play into the shared ``gaitcoach_null`` sink at the same time,
+    and their clicks would land in our recording. Yields the sink name; record
+    ``<name>.monitor``."""
+    import subprocess
+
+    name = f"gaitcoach_test_{os.getpid()}_{threading.get_ident() % 10000}"
+    r = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}",
+                        f"sink_properties=device.description={name}"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot create a PulseAudio null sink: {r.stderr.strip()}")
+    monkeypatch.setenv("PULSE_SINK", name)
+    try:
+        yield name
+    finally:
+        subprocess.run(["pactl", "unload-module", r.stdout.strip()], capture_output=True)
