@@ -219,6 +219,14 @@ class CompareView(QMainWindow):
         self.tasks.append(run_with_progress(self, "Compare", "Opening the clips…", task,
                                             self._loaded, on_end=self._prune_tasks))
 
+    def show_comparison(self, cmp) -> None:  # noqa: ANN001 - app.compare.report.Comparison
+        """Show an already built comparison (a guided session's baseline vs retention)
+        without analysing the clips again."""
+        self.pause()
+        self.ui.spec_a.setText(cmp.before.spec)
+        self.ui.spec_b.setText(cmp.after.spec)
+        self._loaded(LoadedPair(cmp.before, cmp.after, cmp, tuple(cmp.rows)))
+
     def _prune_tasks(self) -> None:
         self.tasks = [r for r in self.tasks if not r.task.finished]
 
