@@ -107,8 +107,8 @@ def test_metronome_sync_readout_and_cues_on_the_demo(qtbot, make_window, no_thre
         print(f"demo vs metronome: {st.sync_n} steps, last {st.sync_last_ms:+.0f} ms, "
               f"share ±50 ms {100 * st.sync_share:.0f} %")
         # each scored contact is found again from its step record (what the recorder stores)
-        steps = list(w.pipeline.worker.all_steps)
-        assert any(w.fb.controller.sync_for_ic(r.ic_t_ns) is not None for r in steps)
+        qtbot.waitUntil(lambda: any(w.fb.controller.sync_for_ic(r.ic_t_ns) is not None
+                                    for r in list(w.pipeline.worker.all_steps)), timeout=5000)
     else:
         assert not w.act_metro.isChecked() and p.audio_notice.isVisible()
     p.cues.click()  # as a user ticks it
@@ -246,7 +246,13 @@ def test_cues_go_into_the_recorded_session(qtbot, make_window, tmp_data_dir, no_
     ev = w.fb.controller.state().last_cue
     folder = rc.last_folder
     rc.act_record.trigger()
-    qtbot.waitUntil(lambda: rc.recorder is None, timeout=30000)
+
+    def complete() -> bool:  # the files are finished in the background after a stop
+        import json
+
+        return json.loads((folder / "session.json").read_text(encoding="utf-8"))["state"] == "complete"
+
+    qtbot.waitUntil(complete, timeout=30000)
     rows = list(csv.DictReader(open(folder / "cues.csv", encoding="utf-8")))
     assert rows and rows[0]["cue_id"] == ev.cue_id and rows[0]["trigger"] == ev.trigger
     assert 0.0 < float(rows[0]["t_s"]) < 30.0
