@@ -101,6 +101,10 @@ class MainWindow(QMainWindow):
         #: metronome, synchrony, cues and the audio engine (feedback dock on the right)
         self.fb = FeedbackLink(self)
         self._build_feedback_menus()
+        from app.ui.protocol_session import ProtocolLink
+
+        #: guided sessions: Session menu, protocol bar, Tools → Session templates…
+        self.protocol = ProtocolLink(self)
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -693,6 +697,7 @@ class MainWindow(QMainWindow):
         """Stop timers, then the pipeline threads (joined), then save settings."""
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
+        self.protocol.close()  # a guided session running: stop and save it
         self.recording.close()  # finish the recording's files first
         self.stop()
         self.fb.close()
