@@ -1,0 +1,268 @@
+"""Framing guide: is the camera set up for a protocol? Qt-free, numpy only.
+
+Four checks on the live pose and image, each a pass/fail with a one-line hint:
+
+- **full body** (essential): the key landmarks (head, shoulders, hips, knees, ankles,
+  heels, toes) are inside the image with a margin of ``MARGIN_FRAC`` of its size;
+- **feet** (essential): both feet's ankle, heel and toe are found, and on at least one
+  foot (the near one in a side view) visibly (visibility ≥ ``FOOT_VIS``);
+- **view** (essential): the view the template needs — side (shoulders and hips seen edge
+  on: their width is small against the torso height) or rear/front (width ≥
+  ``FRONTAL_RATIO`` × torso height; rear vs front from the face's visibility and which
+  side the runner's left shoulder is on);
+- **lighting** (a warning): the frame's luminance (ITU-R BT.601 luma on a subsampled
+  grid) — too dark when the median is below ``DARK_MEDIAN``, too bright / back-lit when
+  the median is above ``BRIGHT_MEDIAN`` or ``CLIPPED_SHARE`` of the pixels are clipped.
+
+:class:`FramingGuide` keeps the last ``WINDOW`` samples (call :meth:`FramingGuide.update`
+for each new processed frame, a few per second is enough) and a check passes when it
+passed in at least ``PASS_SHARE`` of them, so one bad pose does not flicker the ticks.
+Image coordinates: pixels, x right, y down, in the source image (not the mirrored
+display).
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.types import LM
+
+MARGIN_FRAC = 0.02        # landmarks must be this far inside the frame (share of its size)
+FOOT_VIS = 0.5            # a foot point is "visible" at or above this visibility
+FRONTAL_RATIO = 0.45      # shoulder/hip width ÷ torso height: ≥ this = rear/front view
+SIDE_RATIO = 0.30         # ≤ this = side view (between the two: unclear)
+FACE_VIS_REAR = 0.5       # mean face visibility below this = face turned away (rear)
+DARK_MEDIAN = 45.0        # luma 0..255
+BRIGHT_MEDIAN = 215.0
+CLIPPED_SHARE = 0.25      # share of pixels ≥ 250
+WINDOW = 15
+PASS_SHARE = 0.7
+
+BODY_POINTS = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
+               "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+               "right_heel", "left_foot_index", "right_foot_index")
+FACE_POINTS = ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right")
+VIEW_WORDS = {"side": "side view", "rear": "rear view", "front": "front view"}
+VIEW_HINTS = {
+    "side": "Place the camera beside the treadmill, level with the hips, so the runner "
+            "is seen from the side.",
+    "rear": "Place the camera behind the treadmill, level with the hips, so the runner "
+            "is seen from behind.",
+    "front": "Place the camera in front of the treadmill, level with the hips, facing "
+             "the runner.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FramingCheck:
+    """One check: ``key`` body | feet | view | light; ``ok``; ``essential`` (Start needs
+    it); ``title`` a few words; ``hint`` one sentence (what to do, or what is fine)."""
+
+    key: str
+    ok: bool
+    essential: bool
+    title: str
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class FramingReport:
+    """All checks over the recent samples. ``ready``: every essential check passes;
+    ``view_seen`` side | rear | front | None; ``luma_median`` 0..255 (None: no image);
+    ``samples`` how many frames the verdict rests on."""
+
+    checks: tuple[FramingCheck, ...]
+    view_seen: str | None
+    luma_median: float | None
+    samples: int
+
+    @property
+    def ready(self) -> bool:
+        return self.samples > 0 and all(c.ok for c in self.checks if c.essential)
+
+    def check(self, key: str) -> FramingCheck:
+        return next(c for c in self.checks if c.key == key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    body: str          # '' ok, else the problem: none | top | bottom | left | right | missing
+    feet: str          # '' ok, else: missing | hidden
+    view: str | None   # side | rear | front | None (unclear / no person)
+    luma: tuple[float, float] | None  # (median, clipped share)
+
+
+def luminance_stats(image: np.ndarray, step: int = 8) -> tuple[float, float]:
+    """(median luma 0..255, share of pixels ≥ 250) of an RGB uint8 image, sampled on a
+    grid every ``step`` pixels (cheap enough for the GUI thread at a few Hz)."""
+    sub = np.asarray(image[::step, ::step, :3], dtype=np.float32)
+    if sub.size == 0:
+        return 0.0, 0.0
+    y = 0.299 * sub[..., 0] + 0.587 * sub[..., 1] + 0.114 * sub[..., 2]
+    return float(np.median(y)), float(np.mean(y >= 250.0))
+
+
+def body_problem(lm: np.ndarray | None, width: int, height: int) -> str:
+    """'' when every key landmark lies inside the frame with the margin; else where it
+    is cut: 'none' (no person), 'missing' (a key point not found), 'top', 'bottom',
+    'left', 'right' (the worst edge)."""
+    if lm is None:
+        return "none"
+    mx, my = MARGIN_FRAC * width, MARGIN_FRAC * height
+    worst, worst_by = "", 0.0
+    for name in BODY_POINTS:
+        x, y = float(lm[LM[name], 0]), float(lm[LM[name], 1])
+        if math.isnan(x) or math.isnan(y):
+            return "missing"
+        for edge, by in (("left", mx - x), ("right", x - (width - mx)),
+                         ("top", my - y), ("bottom", y - (height - my))):
+            if by > worst_by:
+                worst, worst_by = edge, by
+    return worst
+
+
+def feet_problem(lm: np.ndarray | None) -> str:
+    """'' when both feet's ankle/heel/toe are found and one foot is clearly visible;
+    'missing' (a foot point not found) or 'hidden' (low visibility on both feet)."""
+    if lm is None:
+        return "missing"
+    best = 0.0
+    for side in ("left", "right"):
+        pts = [lm[LM[f"{side}_{p}"]] for p in ("ankle", "heel", "foot_index")]
+        if any(math.isnan(float(p[0])) or math.isnan(float(p[1])) for p in pts):
+            return "missing"
+        best = max(best, min(float(p[3]) for p in pts))
+    return "" if best >= FOOT_VIS else "hidden"
+
+
+def view_of(lm: np.ndarray | None) -> str | None:
+    """side | rear | front from one pose, or None when unclear. Width = the larger of
+    the shoulder and hip widths (x distance), torso height = shoulder-mid to hip-mid."""
+    if lm is None:
+        return None
+    ls, rs, lh, rh = (lm[LM[n]] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+    if any(math.isnan(float(p[0])) for p in (ls, rs, lh, rh)):
+        return None
+    torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2, (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
+    if torso < 1.0:
+        return None
+    width = max(abs(float(ls[0] - rs[0])), abs(float(lh[0] - rh[0])))
+    ratio = width / torso
+    if ratio <= SIDE_RATIO:
+        return "side"
+    if ratio < FRONTAL_RATIO:
+        return None
+    face_vis = float(np.nanmean([lm[LM[n], 3] for n in FACE_POINTS]))
+    # Seen from behind, the runner's left is on the image's left (x smaller).
+    left_on_left = (ls[0] + lh[0]) < (rs[0] + rh[0])
+    if face_vis < FACE_VIS_REAR:
+        return "rear"
+    return "rear" if left_on_left else "front"
+
+
+def sample(lm: np.ndarray | None, image: np.ndarray | None, width: int, height: int) -> _Sample:
+    """The per-frame verdicts (see :class:`FramingGuide`)."""
+    luma = luminance_stats(image) if image is not None else None
+    return _Sample(body_problem(lm, width, height), feet_problem(lm), view_of(lm), luma)
+
+
+_BODY_HINTS = {
+    "none": "No runner found — the whole body, head to feet, must be in the picture.",
+    "missing": "Part of the body is not found — make sure nothing hides the runner.",
+    "top": "The head is cut off — move the camera back or tilt it up.",
+    "bottom": "The feet are cut off — move the camera back or tilt it down.",
+    "left": "The runner is cut off on the left — turn the camera or move it back.",
+    "right": "The runner is cut off on the right — turn the camera or move it back.",
+}
+
+
+class FramingGuide:
+    """Accumulates per-frame samples and gives a :class:`FramingReport` (module docstring).
+    ``view`` is the view the template needs. Any single thread (the GUI timer)."""
+
+    def __init__(self, view: str = "side", window: int = WINDOW) -> None:
+        self.view = view
+        self._samples: collections.deque[_Sample] = collections.deque(maxlen=window)
+
+    def reset(self, view: str | None = None) -> None:
+        if view is not None:
+            self.view = view
+        self._samples.clear()
+
+    def update(self, landmarks: np.ndarray | None, image: np.ndarray | None,
+               width: int, height: int) -> FramingReport:
+        """Add one processed frame (landmarks (33, 4) in pixels or None; RGB image or
+        None) and return the report over the recent frames."""
+        self._samples.append(sample(landmarks, image, width, height))
+        return self.report()
+
+    def report(self) -> FramingReport:
+        s = list(self._samples)
+        n = len(s)
+        if n == 0:
+            return FramingReport((
+                FramingCheck("body", False, True, "Full body in view", "Waiting for the camera…"),
+                FramingCheck("feet", False, True, "Feet visible", "Waiting for the camera…"),
+                FramingCheck("view", False, True, VIEW_WORDS.get(self.view, self.view).capitalize(),
+                             "Waiting for the camera…"),
+                FramingCheck("light", False, False, "Lighting", "Waiting for the camera…"),
+            ), None, None, 0)
+        need = PASS_SHARE * n
+
+        def share_ok(values) -> bool:  # noqa: ANN001
+            return sum(1 for v in values if v == "") >= need
+
+        # ---- full body
+        body_ok = share_ok(x.body for x in s)
+        body_hint = "The whole body is in the picture with room around it."
+        if not body_ok:
+            bad = collections.Counter(x.body for x in s if x.body).most_common(1)[0][0]
+            body_hint = _BODY_HINTS[bad]
+        # ---- feet
+        feet_ok = share_ok(x.feet for x in s)
+        feet_hint = "Heels and toes are clearly visible."
+        if not feet_ok:
+            if all(x.body == "none" for x in s):
+                feet_hint = "No feet found — the runner must be in the picture."
+            elif collections.Counter(x.feet for x in s if x.feet).most_common(1)[0][0] == "missing":
+                feet_hint = "A foot is not found — show the whole treadmill deck around the feet."
+            else:
+                feet_hint = ("The feet are hard to see — lower the camera to shin height "
+                             "or add light on the belt.")
+        # ---- view
+        seen_counts = collections.Counter(x.view for x in s if x.view is not None)
+        seen = seen_counts.most_common(1)[0][0] if seen_counts else None
+        view_ok = seen == self.view and seen_counts[seen] >= 0.5 * n  # arm swing blurs some frames
+        want = VIEW_WORDS.get(self.view, self.view)
+        if view_ok:
+            view_hint = f"The camera sees the runner in {want}, as this session needs."
+        elif seen is None:
+            view_hint = f"Cannot tell the view yet. This session needs the {want}: " + VIEW_HINTS[self.view]
+        else:
+            view_hint = f"This looks like a {VIEW_WORDS[seen]}; the session needs the {want}. " \
+                        + VIEW_HINTS[self.view]
+        # ---- lighting
+        lum = [x.luma for x in s if x.luma is not None]
+        med = float(np.median([m for m, _ in lum])) if lum else None
+        clipped = float(np.median([c for _, c in lum])) if lum else 0.0
+        if med is None:
+            light_ok, light_hint = True, "No image to judge the light."
+        elif med < DARK_MEDIAN:
+            light_ok, light_hint = False, ("Too dark — turn on a light or open the blinds; "
+                                           "dark video hides the feet.")
+        elif med > BRIGHT_MEDIAN or clipped > CLIPPED_SHARE:
+            light_ok, light_hint = False, ("Too bright or back-lit — avoid a window or lamp "
+                                           "behind the runner.")
+        else:
+            light_ok, light_hint = True, "The light is good."
+        checks = (
+            FramingCheck("body", body_ok, True, "Full body in view", body_hint),
+            FramingCheck("feet", feet_ok, True, "Feet visible", feet_hint),
+            FramingCheck("view", view_ok, True, want.capitalize(), view_hint),
+            FramingCheck("light", light_ok, False, "Lighting", light_hint),
+        )
+        return FramingReport(checks, seen, med, n)
