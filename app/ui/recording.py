@@ -230,6 +230,9 @@ class RecordingController(QObject):
                 if st.dropped > self._warned_drop:
                     self._warned_drop = st.dropped
                     self.win.show_banner(st.message, sticky=True)
+            elif st.state == "finishing":  # stopped by other code (e.g. the protocol)
+                self.recorder = None
+                self._finishing.append(rec)
             elif rec.done:  # failed while recording (disk full, folder removed)
                 self.recorder = None
                 self._report(st)
