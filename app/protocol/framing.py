@@ -2,8 +2,8 @@
 
 Four checks on the live pose and image, each a pass/fail with a one-line hint:
 
-- **full body** (essential): the key landmarks (head, shoulders, hips, knees, ankles,
-  heels, toes) are inside the image with a margin of ``MARGIN_FRAC`` of its size;
+- **full body** (essential): the key landmarks (nose and the top of the head estimated
+  above it, shoulders, hips, knees, ankles, heels, toes) are inside the image with a margin of ``MARGIN_FRAC`` of its size;
 - **feet** (essential): both feet's ankle, heel and toe are found, and on at least one
   foot (the near one in a side view) visibly (visibility ≥ ``FOOT_VIS``);
 - **view** (essential): the view the template needs — side (shoulders and hips seen edge
@@ -32,6 +32,7 @@ import numpy as np
 from app.types import LM
 
 MARGIN_FRAC = 0.02        # landmarks must be this far inside the frame (share of its size)
+HEAD_TOP_FRAC = 0.5       # head top above the nose, × nose-to-shoulders height
 FOOT_VIS = 0.5            # a foot point is "visible" at or above this visibility
 FRONTAL_RATIO = 0.45      # shoulder/hip width ÷ torso height: ≥ this = rear/front view
 SIDE_RATIO = 0.30         # ≤ this = side view (between the two: unclear)
@@ -114,10 +115,17 @@ def body_problem(lm: np.ndarray | None, width: int, height: int) -> str:
         return "none"
     mx, my = MARGIN_FRAC * width, MARGIN_FRAC * height
     worst, worst_by = "", 0.0
+    pts = []
     for name in BODY_POINTS:
         x, y = float(lm[LM[name], 0]), float(lm[LM[name], 1])
         if math.isnan(x) or math.isnan(y):
             return "missing"
+        pts.append((x, y))
+    # the top of the head: above the nose by half the nose-to-shoulders distance
+    nose_y = pts[0][1]
+    shoulders_y = (pts[1][1] + pts[2][1]) / 2
+    pts.append((pts[0][0], nose_y - HEAD_TOP_FRAC * max(0.0, shoulders_y - nose_y)))
+    for x, y in pts:
         for edge, by in (("left", mx - x), ("right", x - (width - mx)),
                          ("top", my - y), ("bottom", y - (height - my))):
             if by > worst_by:
