@@ -44,14 +44,16 @@ def make_window(qtbot):
 
 
 def test_baseline_live_then_target_presets_and_hud(qtbot, make_window, no_thread_leak):
-    s = replace(Settings(), feedback=FeedbackSettings(baseline_steps=8, increase_pct=7.5))
+    s = replace(Settings(), feedback=FeedbackSettings(baseline_steps=12, increase_pct=7.5))
     w = make_window(source="demo", settings=s)
     p = w.fb.panel
     assert w.fb.dock.isVisible() and p.isVisible()
     assert p.preset_buttons[7.5].isChecked()
     qtbot.waitUntil(lambda: w.fb.controller.state().baseline_spm is not None, timeout=15000)
     st = w.fb.controller.state()
-    assert st.baseline_spm == pytest.approx(170.0, abs=3.0)  # the demo runner's cadence
+    # the demo runner's cadence; its frames are stamped when generated, so a loaded
+    # machine (late frames) spreads the contact times by a frame or two
+    assert st.baseline_spm == pytest.approx(170.0, abs=5.0)
     qtbot.waitUntil(lambda: "measured" in p.baseline_info.text(), timeout=2000)
     assert p.target.text() == f"Target {st.target_spm:.0f} spm"
     # the window's target (HUD, setup spin box, plots) follows the controller
