@@ -124,6 +124,7 @@ def run_protocol(template: Template, source_spec: str = "demo",
         rec = start_recording(pipe, record_root, source=source_spec, view=view,
                               template=template.name, runner_id=runner_id)
         controller.on_cue = lambda ev: rec.log_cue(ev.t_ns, ev.cue_id, ev.text, ev.trigger)
+        rec.sync_lookup = controller.sync_for_ic
         runner.recorder = rec
         if progress is not None:
             progress(f"recording to {rec.folder}")

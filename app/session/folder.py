@@ -46,6 +46,9 @@ BLOCK_KINDS = ("baseline", "retraining", "faded", "retention", "free")
 #: per per-step metric of ``app.gait.metrics.METRIC_SPECS`` (see :func:`steps_columns`).
 STEPS_BASE_COLUMNS = ("index", "foot", "ic_s", "ic_frame", "to_s", "to_frame",
                       "step_time_ms", "contact_ms", "flight_ms", "confidence")
+#: Beat–step synchrony of the step's initial contact (empty without a metronome):
+#: signed ms from the nearest beat (> 0 = after it) and 1/0 for within ±50 ms.
+STEPS_SYNC_COLUMNS = ("sync_error_ms", "sync_in_window")
 
 
 def steps_columns() -> tuple[str, ...]:
@@ -55,7 +58,7 @@ def steps_columns() -> tuple[str, ...]:
     from app.gait.metrics import METRIC_SPECS
 
     extra = [n for n, s in METRIC_SPECS.items() if s.per_step and n not in STEPS_BASE_COLUMNS]
-    return STEPS_BASE_COLUMNS + tuple(extra)
+    return STEPS_BASE_COLUMNS + tuple(extra) + STEPS_SYNC_COLUMNS
 
 
 def data_dir() -> Path:

@@ -31,7 +31,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Mapping, Sequence
+from typing import IO, Any, Callable, Mapping, Sequence
 
 from app.session import folder as sf
 from app.types import Facing, PoseSample, StepRecord, View
@@ -195,6 +195,10 @@ class SessionRecorder:
         self._block_rows: list[dict[str, Any]] = []
         self._last_cadence: float | None = None
         self._facing_seen: Facing | None = facing
+        #: Optional ``ic_t_ns -> SyncSample | None`` (FeedbackController.sync_for_ic): the
+        #: beat–step synchrony stored with each step. Set from any thread; called on the
+        #: recorder thread.
+        self.sync_lookup: Callable[[int], Any] | None = None
 
     # ============================================================ control (caller's thread)
     def start(self, pipeline=None) -> Path:
@@ -418,6 +422,10 @@ class SessionRecorder:
         for k, v in s.metrics.items():
             if k not in d:
                 d[k] = _r(v, 3)
+        sync = self.sync_lookup(s.ic_t_ns) if self.sync_lookup is not None else None
+        if sync is not None:
+            d["sync_error_ms"] = _r(sync.error_ms, 1)
+            d["sync_in_window"] = int(bool(sync.in_window))
         return d
 
     def _write_note(self, kind: str, item: tuple) -> None:

@@ -155,6 +155,9 @@ class RecordingController(QObject):
             self.recorder = None
             self._sync_action()
             return False
+        fb = getattr(self.win, "fb", None)
+        if fb is not None:
+            self.recorder.sync_lookup = fb.controller.sync_for_ic
         self._warned_drop = 0
         self.last_folder = self.recorder.folder
         self.indicator.setText(rec_text(0))

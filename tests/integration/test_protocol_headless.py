@@ -137,6 +137,19 @@ def test_cadence_protocol_headless_on_demo(tmp_path, own_sink, no_thread_leak):
     for b in (blocks[0], blocks[5]):
         assert b.summary["sync_n"] == 0 and b.summary["sync_share_50ms"] is None
 
+    # ---- synchrony stored per step: steps in retraining have it, baseline steps not
+    import csv
+
+    with open(folder / "steps.csv", newline="", encoding="utf-8") as fh:
+        steps = list(csv.DictReader(fh))
+    retraining = [r for r in steps if starts[1] + 1 <= float(r["ic_s"]) < starts[4] - 1]
+    scored = [r for r in retraining if r["sync_error_ms"] != ""]
+    assert len(scored) > 0.8 * len(retraining), (len(scored), len(retraining))
+    assert all(abs(float(r["sync_error_ms"])) <= 170 for r in scored)  # ≤ half a beat
+    assert all((abs(float(r["sync_error_ms"])) <= 50) == (r["sync_in_window"] == "1")
+               for r in scored)
+    assert all(r["sync_error_ms"] == "" for r in steps if float(r["ic_s"]) < starts[1] - 1)
+
     # ---- target from the measured baseline (demo runner: 170 spm)
     base, target = doc["baseline_spm"], doc["target_spm"]
     assert abs(base - 170.0) < 2.0, base
@@ -197,5 +210,8 @@ def test_cadence_protocol_headless_on_demo(tmp_path, own_sink, no_thread_leak):
             for k in range(4):
                 n = count_in(clicks, a + k * minute + m, a + (k + 1) * minute - m).size
                 figures.append((f"faded minute {k}", n))
-                assert (n >= 3) if k % 2 == 0 else (n == 0), (k, n)
+                # minute 0 opens with the spoken block line, which ducks most of its
+                # clicks at this time scale (3 s minutes): at least one is heard there.
+                least = 1 if k == 0 else 3
+                assert (n >= least) if k % 2 == 0 else (n == 0), (k, n)
     print("clicks per block:", figures, "total", clicks.size)
