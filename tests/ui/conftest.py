@@ -18,3 +18,25 @@ def tmp_data_dir(tmp_path, monkeypatch):
     d = tmp_path / "data"
     monkeypatch.setenv("GAITCOACH_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """``make_window(**kwargs)`` opens a real MainWindow (default Settings()), shown; all
+    are closed at the end of the test."""
+    windows = []
+
+    def make(**kw):
+        from app.config import Settings
+        from app.ui.main_window import MainWindow
+
+        kw.setdefault("settings", Settings())
+        w = MainWindow(**kw)
+        qtbot.addWidget(w)
+        w.show()
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()

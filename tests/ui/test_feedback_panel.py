@@ -24,25 +24,6 @@ def tmp_cue_dir(tmp_path, monkeypatch):
     return d
 
 
-@pytest.fixture
-def make_window(qtbot):
-    windows = []
-
-    def make(**kw):
-        from app.ui.main_window import MainWindow
-
-        kw.setdefault("settings", Settings())
-        w = MainWindow(**kw)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
-
-
 def test_baseline_live_then_target_presets_and_hud(qtbot, make_window, no_thread_leak):
     s = replace(Settings(), feedback=FeedbackSettings(baseline_steps=12, increase_pct=7.5))
     w = make_window(source="demo", settings=s)

@@ -11,27 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app import config
-from app.config import Settings
 from app.types import View
-
-
-@pytest.fixture
-def make_window(qtbot):
-    windows = []
-
-    def make(**kw):
-        from app.ui.main_window import MainWindow
-
-        kw.setdefault("settings", Settings())
-        w = MainWindow(**kw)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
 
 
 def test_demo_window_updates_tiles_and_plots(qtbot, make_window, no_thread_leak):

@@ -14,29 +14,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.config import Settings
 from app.session import folder as sf
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def make_window(qtbot):
-    windows = []
-
-    def make(**kw):
-        from app.ui.main_window import MainWindow
-
-        kw.setdefault("settings", Settings())
-        w = MainWindow(**kw)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
 
 
 def test_record_key_and_action_record_a_complete_session(qtbot, make_window, tmp_data_dir,
