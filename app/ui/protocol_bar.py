@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
-    QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QSizePolicy, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from app.protocol.runner import RunnerState
@@ -155,7 +155,7 @@ class ProtocolHomePanel(QWidget):
         self.block = QLabel("")
         self.block.setStyleSheet("font-size:44px; font-weight:bold; color:#eceff1;")
         self.countdown = QLabel("")
-        self.countdown.setStyleSheet("font-size:110px; font-weight:bold; color:#ffffff;")
+        self.countdown.setStyleSheet("font-size:100px; font-weight:bold; color:#ffffff;")
         row.addWidget(self.block, 1)
         row.addWidget(self.countdown)
         lay.addLayout(row)
@@ -165,13 +165,14 @@ class ProtocolHomePanel(QWidget):
         self.focus.setStyleSheet("font-size:48px; font-weight:bold; color:#ffee58;")
         lay.addWidget(self.focus)
         self.timeline = BlockTimeline(compact=True)
-        lay.addWidget(self.timeline)
         btns = QHBoxLayout()
+        btns.addWidget(self.timeline, 1)
         self.buttons: dict[str, QPushButton] = {}
         for key in ("pause", "stop"):
             act = actions[key]
             b = QPushButton(act.text())
-            b.setMinimumHeight(56)
+            b.setMinimumHeight(52)
+            b.setMinimumWidth(200)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setStyleSheet("font-size:24px; background:#37474f; color:white; border-radius:8px;")
             b.clicked.connect(act.trigger)
@@ -179,6 +180,7 @@ class ProtocolHomePanel(QWidget):
             self.buttons[key] = b
             btns.addWidget(b)
         lay.addLayout(btns)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
     def set_template(self, template) -> None:  # noqa: ANN001
         self.timeline.set_blocks(template.blocks)
@@ -197,22 +199,24 @@ class ProtocolHomePanel(QWidget):
 
 
 class ProtocolSummary(QWidget):
-    """End of a guided session: what changed (baseline vs retention), every block with
-    its cadence and beat–step synchrony, messages, and the PDF report one click away."""
+    """End of a guided session: every block with its cadence and beat–step synchrony,
+    messages, and the PDF report one click away; with ``show_metrics`` also the metric
+    changes baseline → retention (the comparison view shows those itself)."""
 
-    def __init__(self, outcome, parent: QWidget | None = None) -> None:  # noqa: ANN001 - SessionOutcome
+    def __init__(self, outcome, parent: QWidget | None = None,  # noqa: ANN001 - SessionOutcome
+                 show_metrics: bool = True) -> None:
         super().__init__(parent)
         from app.protocol.finish import _blocks_table
 
         self.outcome = outcome
         lay = QVBoxLayout(self)
-        head = QLabel(self._headline(outcome))
-        head.setWordWrap(True)
-        head.setStyleSheet("font-size:15px; font-weight:bold;")
-        lay.addWidget(head)
-        self.head = head
+        self.head = QLabel(self._headline(outcome))
+        self.head.setWordWrap(True)
+        self.head.setStyleSheet("font-size:15px; font-weight:bold;")
+        lay.addWidget(self.head)
         cmp = outcome.comparison
-        if cmp is not None:
+        self.metrics = None
+        if cmp is not None and show_metrics:
             lay.addWidget(QLabel("Baseline → retention"))
             self.metrics = _table(("Metric", "Baseline", "Retention", "Change"), [
                 (f"{r.label}" + (f" ({r.unit})" if r.unit else ""), r.fmt(r.before), r.fmt(r.after),
@@ -220,33 +224,39 @@ class ProtocolSummary(QWidget):
             for i, r in enumerate(cmp.rows):
                 self.metrics.item(i, 3).setForeground(_color(VERDICT_COLORS.get(r.verdict, "#546e7a")))
             lay.addWidget(self.metrics, 3)
-        else:
-            self.metrics = None
         table = _blocks_table(list(outcome.block_summaries))
-        lay.addWidget(QLabel(table.title))
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel(table.title))
         self.blocks = _table(table.heads, table.rows)
-        lay.addWidget(self.blocks, 2)
+        self.blocks.setMinimumHeight(60 + 26 * min(len(table.rows), 7))
+        left.addWidget(self.blocks, 1)
+        body.addLayout(left, 1)
+        side = QVBoxLayout()
         note = QLabel(table.note)
         note.setWordWrap(True)
         note.setStyleSheet("color:#607d8b; font-size:11px;")
-        lay.addWidget(note)
+        note.setMaximumWidth(360)
+        side.addWidget(note)
         self.messages = QLabel(" ".join(outcome.messages))
         self.messages.setWordWrap(True)
+        self.messages.setMaximumWidth(360)
         self.messages.setStyleSheet("color:#b71c1c;")
         self.messages.setVisible(bool(outcome.messages))
-        lay.addWidget(self.messages)
-        row = QHBoxLayout()
+        side.addWidget(self.messages)
+        side.addStretch(1)
         self.b_pdf = QPushButton("Open PDF report")
+        self.b_pdf.setStyleSheet("font-weight:bold; padding:6px;")
         self.b_pdf.setEnabled(outcome.report is not None)
         self.b_pdf.setToolTip(str(outcome.report) if outcome.report else "No report was written")
         self.b_pdf.clicked.connect(self.open_report)
         self.b_folder = QPushButton("Open session folder")
         self.b_folder.setEnabled(outcome.folder is not None)
         self.b_folder.clicked.connect(lambda: self._open(outcome.folder))
-        row.addWidget(self.b_pdf)
-        row.addWidget(self.b_folder)
-        row.addStretch(1)
-        lay.addLayout(row)
+        side.addWidget(self.b_pdf)
+        side.addWidget(self.b_folder)
+        body.addLayout(side)
+        lay.addLayout(body, 2)
         self.opened: list[str] = []   # urls handed to the desktop (tests read it)
 
     @staticmethod

@@ -31,13 +31,20 @@ COLUMNS = (
     ("metronome", "Metronome", "combo"), ("cues", "Cues", "check"),
     ("schedule", "Cue schedule", "combo"), ("mirror", "Mirror", "check"),
     ("skeleton", "Skeleton", "check"), ("tiles", "Tiles", "check"),
-    ("focus", "Focus (blank = template's)", "text"),
-    ("target", "Target (blank = template's)", "text"), ("say", "Say at the start", "text"),
-    ("show", "On screen (blank = say line)", "text"),
+    ("focus", "Focus", "text"), ("target", "Target", "text"),
+    ("say", "Say at the start", "text"), ("show", "On screen", "text"),
 )
 CHOICES = {"kind": BLOCK_KINDS, "metronome": METRONOME_MODES,
            "schedule": ("continuous", "intermittent", "none")}
 COL = {key: i for i, (key, _h, _k) in enumerate(COLUMNS)}
+WIDTHS = {"kind": 110, "name": 120, "minutes": 64, "metronome": 100, "cues": 44,
+          "schedule": 112, "mirror": 52, "skeleton": 64, "tiles": 44, "focus": 120,
+          "target": 110, "say": 300}
+TIPS = {"focus": "Fault cued in this block, e.g. overstride_pct_leg:high (blank = the template's)",
+        "target": "none · baseline + 7.5% · 180 spm (blank = the template's rule)",
+        "show": "Line shown on screen (blank = the say line)",
+        "say": "Spoken (and shown) when the block starts",
+        "minutes": "Block length in minutes, e.g. 4 or 1.5"}
 VALIDATE_MS = 300
 
 
@@ -94,7 +101,8 @@ class TemplateEditor(QDialog):
         self.f_view = QComboBox()
         self.f_view.addItems(VIEWS)
         self.f_focus = QComboBox()
-        self.f_focus.addItems(_focus_choices())
+        for key in _focus_choices():
+            self.f_focus.addItem(_focus_label(key), key)
         self.f_target = QLineEdit()
         self.f_target.setToolTip("none · baseline + 7.5% · 180 spm")
         self.f_fallback = QLineEdit()
@@ -116,6 +124,11 @@ class TemplateEditor(QDialog):
         right.addLayout(top)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([h for _k, h, _t in COLUMNS])
+        for key, width in WIDTHS.items():
+            self.table.setColumnWidth(COL[key], width)
+        for key, tip in TIPS.items():
+            self.table.horizontalHeaderItem(COL[key]).setToolTip(tip)
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         hh = self.table.horizontalHeader()
@@ -222,9 +235,9 @@ class TemplateEditor(QDialog):
         self.f_title.setText(t.title)
         self.f_desc.setText(t.description)
         self.f_view.setCurrentText(t.view)
-        if self.f_focus.findText(t.focus.text()) < 0:
-            self.f_focus.addItem(t.focus.text())
-        self.f_focus.setCurrentText(t.focus.text())
+        if self.f_focus.findData(t.focus.text()) < 0:
+            self.f_focus.addItem(t.focus.text(), t.focus.text())
+        self.f_focus.setCurrentIndex(self.f_focus.findData(t.focus.text()))
         self.f_target.setText(t.target.text())
         self.f_fallback.setText("" if t.fallback_target_spm is None else f"{t.fallback_target_spm:g}")
         self.f_min_steps.setValue(t.min_baseline_steps)
@@ -293,7 +306,7 @@ class TemplateEditor(QDialog):
             fallback = fb
         return {"schema_version": 1, "name": self.f_name.text().strip(),
                 "title": self.f_title.text().strip(), "description": self.f_desc.text().strip(),
-                "view": self.f_view.currentText(), "focus": self.f_focus.currentText(),
+                "view": self.f_view.currentText(), "focus": self.f_focus.currentData(),
                 "target": self.f_target.text().strip() or "none",
                 "fallback_target_spm": fallback, "min_baseline_steps": self.f_min_steps.value(),
                 "block": [self.row_dict(r) for r in range(self.table.rowCount())]}
@@ -433,10 +446,18 @@ class TemplateEditor(QDialog):
         super().done(r)
 
 
+def _focus_label(key: str) -> str:
+    from app.ui.feedback_panel import fault_label
+
+    metric, _, direction = key.partition(":")
+    return f"{fault_label(metric, direction)}  ({key})"
+
+
 def _minutes_to_s(text: str) -> float | str:
-    """'4' → 240.0, '1.5' → 90.0; anything else is kept as text (reported)."""
+    """'4' → 240.0, '1.5' or '1,5 min' → 90.0; anything else is kept as text (reported)."""
+    t = text.strip().lower().removesuffix("min").strip()
     try:
-        v = float(text.replace(",", "."))
+        v = float(t.replace(",", "."))
     except ValueError:
         return text
     return round(v * 60.0, 3)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QStackedWidget,
+    QLineEdit, QListWidget, QListWidgetItem, QPushButton, QStackedWidget,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -135,7 +136,10 @@ class ProtocolFlow(QDialog):
         left = QVBoxLayout()
         left.addWidget(_heading("Which session?"))
         self.templates = QListWidget()
-        self.templates.setMinimumWidth(330)
+        self.templates.setMinimumWidth(360)
+        self.templates.setWordWrap(True)
+        self.templates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.templates.setSpacing(2)
         self.templates.currentRowChanged.connect(self._template_changed)
         self.templates.itemDoubleClicked.connect(lambda _i: self.go(2))
         left.addWidget(self.templates, 1)
@@ -321,29 +325,34 @@ class ProtocolFlow(QDialog):
         problems += plan_problems
         if rid is not None:
             sessions = self.store.list_sessions(rid)
+            header = False
             for pl in plans.values():
                 now = today(pl, sessions)
                 if now.session is None:
                     continue
+                if not header:
+                    self._add_header(f"Plans — {runner_name}'s next session")
+                    header = True
                 n = now.session.number
                 t = pl.template_for(n, lib)
-                self._add_entry(f"▶ {pl.title}\n    today: session {n} of {len(pl.sessions)}",
+                self._add_entry(f"▶ {pl.title}\n     today: session {n} of {len(pl.sessions)}",
                                 (t, pl.name, n, now.message), bold=True)
+        self._add_header("Templates")
         for t in lib:
             src = {"user": " [your template]", "runner": f" [saved with {runner_name}]"}.get(t.source, "")
             self._add_entry(f"{t.title} — {t.view} view, {t.duration_s / 60:g} min{src}",
                             (t, None, None, ""))
         self.templates.blockSignals(False)
-        row = 0
+        idx = 0
         if keep is not None:
-            row = next((i for i, e in enumerate(self._entries)
+            idx = next((i for i, e in enumerate(self._entries)
                         if e[0].name == keep[0].name and e[1] == keep[1]), 0)
-        self.templates.setCurrentRow(row)
-        self._template_changed(row)
+        self._select_entry(idx)
         self.problems.setText(" ".join(problems))
 
     def _add_entry(self, text: str, entry, bold: bool = False) -> None:  # noqa: ANN001
         it = QListWidgetItem(text)
+        it.setData(Qt.ItemDataRole.UserRole, len(self._entries))
         if bold:
             f = it.font()
             f.setBold(True)
@@ -351,16 +360,34 @@ class ProtocolFlow(QDialog):
         self.templates.addItem(it)
         self._entries.append(entry)
 
+    def _add_header(self, text: str) -> None:
+        it = QListWidgetItem(text)
+        it.setFlags(Qt.ItemFlag.NoItemFlags)
+        f = it.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.1)
+        it.setFont(f)
+        it.setForeground(QColor("#1565c0"))
+        self.templates.addItem(it)
+
+    def _select_entry(self, idx: int) -> None:
+        for row in range(self.templates.count()):
+            if self.templates.item(row).data(Qt.ItemDataRole.UserRole) == idx:
+                self.templates.setCurrentRow(row)
+                self._template_changed(row)
+                return
+
     def select_template(self, name: str, plan: str | None = None) -> None:
         for i, e in enumerate(self._entries):
             if e[0].name == name and e[1] == plan:
-                self.templates.setCurrentRow(i)
+                self._select_entry(i)
                 return
         raise UserError(f"There is no template {name!r} in the list.")
 
     def current_entry(self):  # noqa: ANN201
-        i = self.templates.currentRow()
-        return self._entries[i] if 0 <= i < len(self._entries) else None
+        it = self.templates.currentItem()
+        i = None if it is None else it.data(Qt.ItemDataRole.UserRole)
+        return self._entries[i] if isinstance(i, int) and 0 <= i < len(self._entries) else None
 
     def _template_changed(self, _row: int) -> None:
         e = self.current_entry()
@@ -371,7 +398,7 @@ class ProtocolFlow(QDialog):
         self.t_plan.setText(msg)
         self.t_plan.setVisible(bool(msg))
         self.t_desc.setText(f"{t.description}\n\nCamera: {t.view} view · "
-                            f"{len(t.blocks)} blocks · {mmss(t.duration_s)} min")
+                            f"{len(t.blocks)} blocks · {t.duration_s / 60:g} min")
         self.timeline.set_blocks(t.blocks)
         self.t_blocks.setRowCount(len(t.blocks))
         for r, b in enumerate(t.blocks):
@@ -450,7 +477,3 @@ def _heading(text: str) -> QLabel:
     lab = QLabel(text)
     lab.setStyleSheet("font-size:20px; font-weight:bold;")
     return lab
-
-
-def ask(parent: QWidget, text: str) -> bool:
-    return QMessageBox.question(parent, "Guided session", text) == QMessageBox.StandardButton.Yes

@@ -328,6 +328,9 @@ class ProtocolLink(QObject):
         if st.block_index != self._block_shown and st.block is not None:
             self._block_shown = st.block_index
             self._apply_display(st.block)
+        home = self.w.stack.currentIndex() == 1 and not self.w.video.wall
+        if st.status in ("running", "paused") and self.bar.isVisibleTo(self.w) == home:
+            self.bar.setVisible(not home)  # the layout was switched during the session
         self.bar.show_state(st)
         self.home_panel.show_state(st)
         self.act_pause.setText("Resume" if st.status == "paused" else "Pause")
@@ -352,6 +355,13 @@ class ProtocolLink(QObject):
             act.blockSignals(False)
         w.side_panel.setVisible(blk.tiles and not w.video.wall)
         w._last_seq = -1  # redraw the next frame with the new mirror state
+        # the (locked) focus chooser shows the fault this block cues
+        combo = w.fb.panel.focus
+        i = combo.findData(self.runner.template.focus_of(blk).text())
+        if i >= 0:
+            combo.blockSignals(True)
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
 
     def _restore_display(self) -> None:
         w = self.w
@@ -392,9 +402,13 @@ class ProtocolLink(QObject):
             self.home_button.show()
 
     def _show(self, on: bool) -> None:
-        self.bar.setVisible(on)
+        """The bar in the clinic layout, the large panel in the home layout (which then
+        shows one focus line: the block's, not the cue library's words)."""
+        home = self.w.stack.currentIndex() == 1 and not self.w.video.wall
+        self.bar.setVisible(on and not home)
         self.home_panel.setVisible(on)
-        self.w.home.last_cue.setVisible(not on)
+        for lab in (self.w.home.last_cue, self.w.home.cue):
+            lab.setVisible(not on)
 
     def _teardown(self) -> None:
         """Back to the normal live window (session ended or could not start); the timer
@@ -449,7 +463,7 @@ class ProtocolLink(QObject):
     def _finished(self, outcome) -> None:  # noqa: ANN001 - SessionOutcome (GUI thread)
         self.outcome = outcome
         self.w.recording._tick()  # the REC indicator goes away now, not in 0.5 s
-        self.summary = ProtocolSummary(outcome)
+        self.summary = ProtocolSummary(outcome, show_metrics=outcome.comparison is None)
         if outcome.comparison is not None:
             cv = self.w.show_compare()
             cv.show_comparison(outcome.comparison)
@@ -460,8 +474,8 @@ class ProtocolLink(QObject):
             dock = QDockWidget("Guided session", cv)
             dock.setObjectName("protocolSummary")
             dock.setWidget(self.summary)
-            cv.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            cv.resizeDocks([dock], [520], Qt.Orientation.Horizontal)
+            cv.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            cv.resizeDocks([dock], [250], Qt.Orientation.Vertical)
             self.summary_window = cv
         else:
             from PySide6.QtWidgets import QDialog, QVBoxLayout

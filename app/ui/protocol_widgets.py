@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.protocol.framing import BODY_POINTS, FOOT_VIS, MARGIN_FRAC, FramingReport
+from app.protocol.framing import BODY_POINTS, FOOT_VIS, HEAD_TOP_FRAC, MARGIN_FRAC, FramingReport
 from app.protocol.templates import BlockSpec
 from app.types import LM
 
@@ -93,7 +93,7 @@ class BlockTimeline(QWidget):
                 text = b.name if bw > 70 else ""
             else:
                 text = f"{b.name}\n{mmss(d)}" + ("\n♪" if b.metronome == "on" else
-                                                  "\n♪ ⁄ –" if b.metronome == "alternate" else "")
+                                                  "\n♪ on/off" if b.metronome == "alternate" else "")
             p.drawText(r.adjusted(3, 1, -3, -1), Qt.AlignmentFlag.AlignCenter, text)
             if i == self.current:
                 pen = QPen(QColor("#ffffff"), 3)
@@ -165,7 +165,12 @@ class FramingView(QWidget):
                 xs.append(x)
                 ys.append(y)
             if xs:
-                self._box = (min(xs), min(ys), max(xs), max(ys))
+                # up to the estimated top of the head, as the full-body check uses
+                nose = landmarks[LM["nose"], 1]
+                sh = (landmarks[LM["left_shoulder"], 1] + landmarks[LM["right_shoulder"], 1]) / 2
+                top = float(nose - HEAD_TOP_FRAC * max(0.0, sh - nose))
+                top = min(ys) if np.isnan(top) else min(min(ys), top)
+                self._box = (min(xs), top, max(xs), max(ys))
             self.message = ""
         else:
             self.message = "No runner found"
