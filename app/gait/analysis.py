@@ -98,19 +98,24 @@ class AnalysisResult:
         }
 
     def step_dict(self, s: StepRecord) -> dict:
-        t0 = self.t0_ns
-        d = {
-            "index": s.index, "foot": s.foot.value,
-            "ic_s": _r((s.ic_t_ns - t0) / 1e9, 4), "ic_frame": s.ic_frame,
-            "to_s": _r((s.to_t_ns - t0) / 1e9, 4) if s.to_t_ns is not None else None,
-            "to_frame": s.to_frame,
-            "step_time_ms": _r(s.step_time_ms, 1), "contact_ms": _r(s.contact_ms, 1),
-            "flight_ms": _r(s.flight_ms, 1), "confidence": _r(s.confidence, 2),
-        }
-        for k, v in s.metrics.items():
-            if k not in d:
-                d[k] = _r(v, 3)
-        return d
+        return step_row(s, self.t0_ns, s.ic_frame, s.to_frame)
+
+
+def step_row(s: StepRecord, t0_ns: int, ic_frame: int | None, to_frame: int | None) -> dict:
+    """One step as a flat dict (JSON/CSV row): times in seconds from ``t0_ns``, durations
+    in ms, then the step's metrics (rounded)."""
+    d = {
+        "index": s.index, "foot": s.foot.value,
+        "ic_s": _r((s.ic_t_ns - t0_ns) / 1e9, 4), "ic_frame": ic_frame,
+        "to_s": _r((s.to_t_ns - t0_ns) / 1e9, 4) if s.to_t_ns is not None else None,
+        "to_frame": to_frame,
+        "step_time_ms": _r(s.step_time_ms, 1), "contact_ms": _r(s.contact_ms, 1),
+        "flight_ms": _r(s.flight_ms, 1), "confidence": _r(s.confidence, 2),
+    }
+    for k, v in s.metrics.items():
+        if k not in d:
+            d[k] = _r(v, 3)
+    return d
 
 
 def _r(v: float | None, nd: int) -> float | None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Mapping, Sequence
 
+from app.gait.analysis import step_row
 from app.session import folder as sf
 from app.types import Facing, PoseSample, StepRecord, View
 
@@ -411,17 +412,9 @@ class SessionRecorder:
     def _step_row(self, s: StepRecord) -> dict[str, Any]:
         """The keys of ``AnalysisResult.step_dict`` with times from the session start and
         frames as recorded frame numbers."""
-        d: dict[str, Any] = {
-            "index": s.index, "foot": s.foot.value,
-            "ic_s": _r(self._t_s(s.ic_t_ns), 4), "ic_frame": self._index_of.get(s.ic_t_ns),
-            "to_s": _r(self._t_s(s.to_t_ns), 4),
-            "to_frame": None if s.to_t_ns is None else self._index_of.get(s.to_t_ns),
-            "step_time_ms": _r(s.step_time_ms, 1), "contact_ms": _r(s.contact_ms, 1),
-            "flight_ms": _r(s.flight_ms, 1), "confidence": _r(s.confidence, 2),
-        }
-        for k, v in s.metrics.items():
-            if k not in d:
-                d[k] = _r(v, 3)
+        d: dict[str, Any] = step_row(
+            s, self._t0_ns, self._index_of.get(s.ic_t_ns),
+            None if s.to_t_ns is None else self._index_of.get(s.to_t_ns))
         sync = self.sync_lookup(s.ic_t_ns) if self.sync_lookup is not None else None
         if sync is not None:
             d["sync_error_ms"] = _r(sync.error_ms, 1)
