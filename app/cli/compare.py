@@ -19,7 +19,7 @@ from app.types import Facing, View
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", metavar="A", help="before: video file, session folder or session id "
-                                          "(optionally @START-END seconds)")
+                                          "(optionally @START-END seconds, or for a session @KIND[:N], a block such as @baseline or @retention)")
     p.add_argument("b", metavar="B", help="after: same kinds as A")
     p.add_argument("--export", metavar="PDF", help="write the PDF report")
     p.add_argument("--video", metavar="MP4", help="write the synced side-by-side video")

@@ -16,6 +16,9 @@
 Each may end in ``@START-END`` (seconds from the start of the video; either side may be
 left out: ``clip.mp4@6-``): only the samples in that range are analysed and played, e.g.
 ``male_side.mp4@0-6`` and ``male_side.mp4@6-12`` compare the two halves of one run.
+A session may instead end in ``@KIND`` or ``@KIND:N`` (a block kind from its blocks.csv:
+baseline, retraining, faded, retention, free; N counts blocks of that kind from 1, default
+1): ``20261121-103105-3fa2c1@baseline`` vs ``…@retention``.
 
 A :class:`Clip` keeps the video's own frame numbering: ``sample_at(frame)`` takes a video
 frame index, times are seconds from the start of the video.
@@ -48,6 +51,7 @@ ProgressFn = Callable[[int, "int | None"], None]
 
 _RANGE_RE = re.compile(r"^(?P<path>.+)@(?P<start>\d+(?:\.\d+)?)?-(?P<end>\d+(?:\.\d+)?)?$")
 _SESSION_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+_BLOCK_RE = re.compile(r"^(?P<path>.+)@(?P<kind>[a-z]+)(?::(?P<n>\d+))?$")
 VIDEO_NAMES = ("video.mp4", "video.mkv")
 
 
@@ -173,6 +177,9 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
     """
     spec = os.fspath(spec)
     path_text, start_s, end_s = parse_spec(spec)
+    block = _BLOCK_RE.match(path_text) if not Path(path_text).exists() else None
+    if block is not None:
+        path_text = block["path"]
     path = Path(path_text).expanduser()
     session_dir: Path | None = None
     if not path.exists() and os.sep not in path_text:
@@ -183,6 +190,11 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
         what = "session" if _SESSION_ID_RE.match(path_text) else "file"
         raise InputFileError(f"The {what} {path_text} does not exist (expected a video file, "
                              "a session folder or a session id).")
+    if block is not None:
+        if not path.is_dir():
+            raise InputFileError(f"{spec}: a block (@{block['kind']}) can only be picked "
+                                 "from a session.")
+        start_s, end_s = block_range(path, block["kind"], int(block["n"] or 1))
     info: dict = {}
     if path.is_dir():
         session_dir = path
@@ -204,6 +216,8 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
     v = view or meta_view or View.SIDE
     result = analyze_samples(picked, v, facing or meta_facing, fps)
     rng = "" if start_s is None and end_s is None else f" @{_range_text(start_s, end_s)} s"
+    if block is not None:
+        rng = f" @{block['kind']}" + (f" {block['n']}" if block["n"] else "")
     return Clip(
         label=label or f"{name}{rng}", spec=spec, video_path=video, fps=float(fps),
         n_frames=len(frame_times), width=int(w), height=int(h),
@@ -213,6 +227,27 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
         session_dir=session_dir, runner=info.get("runner"), date=info.get("date"),
         notes=info.get("notes", ""), warning=info.get("warning"),
     )
+
+
+def block_range(folder: Path, kind: str, n: int = 1) -> tuple[float, float | None]:
+    """(start_s, end_s) of the ``n``-th block of ``kind`` in a session's blocks.csv (the
+    end is the next block's start; None for the last block). Raises InputFileError."""
+    import csv
+
+    path = folder / "blocks.csv"
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = [r for r in csv.DictReader(fh) if r.get("t_start_s")]
+    except OSError:
+        raise InputFileError(f"Session {folder.name} has no blocks.") from None
+    starts = [float(r["t_start_s"]) for r in rows]
+    mine = [i for i, r in enumerate(rows) if r.get("kind") == kind]
+    if len(mine) < n or n < 1:
+        kinds = ", ".join(dict.fromkeys(r.get("kind", "") for r in rows)) or "none"
+        raise InputFileError(f"Session {folder.name} has no {kind} block number {n} "
+                             f"(its blocks: {kinds}).")
+    i = mine[n - 1]
+    return starts[i], (starts[i + 1] if i + 1 < len(starts) else None)
 
 
 def _range_text(start_s: float | None, end_s: float | None) -> str:
