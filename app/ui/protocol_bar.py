@@ -292,7 +292,7 @@ def _table(heads, rows) -> QTableWidget:  # noqa: ANN001
             t.setItem(r, c, it)
     hh = t.horizontalHeader()
     hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    hh.setStretchLastSection(True)
+    hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name column takes the room
     return t
 
 

@@ -87,6 +87,8 @@ def test_runner_flow_to_start_and_short_template_to_the_end(qtbot, make_window, 
                                                             tmp_data_dir, no_thread_leak):
     w = make_window(source="demo", save_settings=False)
     w.protocol.time_scale = K
+    w.show_sessions()  # the browser is open: its history must update at the end
+    bro = w.sessions_dialog
     flow = _flow_to_camera(qtbot, w, "Anna K.", "short_test")
     assert flow.t_title.text() == "Short test session"
     assert flow.t_blocks.rowCount() == 3
@@ -142,6 +144,20 @@ def test_runner_flow_to_start_and_short_template_to_the_end(qtbot, make_window, 
     assert cv.ui.table.rowCount() > 3
     assert summary.b_pdf.isEnabled()
     assert summary.blocks.item(1, 6).text().endswith("%")  # on-beat share in retraining
+    # the session browser shows the runner's history with the new session
+    assert bro.current_filter() == ("runner", info.runner_id)
+    assert [x.id for x in bro.sessions] == [folder.name]
+    assert bro.history.title.text().endswith(": 1 sessions")
+    assert bro.history.history.session_ids == (folder.name,)
+    # spoken transitions (when a sound server answers) and the guidance in the cue log
+    cues = (folder / "cues.csv").read_text()
+    if p.voice is not None:
+        said = [text for _t, _id, text in p.voice.spoken]
+        print("spoken:", said)
+        assert "Baseline done. Now match the beat." in said
+        assert "protocol guidance" in cues
+    else:
+        print("no sound server: guidance lines were shown, not spoken")
     # back to the normal window once the session is over
     qtbot.waitUntil(lambda: p.runner is None, timeout=10000)
     assert w.act_run.isEnabled() and w.recording.act_record.isEnabled()
@@ -219,3 +235,27 @@ def test_home_layout_shows_the_session_in_large_type(qtbot, make_window, short_t
     qtbot.waitUntil(lambda: p.outcome is not None, timeout=60000)
     qtbot.waitUntil(lambda: p.runner is None, timeout=10000)
     assert w.home.button.isVisible() and not hp.isVisible()
+
+
+def test_todays_plan_session_is_run_and_recorded_with_the_plan(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo", save_settings=False)
+    flow = _flow_to_camera(qtbot, w, "Dana", "cadence", plan="cadence_2w")
+    qtbot.waitUntil(lambda: flow.b_start.isEnabled(), timeout=10000)
+    flow.go(1)
+    assert "session 1 of 8" in flow.t_plan.text() and flow.t_plan.isVisible()
+    flow.go(2)
+    qtbot.waitUntil(lambda: flow.b_start.isEnabled(), timeout=10000)
+    flow.b_start.click()
+    p = w.protocol
+    assert p.choice.plan == "cadence_2w" and p.choice.plan_session == 1
+    qtbot.waitUntil(lambda: p.runner is not None and p.runner.status == "running", timeout=30000)
+    assert p.bar.block.text().startswith("1/6 Baseline")
+    assert p.bar.total.text().startswith("20:00") or p.bar.total.text().startswith("19:")
+    p.abort()
+    qtbot.waitUntil(lambda: p.outcome is not None, timeout=60000)
+    proto = sf.read_manifest(p.outcome.folder)["summary"]["protocol"]
+    assert proto["plan"] == "cadence_2w" and proto["plan_session"] == 1
+    assert proto["status"] == "aborted"  # an aborted session does not count for the plan
+    assert p.outcome.comparison is None and p.summary.metrics is None
+    assert "No comparison" in p.summary.messages.text()
+    qtbot.waitUntil(lambda: p.runner is None, timeout=10000)
