@@ -335,8 +335,9 @@ class ProtocolFlow(QDialog):
                     header = True
                 n = now.session.number
                 t = pl.template_for(n, lib)
-                self._add_entry(f"▶ {pl.title}\n     today: session {n} of {len(pl.sessions)}",
-                                (t, pl.name, n, now.message), bold=True)
+                short = pl.title.split(",")[0]  # "Cadence retraining, 8 sessions over …"
+                self._add_entry(f"▶ {short} plan\n     today: session {n} of {len(pl.sessions)}",
+                                (t, pl.name, n, now.message), bold=True, tip=pl.title)
         self._add_header("Templates")
         for t in lib:
             src = {"user": " [your template]", "runner": f" [saved with {runner_name}]"}.get(t.source, "")
@@ -350,8 +351,9 @@ class ProtocolFlow(QDialog):
         self._select_entry(idx)
         self.problems.setText(" ".join(problems))
 
-    def _add_entry(self, text: str, entry, bold: bool = False) -> None:  # noqa: ANN001
+    def _add_entry(self, text: str, entry, bold: bool = False, tip: str = "") -> None:  # noqa: ANN001
         it = QListWidgetItem(text)
+        it.setToolTip(tip)
         it.setData(Qt.ItemDataRole.UserRole, len(self._entries))
         if bold:
             f = it.font()
