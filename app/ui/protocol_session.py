@@ -213,6 +213,7 @@ class ProtocolLink(QObject):
         self.bar.instruction.setText("Getting the spoken guidance ready")
         self._show(True)
         self._lock(True)
+        self.w.activateWindow()  # Space / N / E go to the window right away
         if self.voice is not None:
             lines = [b.say for b in t.blocks] + [END_LINE, SHORT_BASELINE_LINE]
             self._prep_thread = threading.Thread(target=self.voice.prepare, args=(lines,),

@@ -175,15 +175,19 @@ def test_controls_pause_extend_skip_override_and_abort(qtbot, make_window, short
     p = w.protocol
     qtbot.waitUntil(lambda: p.runner is not None and p.runner.status == "running", timeout=30000)
     w.activateWindow()
-    p.act_pause.trigger()
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=3000)  # keys go to the window
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # Space pauses the block, it does not stop the video
     assert p.runner.status == "paused" and p.act_pause.text() == "Resume"
+    assert w.running and w.recording.recording
     assert "paused" in p.bar.block.text()
     left = p.runner.state().block_remaining_s
     p.act_extend.trigger()  # +1 min
     assert p.runner.state().block_remaining_s == pytest.approx(left + 60, abs=0.5)
     p.act_pause.trigger()
     assert p.runner.status == "running"
-    p.act_skip.trigger()
+    qtbot.keyClick(w, Qt.Key.Key_N)  # next block
     st = p.runner.state()
     assert st.block_index == 1 and p.bar.block.text().startswith("2/3 Retraining")
     qtbot.waitUntil(lambda: w.video.skeleton and w.side_panel.isVisible(), timeout=3000)
@@ -259,3 +263,22 @@ def test_todays_plan_session_is_run_and_recorded_with_the_plan(qtbot, make_windo
     assert p.outcome.comparison is None and p.summary.metrics is None
     assert "No comparison" in p.summary.messages.text()
     qtbot.waitUntil(lambda: p.runner is None, timeout=10000)
+
+
+def test_closing_the_window_mid_session_saves_it(qtbot, make_window, short_template, no_thread_leak):
+    w = make_window(source="demo", save_settings=False)
+    flow = _flow_to_camera(qtbot, w, "Eve", "short_test")
+    qtbot.waitUntil(lambda: flow.b_start.isEnabled(), timeout=10000)
+    flow.b_start.click()
+    p = w.protocol
+    qtbot.waitUntil(lambda: p.runner is not None and p.runner.status == "running", timeout=30000)
+    folder = w.recording.last_folder
+    qtbot.wait(1500)
+    w.close()
+    m = sf.read_manifest(folder)
+    assert m["state"] == "complete" and m["summary"]["protocol"]["status"] == "aborted"
+    assert p.outcome is not None and p.outcome.stored
+    from app.session.store import open_store
+
+    with open_store() as st:
+        assert st.get_session(folder.name).runner_name == "Eve"
