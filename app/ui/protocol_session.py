@@ -329,6 +329,8 @@ class ProtocolLink(QObject):
         if st.block_index != self._block_shown and st.block is not None:
             self._block_shown = st.block_index
             self._apply_display(st.block)
+        elif st.block is not None and self.w.side_panel.isHidden() == (st.block.tiles and not self.w.video.wall):
+            self.w.side_panel.setVisible(st.block.tiles and not self.w.video.wall)  # after wall mode
         home = self.w.stack.currentIndex() == 1 and not self.w.video.wall
         if st.status in ("running", "paused") and self.bar.isVisibleTo(self.w) == home:
             self.bar.setVisible(not home)  # the layout was switched during the session

@@ -282,3 +282,14 @@ def test_closing_the_window_mid_session_saves_it(qtbot, make_window, short_templ
 
     with open_store() as st:
         assert st.get_session(folder.name).runner_name == "Eve"
+
+
+def test_rear_template_switches_the_live_view_and_the_guide_follows(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo", save_settings=False)
+    assert w.settings.runner.view == "side"
+    flow = _flow_to_camera(qtbot, w, "Finn", "hip_drop")
+    assert w.settings.runner.view == "rear"  # the demo runner is now filmed from behind
+    qtbot.waitUntil(lambda: flow.report is not None and flow.report.ready, timeout=15000)
+    assert flow.report.view_seen == "rear" and "rear view" in flow.need.text()
+    flow.b_cancel.click()
+    assert w.protocol.flow is None and not w.protocol.active
