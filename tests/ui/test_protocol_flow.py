@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.config import Settings
 from app.protocol.templates import parse_template, save_user_template
 from app.session import folder as sf
 
@@ -39,25 +38,6 @@ def short_template(tmp_config_dir):
     t = parse_template(SHORT, source="user")
     save_user_template(t)
     return t
-
-
-@pytest.fixture
-def make_window(qtbot):
-    windows = []
-
-    def make(**kw):
-        from app.ui.main_window import MainWindow
-
-        kw.setdefault("settings", Settings())
-        w = MainWindow(**kw)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
 
 
 def _flow_to_camera(qtbot, w, runner_name: str, template: str, plan: str | None = None):
