@@ -302,10 +302,8 @@ class ProtocolRunner:
         if self._status not in ("running", "paused"):
             return
         now = self._now(now_ns)
-        if self._status == "running":
-            self.tick(now)
-            if self._status != "running":
-                return
+        if not self._catch_up(now):
+            return
         name = self._block().name
         self._status = "running"
         self._end_block(now, skipped=True)
@@ -349,12 +347,18 @@ class ProtocolRunner:
         if self._status not in ("running", "paused"):
             return
         now = self._now(now_ns)
-        if self._status == "running":
-            self.tick(now)
-            if self._status != "running":
-                return
+        if not self._catch_up(now):
+            return
         self._end_block(now, skipped=True)
         self._finish(now, "aborted")
+
+    def _catch_up(self, now: int) -> bool:
+        """Run a running protocol's clock up to ``now`` first; False when that already
+        ended the block (or the protocol), so a skip/abort must not end another one."""
+        if self._status == "running":
+            self.tick(now)
+            return self._status == "running"
+        return True
 
     # ================================================================ reading
     @property
