@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GaitCoach")
+    from app.ui.gc_guard import MainThreadGC
+
+    gc_guard = MainThreadGC()  # Qt objects are freed on the GUI thread only
     warnings: list[str] = []
     settings = config.load(warnings=warnings)
     save = not args.no_save and args.exit_after is None
@@ -63,4 +66,5 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(int(args.exit_after * 1000), finish)
     rc = app.exec()
+    gc_guard.close()
     return int(rc)

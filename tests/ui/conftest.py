@@ -40,3 +40,14 @@ def make_window(qtbot):
     yield make
     for w in windows:
         w.close()
+
+
+@pytest.fixture(autouse=True)
+def gc_on_gui_thread(qapp):
+    """As in the app (app.ui.gc_guard): cycles are collected on the GUI thread only, so a
+    worker thread never destroys a Qt object (that deadlocked a test once)."""
+    from app.ui.gc_guard import MainThreadGC
+
+    guard = MainThreadGC()
+    yield guard
+    guard.close()
