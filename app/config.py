@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from app.atomic import atomic_path
 from app.types import View
 
 SCHEMA_VERSION = 1
@@ -255,7 +256,6 @@ def save(s: Settings, path: Path | None = None) -> Path:
 
     p = path or settings_path()
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(to_dict(s)), encoding="utf-8")
-    os.replace(tmp, p)
+    with atomic_path(p) as tmp:
+        tmp.write_text(tomli_w.dumps(to_dict(s)), encoding="utf-8")
     return p

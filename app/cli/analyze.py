@@ -9,8 +9,8 @@ import io
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
+from app.atomic import temp_beside
 from app.errors import EXIT_NO_GAIT, InputFileError, NoGaitError, UserError
 from app.types import Facing, View
 
@@ -106,11 +106,7 @@ class _AtomicOutputs:
 
     def temp_for(self, dest: Path) -> Path:
         if dest not in self._temps:
-            suffix = "".join(dest.suffixes) or ".tmp"
-            fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=suffix,
-                                        dir=dest.parent if str(dest.parent) else ".")
-            os.close(fd)
-            self._temps[dest] = Path(name)
+            self._temps[dest] = temp_beside(dest)
         return self._temps[dest]
 
     def write_text(self, dest: Path, text: str) -> None:

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.atomic import atomic_path
 from app.errors import UserError
 
 FORMAT = 1
@@ -132,14 +132,9 @@ class AnnotationFile:
         """Write the file atomically; raises ``UserError`` (one sentence) when it cannot."""
         data = {"format": FORMAT, "video": self.video_name,
                 "frames": {str(k): [d.to_json() for d in v] for k, v in sorted(self.frames.items())}}
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
         try:
-            tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.path)
+            with atomic_path(self.path) as tmp:
+                tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
         except OSError as exc:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
             raise UserError(f"The drawings cannot be saved to {self.path} ({exc.strerror or exc}).") from None
         self.load_warning = None

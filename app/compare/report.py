@@ -11,12 +11,12 @@ import contextlib
 import csv
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from app.atomic import replace_on_success, temp_beside
 from app.compare.clip import Clip
 from app.compare.render import rgb
 from app.compare.sync import KEY_LABELS, StrideSync
@@ -72,21 +72,11 @@ def atomic_path(dest: str | os.PathLike[str]) -> Iterator[Path]:
     if not parent.is_dir():
         raise UserError(f"Cannot write {dest}: the folder {parent} does not exist.")
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=parent)
+        tmp = temp_beside(dest)
     except OSError as exc:
         raise UserError(f"Cannot write {dest}: {exc.strerror or exc}.") from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
+    with replace_on_success(tmp, dest):
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def write_steps_csv(cmp: Comparison, dest: str | os.PathLike[str]) -> Path:

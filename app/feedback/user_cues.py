@@ -9,10 +9,10 @@ sentence for bad input.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
+from app.atomic import atomic_path
 from app.errors import UserError
 from app.feedback.cue_library import FAULTS, MAX_WORDS, SCHEMA_VERSION, CueKind, user_cue_root
 
@@ -49,9 +49,8 @@ def _write_entries(entries: list[dict], language: str, root: Path | None) -> Pat
             "shipped cues with the same id,\n# or hide one with enabled = false. "
             "A WAV named <id>.wav in this folder is that cue's clip.\n")
     text += tomli_w.dumps({"schema_version": SCHEMA_VERSION, "language": language, "cue": entries})
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return path
 
 
@@ -132,9 +131,9 @@ def import_clip(cue_id: str, wav: Path, language: str = "en", root: Path | None 
 
     x, rate = read_wav_mono(Path(wav))
     dest = user_dir(language, root) / f"{cue_id}.wav"
-    tmp = dest.with_suffix(".wav.tmp")
-    write_wav_mono(tmp, x, rate)
-    os.replace(tmp, dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dest) as tmp:
+        write_wav_mono(tmp, x, rate)
     return dest
 
 
@@ -145,10 +144,7 @@ def record_clip(cue_id: str, seconds: float, device: str | int | None = None,
     from app.audio.record import record_clip as _record
 
     dest = user_dir(language, root) / f"{cue_id}.wav"
-    tmp = dest.with_suffix(".rec.wav")
-    try:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dest) as tmp:
         _record(tmp, seconds, device=device)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
     return dest

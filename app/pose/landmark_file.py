@@ -28,7 +28,6 @@ import gzip
 import io
 import math
 import os
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import IO, Iterable, Iterator
 
 import numpy as np
 
+from app.atomic import atomic_path
 from app.errors import InputFileError
 from app.types import LANDMARK_NAMES, N_LANDMARKS, Facing, PoseSample, View
 
@@ -464,18 +464,8 @@ def write_landmark_file(
     it was. Returns ``path``.
     """
     dest = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(dest) as tmp:
         with LandmarkWriter(tmp, meta, flush_each=False, compress=_is_gz_name(dest)) as w:
             for s in samples:
                 w.write(s)
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        raise
     return dest

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from app.atomic import atomic_path
 from app.errors import UserError
 from app.feedback.cue_rules import Schedule
 
@@ -427,9 +428,8 @@ def save_user_template(t: Template, folder: Path | None = None) -> Path:
     parse_template_text(t.to_toml(), f"template {t.name}")  # never save what cannot load
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / f"{t.name}.toml"
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.write_text(t.to_toml(), encoding="utf-8")
-    os.replace(tmp, dest)
+    with atomic_path(dest) as tmp:
+        tmp.write_text(t.to_toml(), encoding="utf-8")
     return dest
 
 

@@ -27,6 +27,8 @@ from typing import Iterable
 
 import numpy as np
 
+from app.atomic import atomic_path
+
 SHIPPED_VOICE_DIR = Path(__file__).resolve().parents[2] / "protocols" / "voice"
 RATE_HZ = 22050
 SILENCE_LEVEL = 300       # int16 units: quieter samples at the ends are trimmed
@@ -91,10 +93,9 @@ def render_line(text: str, out_path: Path, voice: str = "en-us", wpm: int = 160)
     if loud.size == 0:
         raise OSError(f"espeak-ng produced silence for {text!r}")
     end = min(x.size, loud[-1] + 1 + RATE_HZ * PAD_AFTER_MS // 1000)
-    out_path = Path(out_path)
-    tmp_out = out_path.with_name(f".{out_path.name}.tmp")
-    ms = write_wav_mono(tmp_out, x[loud[0]:end] / 32767.0, RATE_HZ)
-    os.replace(tmp_out, out_path)
+    Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out_path) as tmp_out:
+        ms = write_wav_mono(tmp_out, x[loud[0]:end] / 32767.0, RATE_HZ)
     return ms
 
 

@@ -24,11 +24,11 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from app.atomic import atomic_path
 from app.errors import InputFileError, UserError
 from app.session.folder import (  # noqa: F401 - data_dir/sessions_root re-exported for callers
     BLOCK_KINDS, BLOCKS, MANIFEST, STATE_RECORDING, data_dir, read_manifest, sessions_root,
@@ -112,12 +112,9 @@ def export_folder(folder: Path, out: Path,
         raise UserError(f"Cannot write {out}: the folder {parent} does not exist.")
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     total = sum(p.stat().st_size for p in files)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     done = 0
     try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
             for path in files:
                 info = zipfile.ZipInfo.from_file(
                     path, f"{folder.name}/{path.relative_to(folder).as_posix()}",
@@ -130,12 +127,8 @@ def export_folder(folder: Path, out: Path,
                         done += len(chunk)
                         if progress is not None and progress(done, total) is False:
                             raise UserError("Export cancelled.")
-        os.replace(tmp, out)
     except OSError as exc:
         raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return out
 
 

@@ -21,12 +21,13 @@ Heavy imports (``av``, ``cv2``) happen inside the functions. One thread owns a w
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+from app.atomic import atomic_path
 
 #: Encoder settings (the figures above); changeable for tests/benchmarks.
 CODEC = "libx264"
@@ -143,18 +144,15 @@ def remux_to_mp4(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> R
     import av
 
     src, dest = Path(src), Path(dest)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp.mp4", dir=dest.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)  # mkstemp makes 0600
     frames, truncated = 0, False
     first = last = None
     step = None
-    try:
+    with atomic_path(dest) as tmp:
         with av.open(str(src)) as inp:
             if not inp.streams.video:
                 raise ValueError(f"{src.name} has no video stream")
             ist = inp.streams.video[0]
-            with av.open(tmp, "w", format="mp4",
+            with av.open(str(tmp), "w", format="mp4",
                          container_options={"movflags": "+faststart"}) as out:
                 ost = out.add_stream_from_template(ist)
                 try:
@@ -174,12 +172,5 @@ def remux_to_mp4(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> R
                     truncated = True
                 if frames == 0:
                     raise ValueError(f"{src.name} holds no readable video frame")
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
     duration = 0.0 if first is None else (last - first) + (step or 0.0)
     return RemuxResult(dest, frames, duration, truncated)
