@@ -123,10 +123,8 @@ def shank_angle_deg(lm: np.ndarray, side: str, forward_sign: float) -> float:
     knee, ankle = lm[leg["knee"]], lm[leg["ankle"]]
     if _nan_if_missing(knee, ankle):
         return math.nan
-    # angle of the ankle ahead of the knee, measured downward from the knee
-    dx = (ankle[0] - knee[0]) * forward_sign
-    dy = ankle[1] - knee[1]
-    return math.degrees(math.atan2(dx, dy))
+    # the knee (top) behind the ankle (bottom) = the ankle ahead: reverse the direction
+    return g.angle_to_vertical_deg(knee, ankle, -forward_sign)
 
 
 def knee_flexion_deg(lm: np.ndarray, side: str) -> float:
@@ -141,9 +139,7 @@ def thigh_extension_deg(lm: np.ndarray, side: str, forward_sign: float) -> float
     hip, knee = lm[leg["hip"]], lm[leg["knee"]]
     if _nan_if_missing(hip, knee):
         return math.nan
-    dx = -(knee[0] - hip[0]) * forward_sign
-    dy = knee[1] - hip[1]
-    return math.degrees(math.atan2(dx, dy))
+    return g.angle_to_vertical_deg(hip, knee, forward_sign)  # hip ahead = knee behind
 
 
 def trunk_lean_deg(lm: np.ndarray, forward_sign: float) -> float:
