@@ -45,10 +45,8 @@ def iter_video_poses(
     (and one model thread) a clip of 6 s or more runs its second half on a second thread
     (``app.pose.split``); the samples still come in frame order.
     """
-    from app.capture.video_file import VideoFileReader
-
-    reader = VideoFileReader(path, queue_size=queue_size)  # probes: raises InputFileError
-    return _pose_generator(reader, progress, stop_event, num_threads, split)
+    return open_video_poses(path, progress, stop_event, queue_size=queue_size,
+                            num_threads=num_threads, split=split)[1]
 
 
 def open_video_poses(
@@ -63,7 +61,7 @@ def open_video_poses(
     """Like ``iter_video_poses`` but also return the reader (for ``.info``, ``.warning``)."""
     from app.capture.video_file import VideoFileReader
 
-    reader = VideoFileReader(path, queue_size=queue_size)
+    reader = VideoFileReader(path, queue_size=queue_size)  # probes: raises InputFileError
     return reader, _pose_generator(reader, progress, stop_event, num_threads, split)
 
 
