@@ -362,7 +362,9 @@ def test_cancel_while_the_pose_model_runs(qtbot, open_view, clip_dir, tmp_path, 
     run = v.tasks[0]
     qtbot.waitUntil(lambda: run.dialog.maximum() == 2000 and run.dialog.value() > 0, timeout=60000)
     run.dialog.findChild(QPushButton).click()
-    qtbot.waitUntil(lambda: run.task.finished, timeout=30000)
+    # ``finished`` is set on the worker thread; the view forgets the task when the queued
+    # "cancelled" signal reaches the GUI thread, a moment later: wait for both.
+    qtbot.waitUntil(lambda: run.task.finished and not v.tasks, timeout=30000)
     assert v.pair is None and not v.tasks
     assert not list((tmp_path / "empty-cache").rglob("*.csv.gz"))  # a cut-short run is not cached
 
