@@ -112,19 +112,25 @@ class VideoFileLiveSource:
 
     Frames are released when due on the monotonic clock; a frame that is already more
     than one frame period late when decoded is skipped and counted in ``skipped`` (a real
-    camera would have dropped it too).
+    camera would have dropped it too). ``capture_fps`` (slow motion filmed at that rate):
+    the file still plays at its stored rate, slower than real time, and every frame is
+    analysed, but frame times advance in real time: frame / capture_fps.
     """
 
     kind = "file"
     finite = True
 
-    def __init__(self, path: str | os.PathLike[str], loop: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], loop: bool = False,
+                 capture_fps: float | None = None) -> None:
         from app.capture.video_file import probe_video
 
         self.path = Path(path)
         self.info = probe_video(self.path)  # raises InputFileError with a sentence
         self.name = self.path.name
         self.nominal_fps = float(self.info.fps)
+        self.capture_fps = float(capture_fps) if capture_fps else None
+        #: real time per played time (1 for a normal clip, 30/120 for 4x slow motion)
+        self._time_scale = self.nominal_fps / self.capture_fps if self.capture_fps else 1.0
         self.width, self.height = self.info.width, self.info.height
         self.loop = loop
         self.skipped = 0
@@ -178,7 +184,10 @@ class VideoFileLiveSource:
             if due > now:
                 time.sleep((due - now) / 1e9)
             grab = time.perf_counter_ns()
-            frame = Frame(index=self._index, t_ns=due, image=f.image)
+            t_ns = due
+            if self._time_scale != 1.0:  # slow motion: real time, frame / capture_fps
+                t_ns = self._start_ns + int(round((self._offset_ns + f.t_ns) * self._time_scale))
+            frame = Frame(index=self._index, t_ns=t_ns, image=f.image)
             self._index += 1
             return Captured(frame, grab)
 
@@ -189,10 +198,11 @@ class VideoFileLiveSource:
         self._iter = None
 
 
-def open_source(spec: str, **demo_kwargs) -> LiveSource:
+def open_source(spec: str, capture_fps: float | None = None, **demo_kwargs) -> LiveSource:
     """A source from a spec: ``demo``, ``camera:N`` (or ``camera``), or a video file path.
 
-    Raises InputFileError for a bad file. Cameras are opened later, on the capture thread.
+    ``capture_fps`` applies to a video file (slow motion filmed at that rate). Raises
+    InputFileError for a bad file. Cameras are opened later, on the capture thread.
     """
     from app.capture.camera import CameraSource
     from app.capture.demo import DemoLiveSource
@@ -207,7 +217,7 @@ def open_source(spec: str, **demo_kwargs) -> LiveSource:
         except ValueError:
             raise InputFileError(f"'{spec}' is not a camera: use camera:0, camera:1, ...") from None
         return CameraSource(index)
-    return VideoFileLiveSource(s)
+    return VideoFileLiveSource(s, capture_fps=capture_fps)
 
 
 class CaptureThread:

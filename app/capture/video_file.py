@@ -8,7 +8,10 @@ Frames are RGB uint8 (H, W, 3), read-only, already turned upright when the file 
 rotation metadata (so ``width``/``height`` are the displayed size, as OpenCV reports it).
 Times: ``t_ns`` is nanoseconds from the start of the clip. For constant-frame-rate files it
 is ``round(index * 1e9 / fps)`` (the convention of the ground-truth files: time = frame /
-fps); only clearly variable-rate files use the container's presentation timestamps.
+fps); only clearly variable-rate files use the container's presentation timestamps. A
+slow-motion clip (filmed at ``capture_fps``, stored at ``fps``) is read on the real time
+base when ``capture_fps`` is given: ``round(index * 1e9 / capture_fps)`` (pts times are
+scaled by ``fps / capture_fps``); every frame is still decoded.
 
 ``av`` is imported lazily inside functions: importing this module has no side effects.
 """
@@ -231,7 +234,8 @@ class VideoFileReader:
     indexed from their presentation time: ``round((pts - stream start) * time_base * fps)``
     (for an ordinary file the same index a decode from the start gives). Opening raises
     ``InputFileError`` (see ``probe_video``); a decode error after at least one frame ends
-    the stream cleanly and sets ``warning`` to a sentence.
+    the stream cleanly and sets ``warning`` to a sentence. ``capture_fps`` (slow-motion
+    clips): frame times on the real time base, frame / capture_fps (see the module notes).
     """
 
     def __init__(
@@ -241,6 +245,7 @@ class VideoFileReader:
         thread_type: str = "AUTO",
         info: VideoInfo | None = None,
         start_index: int = 0,
+        capture_fps: float | None = None,
     ) -> None:
         self.path = Path(path)
         # ``info`` from an earlier probe_video(path) skips probing the file again.
@@ -249,6 +254,8 @@ class VideoFileReader:
         self.frames_decoded = 0
         self._thread_type = thread_type
         self._start_index = max(0, int(start_index))
+        #: frames per second of the time base of ``Frame.t_ns`` (the capture rate)
+        self.time_fps = float(capture_fps) if capture_fps else float(self.info.fps)
         self.queue_size = queue_size
         self._queue: queue.Queue[Frame | _End] = queue.Queue(maxsize=max(1, queue_size))
         self._stop = threading.Event()
@@ -367,10 +374,11 @@ class VideoFileReader:
                     if info.variable_rate and vf.pts is not None and vf.time_base:
                         if t0_pts is None:
                             t0_pts = int(vf.pts)
-                        t_ns = int(round((int(vf.pts) - t0_pts) * float(vf.time_base) * 1e9))
+                        t_ns = int(round((int(vf.pts) - t0_pts) * float(vf.time_base) * 1e9
+                                         * fps / self.time_fps))
                         t_ns = max(t_ns, last_t + 1)
                     else:
-                        t_ns = int(round(index * 1e9 / fps))
+                        t_ns = int(round(index * 1e9 / self.time_fps))
                     last_t = t_ns
                     if not self._put(Frame(index=index, t_ns=t_ns, image=img)):
                         break

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from app.atomic import temp_beside
 from app.errors import EXIT_NO_GAIT, InputFileError, NoGaitError, UserError
+from app.pose.timebase import add_capture_fps_argument, check_capture_fps
 from app.types import Facing, View
 
 
@@ -30,6 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "analysed as two halves on two threads; N > 1 runs one instance "
                         "with N model threads instead, fast on an idle machine but much "
                         "slower when another program is busy)")
+    add_capture_fps_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -45,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     bar = _ProgressBar(enabled=not args.quiet, label=path.name)
     if args.threads < 1:
         raise UserError("--threads must be 1 or more.")
-    meta, samples = iter_poses(path, progress=bar.update, num_threads=args.threads)  # bad input raises here
+    capture_fps = check_capture_fps(getattr(args, "capture_fps", None))
+    meta, samples = iter_poses(path, progress=bar.update, num_threads=args.threads,
+                               capture_fps=capture_fps)  # bad input raises here
     view = View(args.view) if args.view else (meta.view or View.SIDE)
     facing = Facing(args.facing) if args.facing else meta.facing
 
@@ -54,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.landmarks:
             out_meta = LandmarkMeta(meta.width, meta.height, meta.fps, view, facing,
-                                    meta.source or path.name, meta.subject_height_cm)
+                                    meta.source or path.name, meta.subject_height_cm,
+                                    meta.capture_fps)
             writer = LandmarkWriter(outputs.temp_for(Path(args.landmarks)), out_meta,
                                     flush_each=False)
         with contextlib.closing(samples) if hasattr(samples, "close") else contextlib.nullcontext():
-            result = analyze_samples(samples, view, facing, meta.fps or None,
+            result = analyze_samples(samples, view, facing, meta.time_fps or None,
                                      on_sample=writer.write if writer else None)
         bar.close()
         if writer is not None:
@@ -69,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputFileError(f"{path.name} contains no frames.")
         doc = result.to_json_dict()
         doc["source"] = path.name
+        doc["capture_fps"] = meta.capture_fps
         if args.json:
             outputs.write_text(Path(args.json), json.dumps(doc, indent=1) + "\n")
         if args.csv:
@@ -166,9 +172,15 @@ def _fmt(v: float | None, nd: int = 1) -> str:
 def _summary(result, name: str) -> str:
     from app.gait.metrics import METRIC_SPECS
 
+    from app.gait.plausibility import SLOW_MOTION_HINT
+
     lines = [f"{name}: {result.view.value} view"
              + (f", facing {result.facing.value}" if result.facing else "")
              + f", {result.duration_s:.1f} s, {result.n_samples} frames"]
+    # A slow-motion warning makes every time below wrong: it comes first.
+    lead = [w for w in result.warnings if w.startswith(SLOW_MOTION_HINT)]
+    rest = [w for w in result.warnings if w not in lead]
+    lines.extend(f"warning: {w}" for w in lead)
     if result.cadence_spm is not None:
         lines.append(f"Cadence        {result.cadence_spm:.1f} steps/min  ({result.n_steps} steps)")
     else:
@@ -176,7 +188,7 @@ def _summary(result, name: str) -> str:
     if not result.has_gait:
         # A few stray "steps" (e.g. someone jumping) are not gait: no metrics for them.
         lines.append("No metrics: too few running or walking steps to measure.")
-        lines.extend(f"warning: {w}" for w in result.warnings)
+        lines.extend(f"warning: {w}" for w in rest)
         return "\n".join(lines)
     c = result.metrics.get("contact_ms")
     f = result.metrics.get("flight_ms")
@@ -191,9 +203,9 @@ def _summary(result, name: str) -> str:
     for metric_name, s in result.metrics.items():
         label = METRIC_SPECS[metric_name].label
         lines.append(f"{label:34s} {_fmt(s.mean, 1):>8s} {_fmt(s.sd, 1):>7s} {s.n:4d}  {s.unit}")
-    if result.warnings:
+    if rest:
         lines.append("")
-        lines.extend(f"warning: {w}" for w in result.warnings)
+        lines.extend(f"warning: {w}" for w in rest)
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from app.errors import EXIT_NO_GAIT, NoGaitError, UserError
+from app.pose.timebase import add_capture_fps_argument, check_capture_fps
 from app.types import Facing, View
 
 
@@ -32,6 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="side view: the image direction the runner faces (default: detected)")
     p.add_argument("--speed", type=float, default=1.0, metavar="X",
                    help="playback speed of --video, 0.1 to 1 (default 1)")
+    add_capture_fps_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars or timings")
 
 
@@ -47,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     outs = {k: Path(v) for k, v in (("pdf", args.export), ("mp4", args.video), ("csv", args.csv)) if v}
     for dest in outs.values():
         _check_writable(dest)
+    capture_fps = check_capture_fps(getattr(args, "capture_fps", None))
     view = View(args.view) if args.view else None
     facing = Facing(args.facing) if args.facing else None
     t0 = time.perf_counter()
@@ -54,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     for role, spec in (("before", args.a), ("after", args.b)):
         bar = _ProgressBar(enabled=not args.quiet, label=f"{role}: {Path(spec).name}")
         try:
-            clips.append(load_clip(spec, bar.update, view=view, facing=facing))
+            clips.append(load_clip(spec, bar.update, view=view, facing=facing,
+                                   capture_fps=capture_fps))
         finally:
             bar.close()
     a, b = clips

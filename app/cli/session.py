@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from app.errors import UserError
+from app.pose.timebase import add_capture_fps_argument, check_capture_fps
 from app.types import Facing, View
 
 
@@ -37,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--facing", choices=["auto", "left", "right"], default="auto",
                    help="side view: the image direction the runner faces (default auto)")
     p.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
+    add_capture_fps_argument(p)
     p.add_argument("--record", metavar="DIR",
                    help="record the session (video, landmarks, steps) into a new folder "
                         "under DIR (e.g. the sessions root); the folder is printed")
@@ -47,18 +49,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
                 facing: Facing | None = None, progress=None,
-                record_root: str | Path | None = None, on_record=None) -> dict:
+                record_root: str | Path | None = None, on_record=None,
+                capture_fps: float | None = None) -> dict:
     """Run the live pipeline for ``seconds`` (or to the end of a file) and return figures.
 
     Runs on the calling thread (which only waits and reads counters); raises UserError for
     a bad source or an unwritable ``record_root``. With ``record_root`` the session is
     recorded into a new folder there (``on_record(recorder)`` is called once it exists)
-    and the figures get a ``"recording"`` entry.
+    and the figures get a ``"recording"`` entry. ``capture_fps``: a slow-motion video
+    file filmed at that rate (it plays at its stored rate; times are frame / capture_fps).
     """
     from app.capture.live import open_source
     from app.pose.worker import LivePipeline
 
-    source = open_source(source_spec)
+    source = open_source(source_spec, capture_fps=check_capture_fps(capture_fps))
     pipe = LivePipeline(source, view, facing)
     rec = None
     if record_root is not None:
@@ -103,6 +107,7 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
         "processed_fps": round(wk.processed / elapsed, 2) if elapsed > 0 else 0.0,
         "source_fps": round(cap.frames / elapsed, 2) if elapsed > 0 else 0.0,
         "nominal_fps": source.nominal_fps,
+        "capture_fps": getattr(source, "capture_fps", None),
         "dropped_frames": pipe.dropped(),
         "dropped_pct": round(100.0 * pipe.dropped() / frames, 2) if frames else 0.0,
         "latency_ms": {
@@ -170,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
     fig = run_session(args.source, args.seconds, View(args.view), facing,
-                      record_root=args.record, on_record=_print_recording_folder)
+                      record_root=args.record, on_record=_print_recording_folder,
+                      capture_fps=getattr(args, "capture_fps", None))
     lat = fig["latency_ms"]
     print(f"source           {fig['source']} ({fig['nominal_fps']:g} fps nominal)")
     print(f"frames           {fig['frames']} in {fig['seconds']:.2f} s, "

@@ -168,11 +168,14 @@ def parse_spec(spec: str) -> tuple[str, float | None, float | None]:
 
 def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, *,
               label: str | None = None, view: View | None = None, facing: Facing | None = None,
-              stop_event: threading.Event | None = None) -> Clip:
+              stop_event: threading.Event | None = None,
+              capture_fps: float | None = None) -> Clip:
     """Load and analyse one side of a comparison (see the module docstring for ``spec``).
 
     ``view``/``facing`` override what the session or landmark file says (default: side
     view, facing detected). ``label`` defaults to the file or session name plus range.
+    ``capture_fps`` (slow-motion video or landmark files; a recorded session already
+    carries its time base): times become frame / capture_fps.
     Raises ``InputFileError`` for a missing, unreadable or non-video input or an empty range.
     """
     spec = os.fspath(spec)
@@ -201,7 +204,8 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
         samples, meta_view, meta_facing, video, fps, w, h, info = _load_session(path, progress)
         name = info.get("name") or path.name
     else:
-        samples, meta_view, meta_facing, video, fps, w, h = _load_file(path, progress, stop_event)
+        samples, meta_view, meta_facing, video, fps, w, h = _load_file(path, progress, stop_event,
+                                                                       capture_fps)
         name = path.name
     if not samples:
         raise InputFileError(f"{name} contains no frames.")
@@ -269,18 +273,23 @@ def _frame_times(samples: list[PoseSample], fps: float) -> np.ndarray:
     return out
 
 
-def _load_file(path: Path, progress: ProgressFn | None, stop_event: threading.Event | None):
+def _load_file(path: Path, progress: ProgressFn | None, stop_event: threading.Event | None,
+               capture_fps: float | None = None):
     """Samples + meta of a video (cached pose run) or a landmark file."""
     from app.pose.landmark_file import is_landmark_file, read_landmark_file
+    from app.pose.timebase import retime_landmark_samples
 
     if is_landmark_file(path):
         meta, samples = read_landmark_file(path)
+        if capture_fps:
+            meta, it = retime_landmark_samples(meta, samples, capture_fps)
+            samples = list(it)
         video = path.parent / meta.source if meta.source else None
         if video is not None and not video.is_file():
             video = None
-        return samples, meta.view, meta.facing, video, meta.fps, meta.width, meta.height
-    meta, samples = analyse_video_cached(path, progress, stop_event)
-    return samples, None, None, path, meta.fps, meta.width, meta.height
+        return samples, meta.view, meta.facing, video, meta.time_fps, meta.width, meta.height
+    meta, samples = analyse_video_cached(path, progress, stop_event, capture_fps)
+    return samples, None, None, path, meta.time_fps, meta.width, meta.height
 
 
 def cache_dir() -> Path:
@@ -293,16 +302,20 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("gaitcoach"))
 
 
-def cache_path_for(video: Path) -> Path:
-    """Landmark-file cache path of ``video``, keyed by its real path, size and mtime."""
+def cache_path_for(video: Path, capture_fps: float | None = None) -> Path:
+    """Landmark-file cache path of ``video``, keyed by its real path, size and mtime (and
+    the capture speed, which changes the model's time base)."""
     st = video.stat()
     key = f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    if capture_fps:
+        key += f"|capture={float(capture_fps)!r}"
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
     return cache_dir() / "analyses" / f"{digest}.csv.gz"
 
 
 def analyse_video_cached(video: Path, progress: ProgressFn | None = None,
-                         stop_event: threading.Event | None = None):
+                         stop_event: threading.Event | None = None,
+                         capture_fps: float | None = None):
     """(LandmarkMeta, samples) of a whole video: from the cache, else by the pose model.
 
     The model's output is written to the cache (atomically) unless stopped early. A cache
@@ -313,7 +326,7 @@ def analyse_video_cached(video: Path, progress: ProgressFn | None = None,
     from app.pose.landmark_file import LandmarkMeta, read_landmark_file, write_landmark_file
     from app.pose.pipeline import open_video_poses
 
-    cached = cache_path_for(video) if video.is_file() else None
+    cached = cache_path_for(video, capture_fps) if video.is_file() else None
     if cached is not None and cached.is_file():
         try:
             meta, samples = read_landmark_file(cached)
@@ -322,11 +335,13 @@ def analyse_video_cached(video: Path, progress: ProgressFn | None = None,
             return meta, samples
         except InputFileError:
             pass
-    reader, it = open_video_poses(video, progress, stop_event)  # bad file raises here
+    # bad file raises here
+    reader, it = open_video_poses(video, progress, stop_event, capture_fps=capture_fps)
     with contextlib.closing(it):
         samples = list(it)
     info = reader.info
-    meta = LandmarkMeta(info.width, info.height, info.fps, None, None, video.name, None)
+    meta = LandmarkMeta(info.width, info.height, info.fps, None, None, video.name, None,
+                        float(capture_fps) if capture_fps else None)
     if cached is not None and samples and not (stop_event is not None and stop_event.is_set()):
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ import numpy as np
 from app.gait.cadence import cadence_spm
 from app.gait.engine import MIN_STEPS_FOR_CADENCE, GaitEngine
 from app.gait.metrics import METRIC_SPECS, foot_strike_category
+from app.gait.plausibility import slow_motion_warning
 from app.types import Facing, Foot, GaitEvent, PoseSample, Quality, StepRecord, View
 
 #: A clip where a person is found in fewer samples than this is flagged.
@@ -178,6 +179,9 @@ def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> 
     low = sum(1 for s in steps if s.confidence < 0.5)
     if steps and low / len(steps) > 0.3:
         warnings.append(f"{low} of {len(steps)} steps have low landmark confidence")
+    slow_motion = slow_motion_warning(steps, fps) if cad is not None else None
+    if slow_motion:
+        warnings.insert(0, slow_motion)  # leads the summary and the JSON quality
     metrics: dict[str, MetricSummary] = {}
     for name, spec in METRIC_SPECS.items():
         if engine.view not in spec.views or not spec.per_step:

@@ -7,6 +7,7 @@ video frame::
     # width=720
     # height=1280
     # fps=30.0
+    # capture_fps=120.0               <- optional: slow motion filmed at 120 fps (t_s = frame / 120)
     # view=side
     # facing=left
     frame,t_s,nose_x,nose_y,nose_z,nose_v,left_eye_inner_x,...
@@ -56,9 +57,12 @@ _EMPTY_LANDMARKS = "," * (len(LANDMARK_COLUMNS) - 1)
 class LandmarkMeta:
     """The ``# key=value`` lines of a landmark file.
 
-    ``width``/``height`` image size in pixels, ``fps`` nominal frames per second,
-    ``view``/``facing`` the camera view and (side view) the image direction the runner
-    faces, ``source`` the video file name, ``subject_height_cm`` the runner's height in cm.
+    ``width``/``height`` image size in pixels, ``fps`` nominal frames per second (of the
+    video as stored), ``view``/``facing`` the camera view and (side view) the image
+    direction the runner faces, ``source`` the video file name, ``subject_height_cm`` the
+    runner's height in cm. ``capture_fps`` (``# capture_fps=``, optional): the camera's real
+    frame rate of a slow-motion video stored at ``fps``; ``t_s`` is then real time,
+    frame / capture_fps. Files without it are on the ``fps`` time base.
     """
 
     width: int
@@ -68,6 +72,12 @@ class LandmarkMeta:
     facing: Facing | None = None
     source: str | None = None
     subject_height_cm: float | None = None
+    capture_fps: float | None = None
+
+    @property
+    def time_fps(self) -> float:
+        """Frames per second of the time base of ``t_s`` (capture rate, else ``fps``)."""
+        return float(self.capture_fps or self.fps)
 
 
 # ---------------------------------------------------------------------------------------
@@ -233,6 +243,7 @@ def read_landmark_file(path: str | os.PathLike[str]) -> tuple[LandmarkMeta, list
         if val is None:
             raise _bad(p, header_no, f"the '# {key}=<pixels>' line is missing before the header row")
     fps = _meta_number(p, meta_lines, "fps", float)
+    capture_fps = _meta_number(p, meta_lines, "capture_fps", float)
     height_cm = _meta_number(p, meta_lines, "subject_height_cm", float)
     view = _meta_enum(p, meta_lines, "view", View)
     facing = _meta_enum(p, meta_lines, "facing", Facing)
@@ -321,6 +332,7 @@ def read_landmark_file(path: str | os.PathLike[str]) -> tuple[LandmarkMeta, list
         facing=facing,  # type: ignore[arg-type]
         source=source,
         subject_height_cm=None if height_cm is None else float(height_cm),
+        capture_fps=None if capture_fps is None else float(capture_fps),
     )
     w, h = meta.width, meta.height
     frames = frame_col.astype(np.int64).tolist()
@@ -358,6 +370,10 @@ def _header_text(meta: LandmarkMeta) -> str:
     if not (math.isfinite(meta.fps) and meta.fps > 0):
         raise ValueError(f"fps must be positive, got {meta.fps}")
     out = [MAGIC, f"# width={int(meta.width)}", f"# height={int(meta.height)}", f"# fps={float(meta.fps)!r}"]
+    if meta.capture_fps is not None:
+        if not (math.isfinite(meta.capture_fps) and meta.capture_fps > 0):
+            raise ValueError(f"capture_fps must be positive, got {meta.capture_fps}")
+        out.append(f"# capture_fps={float(meta.capture_fps)!r}")
     if meta.view is not None:
         out.append(f"# view={View(meta.view).value}")
     if meta.facing is not None:

@@ -34,6 +34,7 @@ def iter_video_poses(
     queue_size: int = 8,
     num_threads: int | None = None,
     split: bool = True,
+    capture_fps: float | None = None,
 ) -> Iterator[PoseSample]:
     """Yield one ``PoseSample`` per decoded frame of the video at ``path``, in order.
 
@@ -43,10 +44,11 @@ def iter_video_poses(
     cleanly after the current frame. A file cut short ends early after its last good frame
     (use ``open_video_poses`` to read the reader's ``warning`` afterwards). With ``split``
     (and one model thread) a clip of 6 s or more runs its second half on a second thread
-    (``app.pose.split``); the samples still come in frame order.
+    (``app.pose.split``); the samples still come in frame order. ``capture_fps`` puts the
+    sample times of a slow-motion clip on the real time base (frame / capture_fps).
     """
     return open_video_poses(path, progress, stop_event, queue_size=queue_size,
-                            num_threads=num_threads, split=split)[1]
+                            num_threads=num_threads, split=split, capture_fps=capture_fps)[1]
 
 
 def open_video_poses(
@@ -57,11 +59,13 @@ def open_video_poses(
     queue_size: int = 8,
     num_threads: int | None = None,
     split: bool = True,
+    capture_fps: float | None = None,
 ) -> tuple[VideoFileReader, Iterator[PoseSample]]:
     """Like ``iter_video_poses`` but also return the reader (for ``.info``, ``.warning``)."""
     from app.capture.video_file import VideoFileReader
 
-    reader = VideoFileReader(path, queue_size=queue_size)  # probes: raises InputFileError
+    # probes: raises InputFileError
+    reader = VideoFileReader(path, queue_size=queue_size, capture_fps=capture_fps)
     return reader, _pose_generator(reader, progress, stop_event, num_threads, split)
 
 
@@ -79,7 +83,8 @@ def _pose_generator(
     total = info.n_frames_estimate
     one_thread = not num_threads or num_threads == 1
     k_split = split_index(info) if split and one_thread else None
-    second = SecondHalf(reader.path, info, k_split, reader.queue_size) if k_split else None
+    second = (SecondHalf(reader.path, info, k_split, reader.queue_size,
+                         capture_fps=reader.time_fps) if k_split else None)
     done = 0
     try:
         with reader:  # starts decoding at once; the model loads while the queue fills
@@ -118,19 +123,27 @@ def iter_poses(
     progress: ProgressFn | None = None,
     stop_event: threading.Event | None = None,
     num_threads: int | None = None,
+    capture_fps: float | None = None,
 ) -> tuple[LandmarkMeta, Iterator[PoseSample]]:
     """Pose samples from a video *or* a landmark file, with what is known about them.
 
     Landmark files are replayed (no model); their meta comes from the file. For a video,
     the meta holds the displayed size and nominal fps, ``source`` the file name, and
-    ``view``/``facing``/``subject_height_cm`` None (unknown). Bad input raises
+    ``view``/``facing``/``subject_height_cm`` None (unknown). ``capture_fps`` (slow-motion
+    clips) puts the sample times on the real time base, frame / capture_fps, and is kept
+    in the meta; a landmark file is re-timed from its own time base. Bad input raises
     ``InputFileError`` here, before iteration.
     """
+    from app.pose.timebase import retime_landmark_samples
+
     p = Path(path)
     if is_landmark_file(p):
         meta, samples = iter_landmark_samples(p)
+        if capture_fps:
+            meta, samples = retime_landmark_samples(meta, samples, capture_fps)
         return meta, _replay(samples, progress, stop_event)
-    reader, samples = open_video_poses(p, progress, stop_event, num_threads=num_threads)
+    reader, samples = open_video_poses(p, progress, stop_event, num_threads=num_threads,
+                                       capture_fps=capture_fps)
     info = reader.info
     meta = LandmarkMeta(
         width=info.width,
@@ -140,6 +153,7 @@ def iter_poses(
         facing=None,
         source=p.name,
         subject_height_cm=None,
+        capture_fps=float(capture_fps) if capture_fps else None,
     )
     return meta, samples
 

@@ -54,9 +54,11 @@ class _End:
 class SecondHalf:
     """Pose samples of frames ``k_split`` … end, computed on a background thread."""
 
-    def __init__(self, path: Path, info: "VideoInfo", k_split: int, queue_size: int = 8) -> None:
+    def __init__(self, path: Path, info: "VideoInfo", k_split: int, queue_size: int = 8,
+                 capture_fps: float | None = None) -> None:
         self.path, self.info, self.k_split = Path(path), info, int(k_split)
         self._queue_size = queue_size
+        self._capture_fps = capture_fps
         self._samples: queue.Queue[PoseSample | _End] = queue.Queue()
         self._boundary = threading.Event()
         self._boundary_image: np.ndarray | None = None
@@ -114,7 +116,7 @@ class SecondHalf:
         start = max(1, self.k_split - int(round(OVERLAP_S * self.info.fps)))
         try:
             reader = VideoFileReader(self.path, queue_size=self._queue_size, info=self.info,
-                                     start_index=start)
+                                     start_index=start, capture_fps=self._capture_fps)
             with reader, MediaPipePose() as pose:
                 for frame in reader:
                     if self._stop.is_set():

@@ -165,13 +165,16 @@ class SessionRecorder:
                  width: int | None = None, height: int | None = None,
                  runner_id: Any = None, template: str | None = None,
                  subject_height_cm: float | None = None,
-                 queue_frames: int = QUEUE_FRAMES) -> None:
+                 queue_frames: int = QUEUE_FRAMES,
+                 capture_fps: float | None = None) -> None:
         self.root = Path(root) if root is not None else None
         self.source, self.view, self.facing = source, View(view), facing
         self.fps = float(fps) if fps and fps > 0 else 30.0
         self.width, self.height = width, height
         self.runner_id, self.template = runner_id, template
         self.subject_height_cm = subject_height_cm
+        #: slow-motion source filmed at this rate (manifest and landmark file ``capture_fps``)
+        self.capture_fps = float(capture_fps) if capture_fps else None
         self.folder: Path | None = None
         self.manifest: dict[str, Any] = {}
         self._inbox = _Inbox(queue_frames)
@@ -212,7 +215,8 @@ class SessionRecorder:
             self.root, source=self.source, view=self.view.value,
             facing=self.facing.value if self.facing else None, fps=self.fps,
             width=self.width, height=self.height, runner_id=self.runner_id,
-            template=self.template)
+            template=self.template,
+            **({"capture_fps": self.capture_fps} if self.capture_fps else {}))
         lock = sf.RecordingLock(folder)
         try:
             lock.acquire()
@@ -359,7 +363,8 @@ class SessionRecorder:
         self._video = MkvWriter(d / sf.VIDEO_MKV, frame.width, frame.height, self.fps)
         meta = LandmarkMeta(width=frame.width, height=frame.height, fps=self.fps,
                             view=self.view, facing=self.facing, source=self.source or None,
-                            subject_height_cm=self.subject_height_cm)
+                            subject_height_cm=self.subject_height_cm,
+                            capture_fps=self.capture_fps)
         self._lm = LandmarkWriter(d / sf.LANDMARKS, meta)
         self.manifest.update(width=frame.width, height=frame.height)
         sf.write_manifest(d, self.manifest)
@@ -512,10 +517,13 @@ def start_recording(pipeline, root: str | os.PathLike[str] | None = None, *,
     """Start recording ``pipeline`` into a new folder under ``root``; returns the
     recorder (``.folder``, ``.stop()``). Raises ``UserError`` for an unwritable root."""
     src = pipeline.source
+    # A slow-motion file is recorded on its real time base (frame times / capture_fps).
+    capture_fps = getattr(src, "capture_fps", None)
     rec = SessionRecorder(root, source=source or getattr(src, "name", ""), view=view,
-                          facing=facing, fps=float(getattr(src, "nominal_fps", 30.0) or 30.0),
+                          facing=facing,
+                          fps=float(capture_fps or getattr(src, "nominal_fps", 30.0) or 30.0),
                           width=getattr(src, "width", None), height=getattr(src, "height", None),
-                          **kwargs)
+                          capture_fps=capture_fps, **kwargs)
     rec.start(pipeline)
     return rec
 

@@ -65,10 +65,14 @@ def cadence_band(value: float | None, target: float, band_pct: float) -> str:
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, source: str | None = None,
-                 save_settings: bool = True) -> None:
+                 save_settings: bool = True, capture_fps: float | None = None) -> None:
         super().__init__()
         self.settings = settings or config.load()
         self.save_settings = save_settings
+        from app.ui.source_prefs import SourcePrefs
+
+        #: per-source memory: a video's capture speed (``capture_fps`` for ``source``)
+        self.source_prefs = SourcePrefs(self, capture_fps, source)
         self.pipeline: LivePipeline | None = None
         self.source_spec: str | None = None
         self.demo_params: dict = {}
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
         self.m_camera = m_file.addMenu("Camera")
         self.m_camera.aboutToShow.connect(self._fill_camera_menu)
         m_file.addAction(self.act_open)
+        m_file.addAction(self.source_prefs.act_capture)
         m_file.addAction(self.act_demo)
         self.act_sessions = QAction("Sessions…", self, shortcut=QKeySequence("Ctrl+B"))
         self.act_sessions.triggered.connect(self.show_sessions)
@@ -336,7 +341,7 @@ class MainWindow(QMainWindow):
             _, _, idx = spec.partition(":")
             c = self.settings.camera
             return CameraSource(int(idx or 0), c.width, c.height, c.fps)
-        return open_source(spec)
+        return open_source(spec, capture_fps=self.source_prefs.capture_fps_for(spec))
 
     def set_source(self, spec: str) -> bool:
         """Switch to source ``spec`` ('demo', 'camera:N' or a file path) and start it."""
@@ -353,7 +358,9 @@ class MainWindow(QMainWindow):
         self.video.badge = "DEMO" if source.kind == "demo" else ""
         title = {"demo": "Demo (synthetic runner)", "camera": source.name}.get(source.kind, source.name)
         self.setWindowTitle(f"GaitCoach — {title}")
-        self.st_source.setText(f"Source: {'Demo' if source.kind == 'demo' else source.name}")
+        self.st_source.setText(f"Source: {'Demo' if source.kind == 'demo' else source.name}"
+                               + self.source_prefs.label(source))
+        self.source_prefs.source_changed(spec)
         self._start(source, new_source)
         return True
 
