@@ -3,18 +3,23 @@
 A phone's slow motion (120/240 frames/s stored at 30 frames/s) slows every duration by the
 same factor, so ratios (duty factor) survive but absolute times become impossible. The
 checks use medians over steps (robust to a few bad events) and only absolute times that
-no real gait reaches, so that genuinely slow walking is never flagged:
+no real gait reaches, so that genuinely slow walking is not flagged:
 
-* **Flight phase too long**: a running pattern (duty factor < 0.5: each foot is on the
-  ground less than half of the stride, and most steps have a flight phase) with a median
-  flight time above 0.30 s. Distance runners fly 0.08–0.15 s, sprinters < 0.2 s.
-* **Running too slowly**: the same running pattern with a median step time above 0.60 s
-  (under 100 steps/min). Running with a flight phase is not sustained below ~130 steps/min.
-* **Swing too slow**: in any gait, a median swing time (stride − contact) above 1.10 s.
-  The swinging leg is a pendulum: 0.3–0.5 s in running, 0.35–0.7 s in walking, even very
-  slow walking, which slows down by lengthening the double support, not the swing.
+* **Running in slow motion**: a running pattern (duty factor < 0.5 and a flight phase on
+  most steps) with a median flight above 0.30 s *and* a median step time above 0.75 s
+  (under 80 steps/min). Distance runners fly 0.08–0.15 s at 150–200 steps/min. Both are
+  required because contact times can be measured too short (then a real walk shows a
+  false "flight" of 0.3–0.4 s, at walking step times of 0.5–0.7 s).
+* **Running far too slowly**: a running pattern with a median step time above 1.20 s
+  (under 50 steps/min), whatever the flight measured.
+* **Walking in slow motion**: a walking pattern (duty factor ≥ 0.5, no flight) with a
+  median swing time (stride − contact) above 1.10 s. The swinging leg is a pendulum:
+  0.35–0.7 s in walking at any speed; very slow walking lengthens the double support,
+  not the swing.
 
-Walking (duty factor > 0.5, no flight phase) is therefore only flagged by its swing time.
+Known limits: 2× slow motion of running (step ~0.7 s, flight ~0.2 s) is not flagged; a
+very slow walk (step > 0.75 s) whose contacts are measured far too short (duty < 0.5)
+could be.
 Steps: ``app.types.StepRecord`` (``step_time_ms``, ``contact_ms``, ``flight_ms``).
 """
 
@@ -32,8 +37,9 @@ SLOW_MOTION_HINT = "this looks like slow-motion video; pass --capture-fps"
 MIN_STEPS = 4
 RUNNING_DUTY_MAX = 0.5
 FLIGHT_MAX_S = 0.30
-RUNNING_STEP_MAX_S = 0.60
+RUNNING_STEP_MAX_S = 0.75
 SWING_MAX_S = 1.10
+RUNNING_STEP_ANY_FLIGHT_MAX_S = 1.20
 #: Typical cadences (steps/min) used only to suggest a capture speed.
 TYPICAL_RUN_SPM = 170.0
 TYPICAL_WALK_SPM = 110.0
@@ -64,12 +70,13 @@ def slow_motion_warning(steps: Sequence[StepRecord], time_fps: float | None = No
     has_flight = bool(flights) and sum(1 for f in flights if f > 0) > len(flights) / 2
     running = duty is not None and duty < RUNNING_DUTY_MAX and has_flight
     why = None
-    if running and flight_s is not None and flight_s > FLIGHT_MAX_S:
-        why = f"{flight_s:.2f} s of flight per step"
-    elif running and step_s > RUNNING_STEP_MAX_S:
+    if running and flight_s is not None and flight_s > FLIGHT_MAX_S and step_s > RUNNING_STEP_MAX_S:
+        why = f"running at {60.0 / step_s:.0f} steps/min with {flight_s:.2f} s of flight per step"
+    elif running and step_s > RUNNING_STEP_ANY_FLIGHT_MAX_S:
         why = f"running at {60.0 / step_s:.0f} steps/min"
-    elif swing is not None and swing > SWING_MAX_S:
-        why = f"a leg swing of {swing:.2f} s"
+    elif not running and duty is not None and duty >= RUNNING_DUTY_MAX and swing is not None \
+            and swing > SWING_MAX_S:
+        why = f"walking with a leg swing of {swing:.2f} s"
     if why is None:
         return None
     text = f"{SLOW_MOTION_HINT} ({why} is not possible at normal speed)"
