@@ -13,5 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sessions": ("app.cli.sessions", "recorded sessions: list, show, rename, notes, assign, delete, export; runners"),
     "compare": ("app.cli.compare", "before/after comparison synced by gait events: table, PDF report, side-by-side MP4, CSV"),
     "protocol": ("app.cli.protocol", "run a guided retraining protocol headless (baseline → retraining → faded → retention, report) or --list templates"),
+    "plan": ("app.cli.plan", "clinical picture (primary fault, compensations, evidence) and a proposed strength/mobility programme from an assessment; --save with a runner, --export PDF"),
+    "exercise": ("app.cli.exercise", "camera-coached exercise (single-leg squat, single-leg balance): reps and per-rep values from a video, the demo or a camera; --list the library"),
     "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera), report fps, drops, latency; --record DIR, --recover"),
 }

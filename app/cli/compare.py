@@ -86,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
             write_steps_csv(cmp, outputs.temp_for(outs["csv"]))
         if "pdf" in outs:
             t = time.perf_counter()
-            write_pdf(cmp, outputs.temp_for(outs["pdf"]))
+            from app.plan.printout import picture_intro
+
+            write_pdf(cmp, outputs.temp_for(outs["pdf"]),
+                      intro=picture_intro(cmp.before.result, cmp.before.label, "the before clip"))
             timings.append(f"PDF in {time.perf_counter() - t:.1f} s")
         if "mp4" in outs:
             from app.compare.video_export import write_side_by_side

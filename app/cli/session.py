@@ -73,17 +73,7 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
             on_record(rec)
     pipe.start()
     try:
-        # Wait for the model to load (not counted), then run for ``seconds`` of capture.
-        while not pipe.worker.ready.is_set() and pipe.running:
-            time.sleep(0.02)
-        t0 = time.perf_counter()
-        while pipe.running and time.perf_counter() - t0 < seconds:
-            st = pipe.status()
-            if st.state == "error":
-                raise UserError(st.message)
-            if progress is not None:
-                progress(st)
-            time.sleep(0.05)
+        run_for(pipe, seconds, progress)
     finally:
         pipe.stop()
         rec_status = rec.stop() if rec is not None else None
@@ -125,6 +115,21 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
             "frames": rec_status.frames, "seconds": round(rec_status.elapsed_s, 3),
             "dropped_frames": rec_status.dropped, "message": rec_status.message},
     }
+
+
+def run_for(pipe, seconds: float, progress=None) -> None:  # noqa: ANN001
+    """Wait for a started pipeline's model to load (not counted), then let it run for
+    ``seconds`` of capture (or until a file ends); UserError when it fails."""
+    while not pipe.worker.ready.is_set() and pipe.running:
+        time.sleep(0.02)
+    t0 = time.perf_counter()
+    while pipe.running and time.perf_counter() - t0 < seconds:
+        st = pipe.status()
+        if st.state == "error":
+            raise UserError(st.message)
+        if progress is not None:
+            progress(st)
+        time.sleep(0.05)
 
 
 def _elapsed_s(pipe) -> float:

@@ -163,23 +163,33 @@ def key_frame_images(cmp: Comparison, max_w: int = 480, max_h: int = 720):
 
 
 # ------------------------------------------------------------------------------ PDF
-def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Before / after comparison",
-              tables: tuple[ReportTable, ...] = ()) -> Path:
-    """The PDF report: details, metric table with changes, extra ``tables``, plots, key
-    frames, notes."""
+def new_pdf(title: str):
+    """An A4 FPDF document titled ``GaitCoach: title`` with the DejaVu fonts registered."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-    from PIL import Image
 
     from app.compare.render import bold_font_path, font_path
 
-    a, b = cmp.before, cmp.after
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(f"GaitCoach: {title}")
     pdf.set_creator("GaitCoach")
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(bold_font_path()))
     pdf.set_auto_page_break(True, margin=15)
+    return pdf
+
+
+def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Before / after comparison",
+              tables: tuple[ReportTable, ...] = (), intro=None) -> Path:  # noqa: ANN001
+    """The PDF report: details, metric table with changes, extra ``tables``, plots, key
+    frames, notes. ``intro(pdf)``, when given, adds pages before them (e.g. the clinical
+    picture of the before clip, ``app.plan.printout.picture_intro``)."""
+    from fpdf.enums import XPos, YPos
+    from PIL import Image
+
+    a, b = cmp.before, cmp.after
+    pdf = new_pdf(title)
+    if intro is not None:
+        intro(pdf)
     pdf.add_page()
     epw = pdf.epw
     nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}

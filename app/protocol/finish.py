@@ -156,10 +156,13 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
             say("Writing the report…")
             try:
                 from app.compare.report import write_pdf
+                from app.plan.printout import picture_intro
 
                 report = write_pdf(cmp, folder / REPORT_NAME,
                                    title=f"{runner.template.title}: baseline vs retention",
-                                   tables=(_blocks_table(listed),))
+                                   tables=(_blocks_table(listed),),
+                                   intro=picture_intro(cmp.before.result, cmp.before.label,
+                                                       "the baseline block, before any feedback"))
             except OSError as exc:
                 messages.append(f"The report could not be written: {exc}.")
         if cmp_msg:

@@ -76,11 +76,70 @@ def _v3_runner_templates(db: sqlite3.Connection) -> None:
         )""")
 
 
+def _v4_programmes_and_load(db: sqlite3.Connection) -> None:
+    """Exercise programmes kept with a runner (their items in order), the runner's ticks
+    of home practice, and the weekly load log (app/session/plan_store.py)."""
+    db.execute("""
+        CREATE TABLE programmes (
+            id               INTEGER PRIMARY KEY,
+            runner_id        INTEGER NOT NULL REFERENCES runners(id) ON DELETE CASCADE,
+            created_utc      TEXT NOT NULL,
+            updated_utc      TEXT NOT NULL,
+            baseline_date    TEXT NOT NULL,
+            reassess_due     TEXT NOT NULL,
+            primary_fault    TEXT,
+            chain            TEXT,
+            template         TEXT,
+            plan             TEXT,
+            source           TEXT NOT NULL DEFAULT '',
+            source_session   TEXT,
+            notes            TEXT NOT NULL DEFAULT '',
+            picture_json     TEXT NOT NULL DEFAULT '{}',
+            active           INTEGER NOT NULL DEFAULT 1
+        )""")
+    db.execute("CREATE INDEX programmes_by_runner ON programmes(runner_id, active, created_utc)")
+    db.execute("""
+        CREATE TABLE programme_items (
+            programme_id  INTEGER NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+            idx           INTEGER NOT NULL,
+            exercise_id   TEXT NOT NULL,
+            sets          INTEGER NOT NULL,
+            reps          INTEGER,
+            seconds       INTEGER,
+            per_side      INTEGER NOT NULL DEFAULT 0,
+            per_week      INTEGER NOT NULL DEFAULT 3,
+            note          TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (programme_id, idx)
+        )""")
+    db.execute("""
+        CREATE TABLE practice_log (
+            id            INTEGER PRIMARY KEY,
+            programme_id  INTEGER NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+            exercise_id   TEXT NOT NULL,
+            day           TEXT NOT NULL,
+            result_json   TEXT NOT NULL DEFAULT '{}',
+            created_utc   TEXT NOT NULL,
+            UNIQUE (programme_id, exercise_id, day)
+        )""")
+    db.execute("""
+        CREATE TABLE load_log (
+            runner_id    INTEGER NOT NULL REFERENCES runners(id) ON DELETE CASCADE,
+            week_start   TEXT NOT NULL,
+            volume       REAL NOT NULL CHECK (volume >= 0),
+            unit         TEXT NOT NULL CHECK (unit IN ('km', 'min')),
+            pain         INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+            notes        TEXT NOT NULL DEFAULT '',
+            updated_utc  TEXT NOT NULL,
+            PRIMARY KEY (runner_id, week_start)
+        )""")
+
+
 #: MIGRATIONS[i] upgrades version i to i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_video_and_missing,
     _v3_runner_templates,
+    _v4_programmes_and_load,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

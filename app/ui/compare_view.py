@@ -552,7 +552,10 @@ class CompareView(QMainWindow):
 
         def job(task: Task):
             if kind == "pdf":
-                return write_pdf(cmp, dest)
+                from app.plan.printout import picture_intro
+
+                return write_pdf(cmp, dest, intro=picture_intro(
+                    cmp.before.result, cmp.before.label, "the before clip"))
             if kind == "csv":
                 return write_steps_csv(cmp, dest)
             return write_side_by_side(cmp, dest, speed=speed, progress=task.report)
