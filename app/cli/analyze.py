@@ -32,13 +32,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "with N model threads instead, fast on an idle machine but much "
                         "slower when another program is busy)")
     add_capture_fps_argument(p)
+    p.add_argument("--roi", metavar="X,Y,W,H",
+                   help="runner region in pixels: the pose model looks only there and follows "
+                        "the runner from it (default: proposed from the first confident "
+                        "person, and another person is tried when that one shows no gait)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
     from app.gait.analysis import analyze_samples
-    from app.pose.landmark_file import LandmarkMeta, LandmarkWriter
+    from app.pose.landmark_file import LandmarkMeta, LandmarkWriter, is_landmark_file
     from app.pose.pipeline import iter_poses
+    from app.pose.runner_search import other_runner, parse_roi, with_lost_warnings
 
     path = Path(args.path)
     for out in (args.json, args.csv, args.landmarks):
@@ -48,8 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if args.threads < 1:
         raise UserError("--threads must be 1 or more.")
     capture_fps = check_capture_fps(getattr(args, "capture_fps", None))
+    region = parse_roi(getattr(args, "roi", None))
     meta, samples = iter_poses(path, progress=bar.update, num_threads=args.threads,
-                               capture_fps=capture_fps)  # bad input raises here
+                               capture_fps=capture_fps, region=region)  # bad input raises here
     view = View(args.view) if args.view else (meta.view or View.SIDE)
     facing = Facing(args.facing) if args.facing else meta.facing
 
@@ -62,11 +68,18 @@ def run(args: argparse.Namespace) -> int:
                                     meta.capture_fps)
             writer = LandmarkWriter(outputs.temp_for(Path(args.landmarks)), out_meta,
                                     flush_each=False)
+        collected: list = []
         with contextlib.closing(samples) if hasattr(samples, "close") else contextlib.nullcontext():
             result = analyze_samples(samples, view, facing, meta.time_fps or None,
-                                     on_sample=writer.write if writer else None)
+                                     on_sample=collected.append)
+        if region is None and not result.has_gait and not is_landmark_file(path):
+            result, collected = other_runner(path, collected, result, view, facing,
+                                             meta.time_fps, capture_fps, bar.update)
+        result = with_lost_warnings(result, collected)
         bar.close()
         if writer is not None:
+            for sample in collected:
+                writer.write(sample)
             writer.close()
             if facing is None and result.facing is not None:
                 _set_facing_in_header(outputs.temp_for(Path(args.landmarks)), result.facing)

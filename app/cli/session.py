@@ -39,6 +39,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="side view: the image direction the runner faces (default auto)")
     p.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
     add_capture_fps_argument(p)
+    p.add_argument("--roi", metavar="X,Y,W,H",
+                   help="runner region in pixels (default: proposed from the first confident "
+                        "person); the pose model looks only there and follows the runner")
     p.add_argument("--record", metavar="DIR",
                    help="record the session (video, landmarks, steps) into a new folder "
                         "under DIR (e.g. the sessions root); the folder is printed")
@@ -50,7 +53,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
                 facing: Facing | None = None, progress=None,
                 record_root: str | Path | None = None, on_record=None,
-                capture_fps: float | None = None) -> dict:
+                capture_fps: float | None = None, region=None) -> dict:
     """Run the live pipeline for ``seconds`` (or to the end of a file) and return figures.
 
     Runs on the calling thread (which only waits and reads counters); raises UserError for
@@ -58,12 +61,15 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
     recorded into a new folder there (``on_record(recorder)`` is called once it exists)
     and the figures get a ``"recording"`` entry. ``capture_fps``: a slow-motion video
     file filmed at that rate (it plays at its stored rate; times are frame / capture_fps).
+    ``region`` (x, y, w, h px): the runner region to start with. The figures' ``"runner"``
+    entry gives the region tracker's state, the poses of other people it rejected and
+    the source frame on which "runner lost" was first reported (None if never).
     """
     from app.capture.live import open_source
     from app.pose.worker import LivePipeline
 
     source = open_source(source_spec, capture_fps=check_capture_fps(capture_fps))
-    pipe = LivePipeline(source, view, facing)
+    pipe = LivePipeline(source, view, facing, region=region)
     rec = None
     if record_root is not None:
         from app.session.recorder import start_recording
@@ -73,7 +79,16 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
             on_record(rec)
     pipe.start()
     try:
-        run_for(pipe, seconds, progress)
+        lost: dict[str, int] = {}
+
+        def watch(st) -> None:  # noqa: ANN001 - PipelineStatus; note when "runner lost" shows
+            if "frame" not in lost and st.runner_message.startswith("Runner lost"):
+                res = pipe.latest()
+                lost["frame"] = res.frame.index if res is not None else -1
+            if progress is not None:
+                progress(st)
+
+        run_for(pipe, seconds, watch)
     finally:
         pipe.stop()
         rec_status = rec.stop() if rec is not None else None
@@ -110,6 +125,11 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
         "n_steps": 0 if snap is None else snap.n_steps,
         "metrics": metrics,
         "end_state": st.state,
+        "runner": None if wk.runner is None else {
+            "state": wk.runner.state, "rejected": wk.runner.rejected,
+            "region": None if wk.runner.region is None
+            else [round(v, 1) for v in wk.runner.region],
+            "lost_reported_at_frame": lost.get("frame")},
         "recording": None if rec_status is None else {
             "folder": str(rec_status.folder), "state": rec_status.state,
             "frames": rec_status.frames, "seconds": round(rec_status.elapsed_s, 3),
@@ -167,6 +187,8 @@ def recover(target: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.pose.runner_search import parse_roi
+
     if args.recover is not None:
         return recover(args.recover)
     facing = None if args.facing == "auto" else Facing(args.facing)
@@ -181,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, _stop)
     fig = run_session(args.source, args.seconds, View(args.view), facing,
                       record_root=args.record, on_record=_print_recording_folder,
-                      capture_fps=getattr(args, "capture_fps", None))
+                      capture_fps=getattr(args, "capture_fps", None),
+                      region=parse_roi(getattr(args, "roi", None)))
     lat = fig["latency_ms"]
     print(f"source           {fig['source']} ({fig['nominal_fps']:g} fps nominal)")
     print(f"frames           {fig['frames']} in {fig['seconds']:.2f} s, "

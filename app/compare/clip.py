@@ -306,7 +306,9 @@ def cache_path_for(video: Path, capture_fps: float | None = None) -> Path:
     """Landmark-file cache path of ``video``, keyed by its real path, size and mtime (and
     the capture speed, which changes the model's time base)."""
     st = video.stat()
-    key = f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    # "runner-region": poses follow one runner (app.pose.region_pose); older caches are
+    # full-frame MediaPipe runs that may have followed a bystander.
+    key = f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}|runner-region"
     if capture_fps:
         key += f"|capture={float(capture_fps)!r}"
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]

@@ -21,6 +21,7 @@ from app.types import PoseSample
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.capture.video_file import VideoFileReader
+    from app.pose.region import Region
 
 #: progress(done_frames, total_frames_or_None); called on the iterating thread.
 ProgressFn = Callable[[int, "int | None"], None]
@@ -35,6 +36,7 @@ def iter_video_poses(
     num_threads: int | None = None,
     split: bool = True,
     capture_fps: float | None = None,
+    region: "Region | None" = None,
 ) -> Iterator[PoseSample]:
     """Yield one ``PoseSample`` per decoded frame of the video at ``path``, in order.
 
@@ -46,9 +48,13 @@ def iter_video_poses(
     (and one model thread) a clip of 6 s or more runs its second half on a second thread
     (``app.pose.split``); the samples still come in frame order. ``capture_fps`` puts the
     sample times of a slow-motion clip on the real time base (frame / capture_fps).
+    The pose model follows one runner (``app.pose.region_pose``): inside ``region``
+    (x, y, w, h pixels) when given, else from the first confident pose on; other people
+    come back as "no person".
     """
     return open_video_poses(path, progress, stop_event, queue_size=queue_size,
-                            num_threads=num_threads, split=split, capture_fps=capture_fps)[1]
+                            num_threads=num_threads, split=split, capture_fps=capture_fps,
+                            region=region)[1]
 
 
 def open_video_poses(
@@ -60,13 +66,14 @@ def open_video_poses(
     num_threads: int | None = None,
     split: bool = True,
     capture_fps: float | None = None,
+    region: "Region | None" = None,
 ) -> tuple[VideoFileReader, Iterator[PoseSample]]:
     """Like ``iter_video_poses`` but also return the reader (for ``.info``, ``.warning``)."""
     from app.capture.video_file import VideoFileReader
 
     # probes: raises InputFileError
     reader = VideoFileReader(path, queue_size=queue_size, capture_fps=capture_fps)
-    return reader, _pose_generator(reader, progress, stop_event, num_threads, split)
+    return reader, _pose_generator(reader, progress, stop_event, num_threads, split, region)
 
 
 def _pose_generator(
@@ -75,8 +82,9 @@ def _pose_generator(
     stop_event: threading.Event | None,
     num_threads: int | None = None,
     split: bool = True,
+    region: "Region | None" = None,
 ) -> Iterator[PoseSample]:
-    from app.pose.mediapipe_pose import MediaPipePose
+    from app.pose.region_pose import RegionPose
     from app.pose.split import SecondHalf, split_index
 
     info = reader.info
@@ -84,21 +92,22 @@ def _pose_generator(
     one_thread = not num_threads or num_threads == 1
     k_split = split_index(info) if split and one_thread else None
     second = (SecondHalf(reader.path, info, k_split, reader.queue_size,
-                         capture_fps=reader.time_fps) if k_split else None)
+                         capture_fps=reader.time_fps, region=region) if k_split else None)
     done = 0
     try:
         with reader:  # starts decoding at once; the model loads while the queue fills
-            with MediaPipePose(num_threads=num_threads) as pose:
+            with RegionPose(region, num_threads=num_threads) as pose:
                 if second is not None:
                     second.start()
                 for frame in reader:
                     if stop_event is not None and stop_event.is_set():
                         return
+                    sample = pose.process(frame)
                     if second is not None and frame.index == k_split:
-                        if second.joins(frame):
+                        # Join only where both threads follow the same person.
+                        if second.joins(frame, sample.landmarks):
                             break  # the second half is (being) done on the other thread
                         second = None  # could not join: go on here, sequentially
-                    sample = pose.process(frame)
                     done += 1
                     if progress is not None:
                         progress(done + (second.done if second else 0), total)
@@ -124,6 +133,7 @@ def iter_poses(
     stop_event: threading.Event | None = None,
     num_threads: int | None = None,
     capture_fps: float | None = None,
+    region: "Region | None" = None,
 ) -> tuple[LandmarkMeta, Iterator[PoseSample]]:
     """Pose samples from a video *or* a landmark file, with what is known about them.
 
@@ -131,7 +141,8 @@ def iter_poses(
     the meta holds the displayed size and nominal fps, ``source`` the file name, and
     ``view``/``facing``/``subject_height_cm`` None (unknown). ``capture_fps`` (slow-motion
     clips) puts the sample times on the real time base, frame / capture_fps, and is kept
-    in the meta; a landmark file is re-timed from its own time base. Bad input raises
+    in the meta; a landmark file is re-timed from its own time base. ``region``: the
+    runner region of a video (see ``iter_video_poses``). Bad input raises
     ``InputFileError`` here, before iteration.
     """
     from app.pose.timebase import retime_landmark_samples
@@ -143,7 +154,7 @@ def iter_poses(
             meta, samples = retime_landmark_samples(meta, samples, capture_fps)
         return meta, _replay(samples, progress, stop_event)
     reader, samples = open_video_poses(p, progress, stop_event, num_threads=num_threads,
-                                       capture_fps=capture_fps)
+                                       capture_fps=capture_fps, region=region)
     info = reader.info
     meta = LandmarkMeta(
         width=info.width,

@@ -6,7 +6,9 @@ halves of the clip use both cores and degrade gracefully under load: each is an 
 thread. The second instance starts ``OVERLAP_S`` before the split and discards those
 frames, so its tracking and landmark smoothing have settled when its first kept frame
 comes; the halves join only when the frame at the split, decoded by both readers, is
-pixel-identical (otherwise the first thread simply carries on alone).
+pixel-identical and both follow the same person there (``app.pose.region.same_person``:
+each half follows a runner of its own, ``app.pose.region_pose``); otherwise the first
+thread simply carries on alone.
 
 Thread rule: ``SecondHalf`` owns its reader and MediaPipe instance on its own thread; the
 calling thread only calls ``start``, ``joins``, ``samples`` and ``close``.
@@ -55,10 +57,13 @@ class SecondHalf:
     """Pose samples of frames ``k_split`` … end, computed on a background thread."""
 
     def __init__(self, path: Path, info: "VideoInfo", k_split: int, queue_size: int = 8,
-                 capture_fps: float | None = None) -> None:
+                 capture_fps: float | None = None, region=None) -> None:
         self.path, self.info, self.k_split = Path(path), info, int(k_split)
         self._queue_size = queue_size
         self._capture_fps = capture_fps
+        self._region = region
+        self._boundary_pose = threading.Event()
+        self._boundary_landmarks: np.ndarray | None = None
         self._samples: queue.Queue[PoseSample | _End] = queue.Queue()
         self._boundary = threading.Event()
         self._boundary_image: np.ndarray | None = None
@@ -71,9 +76,12 @@ class SecondHalf:
     def start(self) -> None:
         self._thread.start()
 
-    def joins(self, frame: Frame) -> bool:
-        """Called by the first thread at frame ``k_split``: True when the second thread
-        started at exactly this frame (same pixels) and the first thread can stop."""
+    def joins(self, frame: Frame, landmarks: np.ndarray | None = None) -> bool:
+        """Called by the first thread at frame ``k_split`` with its pose there: True when
+        the second thread started at exactly this frame (same pixels), follows the same
+        person there, and the first thread can stop."""
+        from app.pose.region import same_person
+
         waited = 0.0
         while not self._boundary.wait(0.1):
             waited += 0.1
@@ -83,6 +91,13 @@ class SecondHalf:
               and self._boundary_image.shape == frame.image.shape
               and np.array_equal(self._boundary_image, frame.image))
         self._boundary_image = None
+        if ok:
+            while not self._boundary_pose.wait(0.1):
+                waited += 0.1
+                if not self._thread.is_alive() or waited > JOIN_TIMEOUT_S:
+                    break
+            ok = (self.error is None and self._boundary_pose.is_set()
+                  and same_person(landmarks, self._boundary_landmarks))
         if not ok:
             self.close()
         return ok
@@ -111,13 +126,13 @@ class SecondHalf:
     def _run(self) -> None:
         """Decode + pose loop. Runs on the second-half thread."""
         from app.capture.video_file import VideoFileReader
-        from app.pose.mediapipe_pose import MediaPipePose
+        from app.pose.region_pose import RegionPose
 
         start = max(1, self.k_split - int(round(OVERLAP_S * self.info.fps)))
         try:
             reader = VideoFileReader(self.path, queue_size=self._queue_size, info=self.info,
                                      start_index=start, capture_fps=self._capture_fps)
-            with reader, MediaPipePose() as pose:
+            with reader, RegionPose(self._region) as pose:
                 for frame in reader:
                     if self._stop.is_set():
                         return
@@ -126,6 +141,9 @@ class SecondHalf:
                             self._boundary_image = frame.image
                         self._boundary.set()
                     sample = pose.process(frame)
+                    if frame.index == self.k_split:
+                        self._boundary_landmarks = sample.landmarks
+                        self._boundary_pose.set()
                     if frame.index >= self.k_split:
                         self._samples.put(sample)
                         self.done += 1
@@ -134,4 +152,5 @@ class SecondHalf:
             self.error = exc
         finally:
             self._boundary.set()
+            self._boundary_pose.set()
             self._samples.put(_End())

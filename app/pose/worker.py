@@ -54,6 +54,7 @@ class LiveResult:
     view: View
     last_ic: GaitEvent | None   # the most recent confirmed initial contact
     display: object = None      # app.capture.live.DisplayImage prepared on the capture thread
+    runner: object = None       # app.pose.region.RunnerStatus (runner region), None for the demo
 
     @property
     def latency_ms(self) -> float:
@@ -88,6 +89,7 @@ class PipelineStatus:
     latency_p50_ms: float | None
     person_visible: bool
     seconds_since_frame: float | None
+    runner_message: str = ""    # "Runner lost …" (app.pose.region.RunnerStatus.message)
 
 
 class TruthPose:
@@ -103,12 +105,13 @@ class TruthPose:
 
 
 def _default_estimator(kind: str):
-    """The estimator for a source kind. Called on the pose worker thread."""
+    """The estimator for a source kind: the demo's true pose, else MediaPipe inside the
+    runner region (``app.pose.region_pose``). Called on the pose worker thread."""
     if kind == "demo":
         return TruthPose()
-    from app.pose.mediapipe_pose import MediaPipePose
+    from app.pose.region_pose import RegionPose
 
-    return MediaPipePose()
+    return RegionPose()
 
 
 def _default_engine(view: View, facing: Facing | None):
@@ -147,6 +150,9 @@ class PoseWorker:
         self.last_snapshot: MetricSnapshot | None = None
         self.all_steps: collections.deque[StepRecord] = collections.deque(maxlen=5000)
         self.warmup_size: tuple[int, int] | None = None  # (height, width) of the source
+        self.estimator = None
+        self._region: object = None  # runner region to apply once the estimator exists
+        self.runner = None           # the estimator's RunnerStatus after the last frame
         self._thread = threading.Thread(target=self._run, name="pose-worker", daemon=True)
 
     def start(self) -> None:
@@ -166,6 +172,15 @@ class PoseWorker:
         with self._lock:
             self._view, self._facing = view, facing
         self._reset_engine.set()
+
+    def set_region(self, region) -> None:
+        """Runner region (x, y, w, h) image px, or None to find the runner automatically.
+        Any thread; applied at the next frame (estimators without regions ignore it)."""
+        with self._lock:
+            self._region = region
+            est = self.estimator
+        if est is not None and hasattr(est, "set_region"):
+            est.set_region(region)
 
     def fps(self) -> float:
         """Processed frames per second over the last ~2 s (0 when not enough frames)."""
@@ -190,6 +205,9 @@ class PoseWorker:
             self._warm_up(estimator)
             with self._lock:
                 view, facing = self._view, self._facing
+                self.estimator = estimator
+                if self._region is not None and hasattr(estimator, "set_region"):
+                    estimator.set_region(self._region)
             self.engine = self._engine_factory(view, facing)
             self.ready.set()
             seq = 0
@@ -227,13 +245,15 @@ class PoseWorker:
                 draw = getattr(engine, "smoothed_landmarks", None)
                 if draw is None:
                     draw = sample.landmarks
+                runner = estimator.status() if hasattr(estimator, "status") else None
+                self.runner = runner
                 done = time.perf_counter_ns()
                 seq += 1
                 self.out_slot.put(LiveResult(
                     seq=seq, frame=cap.frame, grab_t_ns=cap.grab_t_ns, done_t_ns=done,
                     landmarks=draw if visible else None, snapshot=self.last_snapshot,
                     facing=engine.facing, view=view, last_ic=last_ic,
-                    display=cap.display))
+                    display=cap.display, runner=runner))
                 sink = self.frame_sink
                 if sink is not None:
                     sink(cap, sample)
@@ -265,13 +285,15 @@ class LivePipeline:
     def __init__(self, source: LiveSource, view: View = View.SIDE,
                  facing: Facing | None = None, *,
                  estimator_factory: Callable[[str], object] = _default_estimator,
-                 engine_factory: Callable[[View, Facing | None], object] = _default_engine
-                 ) -> None:
+                 engine_factory: Callable[[View, Facing | None], object] = _default_engine,
+                 region=None) -> None:
         self.source = source
         self.frames: LatestSlot[Captured] = LatestSlot()
         self.results: LatestSlot[LiveResult] = LatestSlot()
         self.worker = PoseWorker(self.frames, self.results, source.kind, view, facing,
                                  estimator_factory, engine_factory)
+        if region is not None:
+            self.worker.set_region(region)  # the runner region to start with
         w, h = getattr(source, "width", None), getattr(source, "height", None)
         if w and h:
             self.worker.warmup_size = (int(h), int(w))
@@ -303,6 +325,10 @@ class LivePipeline:
     def set_view(self, view: View, facing: Facing | None) -> None:
         self.worker.set_view(view, facing)
 
+    def set_region(self, region) -> None:
+        """Runner region (x, y, w, h) in source pixels; None = automatic (any thread)."""
+        self.worker.set_region(region)
+
     def latest(self) -> LiveResult | None:
         return self.results.peek()
 
@@ -328,6 +354,8 @@ class LivePipeline:
             message = "Loading the pose model…" if not self.worker.ready.is_set() else "Opening…"
         if self.worker.error is not None and state not in ("error",):
             state, message = "error", f"Analysis stopped: {self.worker.error}"
+        runner = self.worker.runner
+        runner_message = runner.message if runner is not None and state == "running" else ""
         lat = list(self.worker.latencies_ms)[-60:]
         return PipelineStatus(
             source_name=self.source.name, source_kind=self.source.kind, state=state,
@@ -336,4 +364,5 @@ class LivePipeline:
             frames_captured=cap.frames, frames_processed=self.worker.processed,
             dropped=self.dropped(),
             latency_p50_ms=float(np.median(lat)) if lat else None,
-            person_visible=self.worker.person_visible, seconds_since_frame=since)
+            person_visible=self.worker.person_visible, seconds_since_frame=since,
+            runner_message=runner_message)

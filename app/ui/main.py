@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-after", type=float, metavar="S", help="quit after S seconds (smoke test)")
     p.add_argument("--screenshot", metavar="PNG", help="with --exit-after: save the window here")
     p.add_argument("--no-save", action="store_true", help="do not write settings on exit")
+    p.add_argument("--roi", metavar="X,Y,W,H",
+                   help="runner region of --source in pixels (or drag it on the video)")
     p.add_argument("--capture-fps", type=float, metavar="N",
                    help="--source is a slow-motion video filmed at N fps (File → Capture speed)")
     return p
@@ -54,12 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     from app.errors import UserError
     from app.pose.timebase import check_capture_fps
 
+    from app.pose.runner_search import parse_roi
+
     try:
         capture_fps = check_capture_fps(args.capture_fps)
+        roi = parse_roi(args.roi)
     except UserError as exc:
         print(f"gaitcoach: {exc}", file=sys.stderr)
         return exc.exit_code
-    win = MainWindow(settings, source=args.source, save_settings=save, capture_fps=capture_fps)
+    win = MainWindow(settings, source=args.source, save_settings=save, capture_fps=capture_fps,
+                     roi=roi)
     win.show()
     if warnings:
         win.show_banner("Some settings were reset: " + "; ".join(warnings))

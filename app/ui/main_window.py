@@ -65,7 +65,8 @@ def cadence_band(value: float | None, target: float, band_pct: float) -> str:
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, source: str | None = None,
-                 save_settings: bool = True, capture_fps: float | None = None) -> None:
+                 save_settings: bool = True, capture_fps: float | None = None,
+                 roi=None) -> None:
         super().__init__()
         self.settings = settings or config.load()
         self.save_settings = save_settings
@@ -94,6 +95,10 @@ class MainWindow(QMainWindow):
         self.bridge = PipelineBridge(self)
         self.bridge.sig_steps.connect(self._on_steps)
         self._build_ui()
+        from app.ui.region_link import RegionLink
+
+        #: runner region: drag on the video, G = automatic, remembered per source
+        self.region_link = RegionLink(self, roi, source)
         self._build_menus()
         self._apply_settings(self.settings, restart=False)
         from app.ui.recording import RecordingController
@@ -249,7 +254,7 @@ class MainWindow(QMainWindow):
         self.act_setup.setText("Setup panel")
         self.act_setup.setShortcut(QKeySequence("Ctrl+,"))
         for a in (self.act_run, self.act_mirror, self.act_skel, self.act_metro, self.act_full,
-                  self.act_exit_full):
+                  self.act_exit_full, self.region_link.act_auto):
             m_view.addAction(a)
         m_view.addSeparator()
         m_view.addAction(self.act_clinic)
@@ -369,7 +374,8 @@ class MainWindow(QMainWindow):
         facing = None if r.facing == "auto" else Facing(r.facing)
         if source.kind == "demo":
             facing = source.runner.facing
-        self.pipeline = LivePipeline(source, View(r.view), facing)
+        self.pipeline = LivePipeline(source, View(r.view), facing,
+                                     region=self.region_link.region_for(self.source_spec))
         self.bridge.attach(self.pipeline)
         if hasattr(self, "fb"):
             self.fb.attach(self.pipeline, new_source)
@@ -599,7 +605,7 @@ class MainWindow(QMainWindow):
         contact = None
         if self._contact is not None and time.perf_counter() - self._contact[2] < CONTACT_MARKER_S:
             contact = (self._contact[0], self._contact[1])
-        overlay = build_overlay(res.landmarks, view, fwd, contact)
+        overlay = self.region_link.decorate(build_overlay(res.landmarks, view, fwd, contact), res)
         snap = self._shown_snapshot  # the one the tiles show, so the numbers agree
         r = self.settings.runner
         cad = snap.cadence_spm if snap is not None else None
@@ -694,6 +700,8 @@ class MainWindow(QMainWindow):
             self.show_banner(f"{st.source_name} has ended. Open another video, choose a camera, "
                              "or press Space to play it again.")
             self.stop()
+        elif st.runner_message:
+            self.show_banner(st.runner_message)  # runner lost / looking inside the region
         elif self.banner_box.isVisible() and not self._banner_sticky and st.state == "running":
             self.banner_box.hide()
         elif self._banner_sticky and self.banner.text() != self._banner_sticky:

@@ -240,7 +240,8 @@ def test_make_table_with_fake_engine(shared_data):
     assert rows[("male_side", "TO median abs error")]["values"]["median_abs_frames"] == pytest.approx(0.0, abs=1e-6)
     assert rows[("male_side", "mean contact left")]["passed"] is True
     assert rows[("male_side", "mean contact right")]["passed"] is False
-    assert rows[("distractors", "cadence")]["passed"] is True  # None cadence = flagged
+    assert rows[("distractors", "cadence")]["passed"] is False  # no cadence: walker not measured
+    assert rows[("distractors", "walker followed")]["passed"] is False
     assert rows[("nope", "run")]["passed"] is False
     md = make_table.render_markdown(report)
     assert "| clip | quantity | truth | measured | error | target | pass |" in md
