@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from app.gait.analysis import analyze_samples
     from app.pose.landmark_file import LandmarkMeta, LandmarkWriter, is_landmark_file
     from app.pose.pipeline import iter_poses
-    from app.pose.runner_search import other_runner, parse_roi, with_lost_warnings
+    from app.pose.runner_search import needs_search, other_runner, parse_roi, with_lost_warnings
 
     path = Path(args.path)
     for out in (args.json, args.csv, args.landmarks):
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.closing(samples) if hasattr(samples, "close") else contextlib.nullcontext():
             result = analyze_samples(samples, view, facing, meta.time_fps or None,
                                      on_sample=collected.append)
-        if region is None and not result.has_gait and not is_landmark_file(path):
+        if region is None and needs_search(result) and not is_landmark_file(path):
             result, collected = other_runner(path, collected, result, view, facing,
                                              meta.time_fps, capture_fps, bar.update)
         result = with_lost_warnings(result, collected)

@@ -1,9 +1,8 @@
-"""Offline: when the person followed shows no gait, look for the one who walks or runs.
+"""Offline: when the person followed may not be the runner, look for the one who walks or runs.
 
 The runner region is proposed from the first confident pose, which in a scene with
 several people can be a bystander (someone doing jumping jacks beside the path, a
-physiotherapist standing by the treadmill). When the gait engine finds no gait in the
-person followed, :func:`search_runner`
+physiotherapist standing by the treadmill). :func:`search_runner`
 
 1. runs the person detector (``app.pose.person_detector``) on about 6 frames per second
    of the clip and drops the detections of the person already followed;
@@ -15,6 +14,9 @@ person followed, :func:`search_runner`
 
 and returns the candidate with the most steps, if it has gait. Runs on the calling
 thread; ``progress(done, total)`` counts frames of the scan and the candidate runs.
+``analyze`` searches when the person followed shows no gait or is in view for less than
+half of the clip (:func:`needs_search`), and keeps the one followed unless another
+person shows more steps (:func:`other_runner`).
 """
 
 from __future__ import annotations
@@ -179,16 +181,26 @@ def search_runner(path: str | os.PathLike[str], followed: Sequence[PoseSample], 
             continue
         if best is None or result.n_steps > best.result.n_steps:
             t_s = k0 / info.fps if not capture_fps else k0 / capture_fps
-            note = (f"the first person found showed no gait; followed another person, "
+            note = (f"the first person found was not the runner; followed another person, "
                     f"first seen at {t_s:.1f} s, whose steps were found")
             best = Found(samples, result, note)
     return best
 
 
+def needs_search(result) -> bool:
+    """True when the person followed may not be the runner: no gait, or in view for less
+    than half of the clip (``app.gait.analysis.MIN_PERSON_FRACTION``)."""
+    from app.gait.analysis import MIN_PERSON_FRACTION
+
+    if not result.has_gait:
+        return True
+    return result.n_person_samples < MIN_PERSON_FRACTION * max(result.n_samples, 1)
+
+
 def other_runner(path, followed: list[PoseSample], result, view, facing, time_fps,
                  capture_fps: float | None = None, progress: ProgressFn | None = None):
-    """(result, samples): ``search_runner``'s runner when the one followed shows no gait
-    and another person does (the note leads the warnings), else the inputs unchanged."""
+    """(result, samples): ``search_runner``'s runner when another person shows more steps
+    than the one followed (the note leads the warnings), else the inputs unchanged."""
     import dataclasses
 
     from app.gait.analysis import analyze_samples
@@ -196,7 +208,7 @@ def other_runner(path, followed: list[PoseSample], result, view, facing, time_fp
     found = search_runner(path, followed,
                           lambda s: analyze_samples(s, view, facing, time_fps or None),
                           capture_fps, progress)
-    if found is None:
+    if found is None or (result.has_gait and found.result.n_steps <= result.n_steps):
         return result, followed
     res = found.result
     return dataclasses.replace(res, warnings=(found.note,) + tuple(res.warnings)), found.samples

@@ -109,7 +109,7 @@ def test_distractor_clip_follows_the_walker_and_never_the_jumper(shared_data, tm
     doc = json.loads(out.read_text())
     assert doc["cadence_spm"] == pytest.approx(DISTRACTOR_CADENCE_SPM, abs=DISTRACTOR_CADENCE_TOL_SPM)
     assert doc["facing"] == "left"  # she walks from right to left
-    assert "followed another person" in doc["quality"]["warnings"][0]
+    assert "followed another person" in doc["quality"]["warnings"][0]  # said first
     _, samples = read_landmark_file(lm)
     posed = [s for s in samples if s.landmarks is not None]
     assert all(on_walker_track(s.frame_index, s.landmarks) for s in posed)  # nobody else

@@ -158,3 +158,36 @@ def test_region_pose_crops_and_maps_landmarks_back_to_the_full_image():
     assert rp.tracker.user_region is False
     rp.close()
     assert est.closed
+
+
+def test_offline_search_is_needed_without_gait_or_with_a_person_seen_briefly():
+    from types import SimpleNamespace as NS
+
+    from app.pose.runner_search import needs_search
+
+    assert needs_search(NS(has_gait=False, n_person_samples=300, n_samples=300))
+    assert needs_search(NS(has_gait=True, n_person_samples=100, n_samples=300))
+    assert not needs_search(NS(has_gait=True, n_person_samples=290, n_samples=300))
+
+
+def test_lost_stretches_become_warnings():
+    import dataclasses
+
+    from app.pose.runner_search import lost_intervals, with_lost_warnings
+
+    lm = pose(0.0)
+    present = [None] * 10 + [lm] * 50 + [None] * 40 + [lm] * 30 + [None] * 45
+    samples = [PoseSample(i, ns(i), p, W, H) for i, p in enumerate(present)]
+    # before the runner was first seen is not "lost"; 20 frames (< 1 s) would not count
+    assert lost_intervals(samples) == [
+        pytest.approx((60 / FPS, 100 / FPS, False)), pytest.approx((130 / FPS, 174 / FPS, True))]
+
+    @dataclasses.dataclass(frozen=True)
+    class R:
+        warnings: tuple = ("x",)
+
+    out = with_lost_warnings(R(), samples)
+    assert out.warnings[0] == "x"
+    assert out.warnings[1] == ("the runner was lost (out of view, or hidden) from 2.0 to 3.3 s, "
+                               "from 4.3 s to the end")
+    assert with_lost_warnings(R(), samples[:60]).warnings == ("x",)

@@ -376,9 +376,9 @@ def run(
                 fps = fps_from_samples(samples, 30.0)
                 view, facing = _view_facing("side", "left")
                 res = analyze(samples, view, facing, fps)
-                if real_poses and not res.has_gait:  # as `analyze`: try the other people
-                    from app.pose.runner_search import other_runner
+                from app.pose.runner_search import needs_search, other_runner
 
+                if real_poses and needs_search(res):  # as `analyze`: try the other people
                     res, samples = other_runner(path, samples, res, view, facing, fps)
                 settings[clip] = {"source": "walk_side_distractors.mp4 via iter_video_poses "
                                             "(+ runner search, as analyze)", "fps": fps,
