@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--threads must be 1 or more.")
     capture_fps = check_capture_fps(getattr(args, "capture_fps", None))
     region = parse_roi(getattr(args, "roi", None))
+    if region is not None and is_landmark_file(path):
+        raise UserError(f"--roi picks the runner in a video; {path.name} is a landmark file "
+                        "whose poses are already chosen.")
     meta, samples = iter_poses(path, progress=bar.update, num_threads=args.threads,
                                capture_fps=capture_fps, region=region)  # bad input raises here
     view = View(args.view) if args.view else (meta.view or View.SIDE)

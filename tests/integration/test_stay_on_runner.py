@@ -56,3 +56,17 @@ def test_analyze_rejects_a_malformed_roi(shared_data):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "runner region must be four numbers" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_roi_with_a_landmark_file_says_why_it_does_not_apply(tmp_path):
+    import subprocess
+    import sys
+
+    from app.pose.landmark_file import LandmarkMeta, write_landmark_file
+    from app.types import PoseSample
+
+    lm = write_landmark_file(tmp_path / "p.csv", LandmarkMeta(640, 480, 30.0),
+                             [PoseSample(i, i * 33_333_333, None, 640, 480) for i in range(5)])
+    r = subprocess.run([sys.executable, "-m", "app", "analyze", str(lm), "--roi", "0,0,100,100"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "landmark file" in r.stderr and "Traceback" not in r.stderr
