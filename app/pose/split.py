@@ -3,7 +3,8 @@
 MediaPipe's model runs single-threaded (its XNNPACK workers spin-wait, and with 2 threads
 throughput collapses when the other core is busy). Two single-threaded instances on two
 halves of the clip use both cores and degrade gracefully under load: each is an ordinary
-thread. The second instance starts ``OVERLAP_S`` before the split and discards those
+thread. The second instance starts ``OVERLAP_S`` (of the clip's time base: capture time
+for slow motion) before the split and discards those
 frames, so its tracking and landmark smoothing have settled when its first kept frame
 comes; the halves join only when the frame at the split, decoded by both readers, is
 pixel-identical and both follow the same person there (``app.pose.region.same_person``:
@@ -128,7 +129,9 @@ class SecondHalf:
         from app.capture.video_file import VideoFileReader
         from app.pose.region_pose import RegionPose
 
-        start = max(1, self.k_split - int(round(OVERLAP_S * self.info.fps)))
+        # settling is counted on the time base (a slow-motion clip: capture frames)
+        time_fps = self._capture_fps or self.info.fps
+        start = max(1, self.k_split - int(round(OVERLAP_S * time_fps)))
         try:
             reader = VideoFileReader(self.path, queue_size=self._queue_size, info=self.info,
                                      start_index=start, capture_fps=self._capture_fps)
