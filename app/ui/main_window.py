@@ -114,6 +114,10 @@ class MainWindow(QMainWindow):
 
         #: guided sessions: Session menu, protocol bar, Tools → Session templates…
         self.protocol = ProtocolLink(self)
+        from app.ui.plan_link import PlanLink
+
+        #: Plan menu: clinical picture & programme, coached exercises, home practice list
+        self.plan = PlanLink(self)
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -553,6 +557,7 @@ class MainWindow(QMainWindow):
                 self.show_banner(str(exc))
                 return
             self.sessions_dialog.compare_requested.connect(self.compare_sessions)
+            self.sessions_dialog.plan_strip.plan_requested.connect(self.plan.show_plan)
         else:
             self.sessions_dialog.refresh(sync=True)
         self.sessions_dialog.show()
@@ -713,6 +718,7 @@ class MainWindow(QMainWindow):
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
         self.protocol.close()  # a guided session running: stop and save it
+        self.plan.close()
         self.recording.close()  # finish the recording's files first
         self.stop()
         self.fb.close()

@@ -480,6 +480,7 @@ class ProtocolLink(QObject):
             cv.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             cv.resizeDocks([dock], [250], Qt.Orientation.Vertical)
             self.summary_window = cv
+            self.w.plan.after_session(outcome, self.choice.runner_id if self.choice else None, cv)
         else:
             from PySide6.QtWidgets import QDialog, QVBoxLayout
 

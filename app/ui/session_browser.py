@@ -139,6 +139,11 @@ class SessionBrowser(QDialog):
 
         self.history = HistoryPlot()
         self.history.metric_changed.connect(lambda _m: self._update_history())
+        from app.ui.plan_panels import RunnerPlanStrip
+
+        #: programme, reassessment date and load log of the runner, beside the history
+        self.plan_strip = RunnerPlanStrip()
+        self.plan_strip.compare_requested.connect(self.compare_requested)
 
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -146,7 +151,10 @@ class SessionBrowser(QDialog):
         rl.addWidget(self.table, 2)
         rl.addLayout(actions)
         rl.addWidget(details)
-        rl.addWidget(self.history, 3)
+        hist_row = QHBoxLayout()
+        hist_row.addWidget(self.history, 3)
+        hist_row.addWidget(self.plan_strip, 2)
+        rl.addLayout(hist_row, 3)
 
         split = QSplitter()
         split.addWidget(left)
@@ -284,6 +292,7 @@ class SessionBrowser(QDialog):
 
     def _update_history(self) -> None:
         kind, rid = self.current_filter()
+        self.plan_strip.show_runner(self.store, rid if kind == "runner" else None)
         if kind != "runner":
             self.history.set_history(None, "History: pick a runner on the left")
             return
