@@ -21,7 +21,7 @@ from app.exercise.library import ExerciseLibrary, default_library
 from app.plan.store import PlanStore
 from app.ui.plan_widgets import LoadPlot
 
-COLUMNS = 3
+COLUMNS = 4
 
 
 class PracticePanel(QWidget):
@@ -36,17 +36,18 @@ class PracticePanel(QWidget):
         self.programme = None
         self.buttons: dict[str, QPushButton] = {}
         self.runner = QComboBox()
-        self.runner.setStyleSheet("font-size:16px;")
+        self.runner.setStyleSheet("font-size:14px;")
         self.runner.currentIndexChanged.connect(lambda *_: self._show())
         self.title = QLabel("Today's exercises")
-        self.title.setStyleSheet("font-size:20px; color:#b0bec5;")
+        self.title.setStyleSheet("font-size:16px; color:#b0bec5;")
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.runner)
         self.grid = QGridLayout()
-        self.grid.setSpacing(8)
+        self.grid.setSpacing(6)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 6, 0, 6)
+        lay.setContentsMargins(0, 4, 0, 4)
+        lay.setSpacing(4)
         lay.addLayout(head)
         lay.addLayout(self.grid)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -89,6 +90,7 @@ class PracticePanel(QWidget):
         while self.grid.count():
             w = self.grid.takeAt(0).widget()
             if w is not None:
+                w.setParent(None)  # gone from the view now, not at the next event loop turn
                 w.deleteLater()
         self.buttons = {}
         rid = self.runner.currentData()
@@ -105,7 +107,7 @@ class PracticePanel(QWidget):
             b.setCheckable(True)
             b.setChecked(it.exercise_id in done)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumHeight(52)
+            b.setMinimumHeight(40)
             b.setToolTip(ex.cue if ex else "")
             self._style(b)
             b.toggled.connect(lambda on, e=it.exercise_id, btn=b: self._toggle(e, on, btn))
@@ -116,7 +118,7 @@ class PracticePanel(QWidget):
     def _style(b: QPushButton) -> None:
         on = b.isChecked()
         b.setText(("✓ " if on else "") + b.text().removeprefix("✓ "))
-        b.setStyleSheet("font-size:16px; border-radius:8px; padding:4px; "
+        b.setStyleSheet("font-size:13px; border-radius:8px; padding:2px; "
                         + ("background:#2e7d32; color:white; border:2px solid #66bb6a;" if on else
                            "background:#37474f; color:#eceff1; border:2px solid #78909c;"))
 
@@ -157,7 +159,7 @@ class RunnerPlanStrip(QWidget):
         self.reassess.setWordWrap(True)
         self.reassess.setStyleSheet("font-weight:bold;")
         self.plot = LoadPlot()
-        self.plot.setMinimumHeight(120)
+        self.plot.setMinimumHeight(100)
         self.b_plan = QPushButton("Plan…")
         self.b_plan.setToolTip("Clinical picture, programme and load log of this runner")
         self.b_plan.clicked.connect(lambda: self.plan_requested.emit(self.runner_id))

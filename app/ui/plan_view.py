@@ -406,6 +406,7 @@ class PlanWindow(QDialog):
         while grid.count():
             w = grid.takeAt(0).widget()
             if w is not None:
+                w.setParent(None)  # gone from the view now, not at the next event loop turn
                 w.deleteLater()
         prog = self.programme
         if prog is None or prog.id is None:

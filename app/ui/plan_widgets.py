@@ -257,7 +257,7 @@ class LoadPlot(pg.GraphicsLayoutWidget):
         self.p.showGrid(y=True, alpha=0.2)
         self.p.setLabel("left", "volume")
         self.pain_vb = pg.ViewBox()
-        self.pain_vb.setZValue(self.p.vb.zValue() + 10)  # the pain line over the bars
+        self.pain_vb.setZValue(100)  # the pain line over the bars (the plot item is at 0)
         self.p.showAxis("right")
         self.p.scene().addItem(self.pain_vb)
         self.p.getAxis("right").linkToView(self.pain_vb)

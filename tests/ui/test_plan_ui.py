@@ -99,8 +99,12 @@ def test_home_practice_panel_ticks_today(qtbot, store):
     p = PracticePanel()
     qtbot.addWidget(p)
     p.refresh()
+    p.refresh()  # again: the old buttons are gone at once
     p.show()
+    from PySide6.QtWidgets import QPushButton
+
     assert p.runner.currentText() == "Bo" and len(p.buttons) == len(prog.items)
+    assert len(p.findChildren(QPushButton)) == len(prog.items)
     b = p.buttons[prog.exercise_ids[0]]
     b.click()
     assert b.isChecked() and b.text().startswith("✓ ") and "1 of" in p.title.text()
@@ -144,3 +148,33 @@ def test_main_window_plan_menu_home_panel_and_browser_strip(qtbot, make_window, 
     strip = bro.plan_strip
     assert strip.isVisible() and "Reassessment due" in strip.reassess.text()
     assert "pelvic drop" in strip.text.text()
+
+
+def test_clinical_picture_after_a_guided_baseline(qtbot, make_window, store):
+    """After a guided session the baseline block's picture is docked beside the comparison,
+    and 'Plan from this baseline…' opens the plan window with its proposal."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QPushButton, QTextBrowser
+
+    from app.gait.analysis import analyze_samples
+    from app.plan.assessment import demo_samples
+
+    w = make_window(source="demo", save_settings=False)
+    rid = store.add_runner("Dee").id
+    _, samples = demo_samples(View.REAR, seconds=20.0, pelvic_drop_deg=8.0)
+    base = analyze_samples(samples, View.REAR, None, 30.0)
+    outcome = SimpleNamespace(comparison=SimpleNamespace(before=SimpleNamespace(result=base)),
+                              session_id="20261102-090000-abcdef", folder=None)
+    cv = QMainWindow()
+    qtbot.addWidget(cv)
+    w.plan.after_session(outcome, rid, cv)
+    dock = cv.findChild(QDockWidget, "clinicalPicture")
+    assert dock is not None
+    text = dock.findChild(QTextBrowser).toPlainText()
+    assert "Primary candidate: pelvic drop" in text and "baseline block" in text
+    dock.findChild(QPushButton).click()
+    pw = w.plan.plan_window
+    assert pw.isVisible() and pw.runner_id == rid and pw.programme.primary == "pelvic_drop"
+    assert pw.programme.source_session == "20261102-090000-abcdef" and pw.dirty
+    pw.dirty = False
