@@ -25,6 +25,7 @@ from app.exercise.engine import EXERCISES, ExerciseEngine, leg_summary, result_j
 from app.pose.overlay import build_overlay
 from app.pose.worker import LivePipeline
 from app.types import View
+from app.ui.plan_widgets import fit_to_screen
 from app.ui.video_view import VideoView
 
 CUE_SHOW_S = 3.0
@@ -65,7 +66,7 @@ class CoachWindow(QDialog):
         self.t_panel = QTimer(self, interval=250, timeout=self._panel_tick)
         self.t_display.start()
         self.t_panel.start()
-        self._fit_screen()
+        fit_to_screen(self, 1280, 720)
         self.start(source)
 
     # ================================================================ construction
@@ -163,13 +164,6 @@ class CoachWindow(QDialog):
             if b is not None:
                 BANDS[name] = (b.green[1], b.amber[1])
         self.valgus_cue_deg = BANDS["knee_fppa_deg"][0]
-
-    def _fit_screen(self) -> None:
-        scr = self.screen().availableGeometry() if self.screen() else None
-        w, h = 1280, 720
-        if scr is not None:
-            w, h = min(w, scr.width() - 40), min(h, scr.height() - 60)
-        self.resize(w, h)
 
     # ================================================================ source / pipeline
     def _make_source(self, spec: str):

@@ -28,7 +28,7 @@ from app.plan.load import guidance
 from app.plan.programme import Programme, propose
 from app.plan.store import PlanStore
 from app.session.store import SessionStore, open_store
-from app.ui.plan_widgets import ExerciseCard, LoadPanel, ProgrammeTable, picture_html
+from app.ui.plan_widgets import ExerciseCard, LoadPanel, ProgrammeTable, fit_to_screen, picture_html
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -55,7 +55,7 @@ class PlanWindow(QDialog):
         self._task = None
         self._filling = False
         self._build()
-        self._fit_screen()
+        fit_to_screen(self, 1240, 700)
         self.refresh_runners()
 
     # ================================================================ construction
@@ -153,13 +153,6 @@ class PlanWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self._print_dialog)
         QShortcut(QKeySequence.StandardKey.Delete, self.table, activated=self.remove_current)
-
-    def _fit_screen(self) -> None:
-        scr = self.screen().availableGeometry() if self.screen() else None
-        w, h = 1240, 700
-        if scr is not None:
-            w, h = min(w, scr.width() - 40), min(h, scr.height() - 60)
-        self.resize(w, h)
 
     # ================================================================ runners, sources
     def refresh_runners(self, select: int | None = None) -> None:

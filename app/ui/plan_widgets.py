@@ -23,6 +23,14 @@ from app.ui.exercise_figure import ExerciseFigure
 _SEV = {"primary": "#c62828", "comp": "#ef6c00", "other": "#616161"}
 
 
+def fit_to_screen(widget: QWidget, w: int, h: int) -> None:
+    """Resize ``widget`` to w × h, or less so that it fits its screen's free area."""
+    scr = widget.screen().availableGeometry() if widget.screen() else None
+    if scr is not None:
+        w, h = min(w, scr.width() - 40), min(h, scr.height() - 60)
+    widget.resize(w, h)
+
+
 def picture_html(pic: dict | None) -> str:
     """The clinical picture (``ClinicalPicture.to_json()``) as HTML for a QTextBrowser."""
     if not pic:
