@@ -145,6 +145,7 @@ def demo_assessment(view: View = View.SIDE, **params) -> Assessment:
     doc = res.to_json_dict()
     faults = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
                        for k, v in params.items())
-    label = f"demo runner ({view.value} view{', ' + faults if faults else ''})"
+    noise_text = f", {noise:g} px landmark noise" if noise > 0 else ""
+    label = f"demo runner ({view.value} view{', ' + faults if faults else ''}{noise_text})"
     doc["source"] = label
     return Assessment(doc=doc, label=label, kind="demo")
