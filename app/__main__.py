@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
         "metronome and spoken cues). Without a sub-command the desktop app starts.",
     )
     parser.add_argument("--version", action="version", version=f"gaitcoach {__version__}")
+    window = _window_arguments()
+    if window is not None:
+        window(parser.add_argument_group(
+            "window options (without a sub-command: the live session window)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_path, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -54,6 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gaitcoach: interrupted.", file=sys.stderr)
         return 130
+
+
+def _window_arguments():
+    """``app.ui.main.add_window_arguments`` (no Qt import), or None without the GUI."""
+    try:
+        module = importlib.import_module("app.ui.main")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("app.ui"):
+            return None
+        raise
+    return module.add_window_arguments
 
 
 def _gui_main():

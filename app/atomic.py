@@ -24,16 +24,22 @@ def temp_beside(dest: str | os.PathLike[str]) -> Path:
     return Path(name)
 
 
+def publish(tmp: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """Give the finished temporary ``tmp`` ordinary permissions (0666 less the umask;
+    ``mkstemp`` makes 0600) and rename it to ``dest``."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, dest)
+
+
 @contextlib.contextmanager
 def replace_on_success(tmp: Path, dest: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield ``tmp``; when the block succeeds it becomes ``dest`` (ordinary permissions:
     0666 less the umask), when it raises it is removed."""
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600
-        os.replace(tmp, dest)
+        publish(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -7,8 +7,13 @@ module on first use and turns "PortAudio missing" into a sentence instead of an 
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from dataclasses import dataclass
 from types import ModuleType
+
+#: the installed ALSA error handler (kept referenced for the life of the process)
+_ALSA_HANDLER = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +29,40 @@ class OutputDevice:
     is_default: bool
 
 
-def load_sounddevice() -> tuple[ModuleType | None, str]:
-    """Import sounddevice; return (module, "") or (None, one-sentence reason)."""
+def quiet_alsa() -> bool:
+    """Stop ALSA's own error lines ("ALSA lib pcm.c:…: underrun occurred") from reaching
+    the terminal: PortAudio recovers from underruns itself, and the engine counts them
+    (``underflows``). Linux only; ``GAITCOACH_ALSA_MESSAGES=1`` keeps them. Idempotent;
+    True when the handler is in place."""
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None:
+        return True
+    if not sys.platform.startswith("linux") or os.environ.get("GAITCOACH_ALSA_MESSAGES") == "1":
+        return False
+    import ctypes
+    import ctypes.util
+
     try:
-        return importlib.import_module("sounddevice"), ""
+        lib = ctypes.CDLL(ctypes.util.find_library("asound") or "libasound.so.2")
+        setter = lib.snd_lib_error_set_handler
+    except (OSError, AttributeError):
+        return False
+    # void handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
+    proto = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                             ctypes.c_char_p)
+    handler = proto(lambda *_args: None)
+    setter(handler)
+    _ALSA_HANDLER = handler
+    return True
+
+
+def load_sounddevice() -> tuple[ModuleType | None, str]:
+    """Import sounddevice (ALSA's error lines silenced, :func:`quiet_alsa`); return
+    (module, "") or (None, one-sentence reason)."""
+    try:
+        sd = importlib.import_module("sounddevice")
+        quiet_alsa()
+        return sd, ""
     except OSError as exc:  # raised by sounddevice when libportaudio is missing
         return None, f"Sound is off because the PortAudio library could not be loaded ({exc})."
     except ImportError as exc:

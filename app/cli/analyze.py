@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from app.atomic import temp_beside
+from app.atomic import publish, temp_beside
 from app.errors import EXIT_NO_GAIT, InputFileError, NoGaitError, UserError
 from app.pose.timebase import add_capture_fps_argument, check_capture_fps
 from app.types import Facing, View
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from app.pose.landmark_file import LandmarkMeta, LandmarkWriter, is_landmark_file
     from app.pose.pipeline import iter_poses
     from app.pose.runner_search import needs_search, other_runner, parse_roi, with_lost_warnings
+    from app.pose.view_check import check_view, with_view_warning
 
     path = Path(args.path)
     for out in (args.json, args.csv, args.landmarks):
@@ -80,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
                                              meta.time_fps, capture_fps, bar.update)
         result = with_lost_warnings(result, collected)
         bar.close()
+        verdict = check_view((x.landmarks for x in collected), view.value)  # the poses analysed
+        result = with_view_warning(result, verdict, f"Re-run with --view {verdict.seen}.")
         if writer is not None:
             for sample in collected:
                 writer.write(sample)
@@ -91,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         doc = result.to_json_dict()
         doc["source"] = path.name
         doc["capture_fps"] = meta.capture_fps
+        doc["quality"]["view"] = verdict.to_json()
         if args.json:
             outputs.write_text(Path(args.json), json.dumps(doc, indent=1) + "\n")
         if args.csv:
@@ -109,6 +113,21 @@ def run(args: argparse.Namespace) -> int:
         raise
     print(_summary(result, path.name))
     return 0
+
+
+def with_view_warning(result, verdict, remedy: str = ""):  # noqa: ANN001, ANN201
+    """``result`` (AnalysisResult) with the wrong-view sentence of ``verdict`` (a
+    ``ViewVerdict``) as its first warning and its quality lowered; unchanged when the
+    view agrees."""
+    from dataclasses import replace
+
+    from app.types import Quality
+
+    text = verdict.sentence(remedy)
+    if not text:
+        return result
+    quality = result.quality if result.quality is Quality.UNAVAILABLE else Quality.LOW
+    return replace(result, warnings=(text,) + tuple(result.warnings), quality=quality)
 
 
 # -------------------------------------------------------------------------- outputs
@@ -139,7 +158,7 @@ class _AtomicOutputs:
 
     def commit(self) -> None:
         for dest, tmp in self._temps.items():
-            os.replace(tmp, dest)
+            publish(tmp, dest)  # 0666 less the umask, as every other file the app writes
         self._temps.clear()
 
     def discard(self) -> None:
@@ -193,9 +212,14 @@ def _summary(result, name: str) -> str:
     lines = [f"{name}: {result.view.value} view"
              + (f", facing {result.facing.value}" if result.facing else "")
              + f", {result.duration_s:.1f} s, {result.n_samples} frames"]
-    # A slow-motion warning makes every time below wrong: it comes first.
+    # A slow-motion warning makes every time below wrong, a wrong view every number:
+    # they come first.
+    from app.pose.view_check import is_view_warning
+
     lead = [w for w in result.warnings if w.startswith(SLOW_MOTION_HINT)]
-    rest = [w for w in result.warnings if w not in lead]
+    wrong_view = [w for w in result.warnings if is_view_warning(w)]
+    rest = [w for w in result.warnings if w not in lead and w not in wrong_view]
+    lines.extend(f"WARNING: {w}" for w in wrong_view)
     lines.extend(f"warning: {w}" for w in lead)
     if result.cadence_spm is not None:
         lines.append(f"Cadence        {result.cadence_spm:.1f} steps/min  ({result.n_steps} steps)")
@@ -226,25 +250,55 @@ def _summary(result, name: str) -> str:
 
 
 class _ProgressBar:
-    """A tqdm progress bar on stderr (frames), shown only for long work on a terminal or CI."""
+    """Progress of long work on stderr (frames): a live tqdm bar on a terminal; written to
+    a file or a CI log, one plain line per tenth of the work (a redrawn bar there leaves
+    hundreds of copies of itself)."""
 
-    def __init__(self, enabled: bool, label: str) -> None:
+    def __init__(self, enabled: bool, label: str, file=None) -> None:  # noqa: ANN001
         self._enabled = enabled
         self._label = label
+        self._file = file
         self._bar = None
+        self._last_tenth = -1
+
+    @property
+    def file(self):  # noqa: ANN201
+        return self._file if self._file is not None else sys.stderr
+
+    def _interactive(self) -> bool:
+        isatty = getattr(self.file, "isatty", None)
+        return bool(isatty and isatty())
 
     def update(self, done: int, total: int | None) -> None:
         if not self._enabled:
             return
+        if not self._interactive():
+            self._line(done, total)
+            return
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=self._label, unit="frame", file=sys.stderr,
+            self._bar = tqdm(total=total, desc=self._label, unit="frame", file=self.file,
                              leave=False, mininterval=0.2, dynamic_ncols=True)
         self._bar.n = done
         if total is not None and self._bar.total != total:
             self._bar.total = max(total, done)
         self._bar.refresh() if done == total else self._bar.update(0)
+
+    def _line(self, done: int, total: int | None) -> None:
+        """Plain lines: at 0, 10, …, 100 % (each once); without a total, every 1000 frames."""
+        if total:
+            tenth = min(10, int(10 * done / total))
+            if tenth <= self._last_tenth:
+                return
+            self._last_tenth = tenth
+            text = f"{self._label}: {10 * tenth} % ({min(done, total)}/{total} frames)"
+        else:
+            if done // 1000 <= self._last_tenth:
+                return
+            self._last_tenth = done // 1000
+            text = f"{self._label}: {done} frames"
+        print(text, file=self.file, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -4,7 +4,8 @@
 
 - a **video file**: the pose model runs over it (progress callback) and the gait engine
   over the poses. The poses are cached as a landmark file in
-  ``platformdirs.user_cache_dir("gaitcoach")/analyses`` (or ``$GAITCOACH_CACHE_DIR``),
+  ``<cache dir>/analyses`` (``app.paths.cache_dir``: ``$GAITCOACH_CACHE_DIR``, else
+  ``$GAITCOACH_DATA_DIR/cache``, else the user cache folder),
   keyed by the file's path, size and modification time, so reopening it is instant;
 - a **landmark file** (``.csv``/``.csv.gz``): replayed; its video is the file named by its
   ``# source=`` line when that exists beside it;
@@ -293,13 +294,11 @@ def _load_file(path: Path, progress: ProgressFn | None, stop_event: threading.Ev
 
 
 def cache_dir() -> Path:
-    """Folder of cached pose runs: ``$GAITCOACH_CACHE_DIR`` or the user cache dir."""
-    env = os.environ.get("GAITCOACH_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    """Folder of cached pose runs (``app.paths.cache_dir``: ``$GAITCOACH_CACHE_DIR``, the
+    data folder's ``cache`` when ``$GAITCOACH_DATA_DIR`` is set, else the user cache)."""
+    from app.paths import cache_dir as _cache_dir
 
-    return Path(platformdirs.user_cache_dir("gaitcoach"))
+    return _cache_dir()
 
 
 def cache_path_for(video: Path, capture_fps: float | None = None) -> Path:
@@ -355,17 +354,10 @@ def analyse_video_cached(video: Path, progress: ProgressFn | None = None,
 
 # ------------------------------------------------------------------------------ sessions
 def sessions_root() -> Path:
-    """``<data dir>/sessions`` (``app.session.store.sessions_root`` when available)."""
-    try:
-        from app.session.store import sessions_root as root
-    except ImportError:
-        env = os.environ.get("GAITCOACH_DATA_DIR")
-        if env:
-            return Path(env) / "sessions"
-        import platformdirs
+    """``<data dir>/sessions``."""
+    from app.paths import data_dir
 
-        return Path(platformdirs.user_data_dir("gaitcoach", appauthor=False)) / "sessions"
-    return Path(root())
+    return data_dir() / "sessions"
 
 
 def resolve_session_id(text: str) -> Path | None:

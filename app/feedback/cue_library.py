@@ -1,7 +1,8 @@
 """The verbal-cue library: data in ``cues/<lang>/cues.toml`` + one WAV clip per cue.
 
 A clinician extends or overrides the shipped set in the user data folder
-(``platformdirs.user_data_dir("gaitcoach")/cues/<lang>/``, or ``$GAITCOACH_CUE_DIR/<lang>``):
+(``<data dir>/cues/<lang>/`` — ``$GAITCOACH_DATA_DIR`` or the user data folder — or
+``$GAITCOACH_CUE_DIR/<lang>``):
 
 - a ``cues.toml`` there adds cues, replaces shipped cues with the same ``id``, or hides one
   with ``enabled = false``;
@@ -12,7 +13,6 @@ Bad user entries never stop the app: they are skipped and described in ``problem
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from enum import Enum
@@ -66,13 +66,11 @@ class Cue:
 
 
 def user_cue_root() -> Path:
-    """Folder holding the clinician's cue folders (one per language)."""
-    env = os.environ.get("GAITCOACH_CUE_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
+    """Folder holding the clinician's cue folders (one per language):
+    ``$GAITCOACH_CUE_DIR`` or ``<data dir>/cues`` (``app.paths.user_cue_root``)."""
+    from app.paths import user_cue_root as _root
 
-    return Path(user_data_dir("gaitcoach", appauthor=False)) / "cues"
+    return _root()
 
 
 class CueLibrary:

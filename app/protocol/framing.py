@@ -9,7 +9,8 @@ Four checks on the live pose and image, each a pass/fail with a one-line hint:
 - **view** (essential): the view the template needs — side (shoulders and hips seen edge
   on: their width is small against the torso height) or rear/front (width ≥
   ``FRONTAL_RATIO`` × torso height; rear vs front from the face's visibility and which
-  side the runner's left shoulder is on);
+  side the runner's left shoulder is on) — :func:`app.pose.view_check.view_of`, which
+  ``analyze``, the live window and the comparison view use too;
 - **lighting** (a warning): the frame's luminance (ITU-R BT.601 luma on a subsampled
   grid) — too dark when the median is below ``DARK_MEDIAN``, too bright / back-lit when
   the median is above ``BRIGHT_MEDIAN`` or ``CLIPPED_SHARE`` of the pixels are clipped.
@@ -29,14 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.pose.view_check import (  # noqa: F401 - the view constants are part of this API
+    FACE_POINTS, FACE_VIS_REAR, FRONTAL_RATIO, SIDE_RATIO, VIEW_WORDS, view_of,
+)
 from app.types import LM
 
 MARGIN_FRAC = 0.02        # landmarks must be this far inside the frame (share of its size)
 HEAD_TOP_FRAC = 0.5       # head top above the nose, × nose-to-shoulders height
 FOOT_VIS = 0.5            # a foot point is "visible" at or above this visibility
-FRONTAL_RATIO = 0.45      # shoulder/hip width ÷ torso height: ≥ this = rear/front view
-SIDE_RATIO = 0.30         # ≤ this = side view (between the two: unclear)
-FACE_VIS_REAR = 0.5       # mean face visibility below this = face turned away (rear)
 DARK_MEDIAN = 45.0        # luma 0..255
 BRIGHT_MEDIAN = 215.0
 CLIPPED_SHARE = 0.25      # share of pixels ≥ 250
@@ -46,8 +47,6 @@ PASS_SHARE = 0.7
 BODY_POINTS = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
                "right_heel", "left_foot_index", "right_foot_index")
-FACE_POINTS = ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right")
-VIEW_WORDS = {"side": "side view", "rear": "rear view", "front": "front view"}
 VIEW_HINTS = {
     "side": "Place the camera beside the treadmill, level with the hips, so the runner "
             "is seen from the side.",
@@ -145,31 +144,6 @@ def feet_problem(lm: np.ndarray | None) -> str:
             return "missing"
         best = max(best, min(float(p[3]) for p in pts))
     return "" if best >= FOOT_VIS else "hidden"
-
-
-def view_of(lm: np.ndarray | None) -> str | None:
-    """side | rear | front from one pose, or None when unclear. Width = the larger of
-    the shoulder and hip widths (x distance), torso height = shoulder-mid to hip-mid."""
-    if lm is None:
-        return None
-    ls, rs, lh, rh = (lm[LM[n]] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
-    if any(math.isnan(float(p[0])) for p in (ls, rs, lh, rh)):
-        return None
-    torso = math.hypot((ls[0] + rs[0] - lh[0] - rh[0]) / 2, (ls[1] + rs[1] - lh[1] - rh[1]) / 2)
-    if torso < 1.0:
-        return None
-    width = max(abs(float(ls[0] - rs[0])), abs(float(lh[0] - rh[0])))
-    ratio = width / torso
-    if ratio <= SIDE_RATIO:
-        return "side"
-    if ratio < FRONTAL_RATIO:
-        return None
-    face_vis = float(np.nanmean([lm[LM[n], 3] for n in FACE_POINTS]))
-    # Seen from behind, the runner's left is on the image's left (x smaller).
-    left_on_left = (ls[0] + lh[0]) < (rs[0] + rh[0])
-    if face_vis < FACE_VIS_REAR:
-        return "rear"
-    return "rear" if left_on_left else "front"
 
 
 def sample(lm: np.ndarray | None, image: np.ndarray | None, width: int, height: int) -> _Sample:

@@ -16,7 +16,6 @@ a correction cue: if a cue is playing when a line is due, the line waits up to
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -44,14 +43,10 @@ def clip_id(text: str) -> str:
 
 
 def user_voice_dir(language: str = "en") -> Path:
-    env = os.environ.get("GAITCOACH_CACHE_DIR")
-    if env:
-        base = Path(env)
-    else:
-        import platformdirs
+    """Rendered guidance clips: ``<cache dir>/voice/<language>`` (``app.paths.cache_dir``)."""
+    from app.paths import cache_dir
 
-        base = Path(platformdirs.user_cache_dir("gaitcoach"))
-    return base / "voice" / language
+    return cache_dir() / "voice" / language
 
 
 def find_clip(text: str, language: str = "en") -> Path | None:

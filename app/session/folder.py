@@ -62,13 +62,11 @@ def steps_columns() -> tuple[str, ...]:
 
 
 def data_dir() -> Path:
-    """``$GAITCOACH_DATA_DIR`` or ``platformdirs.user_data_dir("gaitcoach")``."""
-    env = os.environ.get("GAITCOACH_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    """``$GAITCOACH_DATA_DIR`` or ``platformdirs.user_data_dir("gaitcoach")``
+    (``app.paths.data_dir``)."""
+    from app.paths import data_dir as _data_dir
 
-    return Path(platformdirs.user_data_dir("gaitcoach", appauthor=False))
+    return _data_dir()
 
 
 def sessions_root() -> Path:

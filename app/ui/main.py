@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gaitcoach", description="GaitCoach live session window.")
+def add_window_arguments(p) -> None:  # noqa: ANN001 - a parser or an argument group
+    """The live window's options (also listed by ``python -m app --help``)."""
     p.add_argument("--source", help="video file, 'demo' or 'camera:N' (default: the saved "
                                     "camera, or the demo when no camera is found)")
     p.add_argument("--view", choices=["side", "rear", "front"], help="camera view for this run")
@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="runner region of --source in pixels (or drag it on the video)")
     p.add_argument("--capture-fps", type=float, metavar="N",
                    help="--source is a slow-motion video filmed at N fps (File → Capture speed)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gaitcoach", description="GaitCoach live session window.")
+    add_window_arguments(p)
     return p
 
 

@@ -258,3 +258,51 @@ def test_unknown_device_reports_a_sentence():
     st = eng.start()
     assert not st.available and "no such sound card" in st.reason and st.reason.endswith(".")
     eng.stop()
+
+
+@needs_pulse
+@pytest.mark.parametrize("command", [["metronome", "--bpm", "180", "--seconds", "1"],
+                                     ["say", "cadence_quick_light_feet"]])
+def test_cli_unknown_device_is_bad_input_exit_2(command):
+    """Issue 11: ``metronome --device Nope`` exited 1 where every other bad input exits 2."""
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "app", *command, "--device", "Nope"],
+                       capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [lines[0]] and lines[0].startswith("gaitcoach: No audio output device is called 'Nope'")
+
+
+ALSA_PROBE = """
+import ctypes, ctypes.util, sys
+if sys.argv[1] == "app":
+    from app.audio.backend import load_sounddevice
+    assert load_sounddevice()[0] is not None
+lib = ctypes.CDLL(ctypes.util.find_library("asound"))
+pcm = ctypes.c_void_p()
+print(lib.snd_pcm_open(ctypes.byref(pcm), b"gaitcoach_no_such_pcm", 0, 0))
+"""
+
+
+def _have_alsa() -> bool:
+    import ctypes.util
+
+    return ctypes.util.find_library("asound") is not None
+
+
+@pytest.mark.skipif(not _have_alsa(), reason="no ALSA library")
+def test_alsa_error_lines_do_not_reach_the_terminal(tmp_path):
+    """Issue 11: "ALSA lib pcm.c:…: underrun occurred" lines reached the terminal. ALSA
+    prints every error through one handler; an unknown PCM name makes it print one."""
+    import sys
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(ALSA_PROBE)
+    plain = subprocess.run([sys.executable, str(probe), "plain"], capture_output=True,
+                           text=True, cwd=REPO, timeout=60)
+    assert "ALSA lib" in plain.stderr  # the probe does make ALSA talk
+    app = subprocess.run([sys.executable, str(probe), "app"], capture_output=True, text=True,
+                         cwd=REPO, timeout=60)
+    assert app.returncode == 0 and int(app.stdout.strip()) < 0, app.stderr
+    assert "ALSA lib" not in app.stderr, app.stderr

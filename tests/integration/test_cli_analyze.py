@@ -33,6 +33,10 @@ def test_help_lists_subcommands():
     assert proc.returncode == 0
     for cmd in ("analyze", "bench"):
         assert cmd in proc.stdout
+    # issue 11: the window's own options are listed too
+    for opt in ("--source", "--layout", "--wall", "--view", "--exit-after", "--screenshot"):
+        assert opt in proc.stdout, opt
+    assert "window options" in proc.stdout
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty", "random", "text", "directory", "bad_landmarks"])
@@ -118,6 +122,51 @@ def test_video_then_its_landmark_file_give_the_same_result(tmp_path, shared_data
     assert doc2["cadence_spm"] == pytest.approx(doc["cadence_spm"], abs=0.05)
     assert [(e["kind"], e["foot"], e["frame"]) for e in doc2["events"]] == [
         (e["kind"], e["foot"], e["frame"]) for e in doc["events"]]
+    # the right view: no view warning, and the JSON says what was seen
+    assert doc["quality"]["view"]["seen"] == "side" and not doc["quality"]["view"]["mismatch"]
+    assert "WARNING" not in proc.stdout
+    # every output has ordinary permissions (0666 less the umask), as compare's exports
+    umask = os.umask(0)
+    os.umask(umask)
+    for p in (j1, lm, steps, j2):
+        assert p.stat().st_mode & 0o777 == 0o666 & ~umask, p
+
+    # issue 11: a side-view clip analysed as a rear view never gives confident numbers
+    j3 = tmp_path / "rear.json"
+    proc3 = run_cli("analyze", str(lm), "--view", "rear", "--json", str(j3), "--quiet")
+    assert proc3.returncode == 0, proc3.stderr
+    lines = proc3.stdout.splitlines()
+    assert lines[1].startswith("WARNING: Wrong view: the video looks like a side view"), lines[:3]
+    assert "--view side" in lines[1] and "Pelvic drop" in proc3.stdout
+    q = json.loads(j3.read_text())["quality"]
+    assert q["overall"] == "low" and q["warnings"][0].startswith("Wrong view")
+    assert q["view"] == {"expected": "rear", "seen": "side", "share": q["view"]["share"],
+                         "frames": q["view"]["frames"], "mismatch": True}
+    assert q["view"]["share"] > 0.9 and q["view"]["frames"] >= 50
+
+
+def test_progress_written_to_a_file_is_a_few_lines(tmp_path):
+    """Issue 11: stderr redirected to a file got a redrawn bar hundreds of times."""
+    import io
+
+    from app.cli.analyze import _ProgressBar
+
+    buf = io.StringIO()  # not a terminal
+    bar = _ProgressBar(enabled=True, label="clip.mp4", file=buf)
+    for done in range(0, 361):
+        bar.update(done, 360)
+    for _ in range(200):  # a pose runner reporting the end over and over
+        bar.update(360, 360)
+    bar.close()
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "clip.mp4: 0 % (0/360 frames)"
+    assert lines[-1] == "clip.mp4: 100 % (360/360 frames)"
+    assert len(lines) == 11 and sum("100 %" in ln for ln in lines) == 1
+    assert "\r" not in buf.getvalue()
+    quiet = io.StringIO()
+    q = _ProgressBar(enabled=False, label="x", file=quiet)
+    q.update(1, 2)
+    assert quiet.getvalue() == ""
 
 
 def test_threads_must_be_positive(shared_data, tmp_path):
