@@ -115,21 +115,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def with_view_warning(result, verdict, remedy: str = ""):  # noqa: ANN001, ANN201
-    """``result`` (AnalysisResult) with the wrong-view sentence of ``verdict`` (a
-    ``ViewVerdict``) as its first warning and its quality lowered; unchanged when the
-    view agrees."""
-    from dataclasses import replace
-
-    from app.types import Quality
-
-    text = verdict.sentence(remedy)
-    if not text:
-        return result
-    quality = result.quality if result.quality is Quality.UNAVAILABLE else Quality.LOW
-    return replace(result, warnings=(text,) + tuple(result.warnings), quality=quality)
-
-
 # -------------------------------------------------------------------------- outputs
 def _check_writable(path: Path) -> None:
     parent = path.parent if str(path.parent) else Path(".")

@@ -72,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
     except SyncError as exc:
         raise NoGaitError(f"Cannot sync the clips: {exc}.", EXIT_NO_GAIT) from None
 
+    for role, c in (("before", a), ("after", b)):
+        v = c.view_verdict
+        if v is not None and v.mismatch:
+            print(f"WARNING: the {role} clip {c.label}: {v.sentence(f'Re-run with --view {v.seen}.')}")
     print(f"Before: {a.label} — {a.result.n_steps} steps, {a.duration_s:.1f} s")
     print(f"After:  {b.label} — {b.result.n_steps} steps, {b.duration_s:.1f} s")
     print(f"Synced by initial contacts: {cmp.sync.n_pairs} {cmp.sync.foot.value} strides paired "

@@ -89,6 +89,8 @@ class Clip:
     date: str | None = None
     notes: str = ""
     warning: str | None = None
+    #: does the video show the view it is measured as (``app.pose.view_check``)
+    view_verdict: object | None = None
     _sample_index: dict[int, int] = field(default_factory=dict, repr=False)
 
     # -- frames and time ----------------------------------------------------------------
@@ -220,6 +222,10 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
                              f"(0–{t_last + 1 / fps:.1f} s).")
     v = view or meta_view or View.SIDE
     result = analyze_samples(picked, v, facing or meta_facing, fps)
+    from app.pose.view_check import check_view, with_view_warning
+
+    verdict = check_view((s.landmarks for s in picked), v.value)
+    result = with_view_warning(result, verdict)  # leads the clip's warnings
     rng = "" if start_s is None and end_s is None else f" @{_range_text(start_s, end_s)} s"
     if block is not None:
         rng = f" @{block['kind']}" + (f" {block['n']}" if block["n"] else "")
@@ -230,7 +236,7 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
         frame_times_s=frame_times, samples=picked, result=result, view=v,
         facing=result.facing, session_id=session_dir.name if session_dir else None,
         session_dir=session_dir, runner=info.get("runner"), date=info.get("date"),
-        notes=info.get("notes", ""), warning=info.get("warning"),
+        notes=info.get("notes", ""), warning=info.get("warning"), view_verdict=verdict,
     )
 
 

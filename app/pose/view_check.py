@@ -139,3 +139,23 @@ def check_view(landmarks, expected: str, every: int = 3) -> ViewVerdict:  # noqa
     for lm in landmarks:
         tally.add(lm)
     return tally.verdict(expected)
+
+
+def is_view_warning(text: str) -> bool:
+    """True for the sentence of :meth:`ViewVerdict.sentence` (it leads any summary)."""
+    return text.startswith("Wrong view")
+
+
+def with_view_warning(result, verdict: ViewVerdict, remedy: str = ""):  # noqa: ANN001, ANN201
+    """``result`` (``app.gait.analysis.AnalysisResult``) with the wrong-view sentence of
+    ``verdict`` as its first warning and its quality lowered; unchanged when the view
+    agrees."""
+    from dataclasses import replace
+
+    from app.types import Quality
+
+    text = verdict.sentence(remedy)
+    if not text:
+        return result
+    quality = result.quality if result.quality is Quality.UNAVAILABLE else Quality.LOW
+    return replace(result, warnings=(text,) + tuple(result.warnings), quality=quality)

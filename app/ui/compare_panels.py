@@ -92,6 +92,7 @@ class Panels:
     opacity: QSlider
     slider: QSlider
     time_label: QLabel
+    warning: QLabel
     table: QTableWidget
     tool_buttons: dict
     b_undo: QPushButton
@@ -230,6 +231,11 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
     sv.setContentsMargins(4, 0, 0, 0)
     g_table = QGroupBox("Metrics (mean over steps)")
     tv = QVBoxLayout(g_table)
+    warning = QLabel("")  # e.g. a clip measured in the wrong view (app.pose.view_check)
+    warning.setWordWrap(True)
+    warning.setStyleSheet("background:#ffca28; color:#000; padding:4px;")
+    warning.hide()
+    tv.addWidget(warning)
     table = QTableWidget(0, 4)
     table.setHorizontalHeaderLabels(["Metric", "Before", "After", "Change"])
     table.verticalHeader().setVisible(False)
@@ -288,5 +294,5 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
              mode, c_skel, c_zoom, slider, *tool_buttons.values(), b_undo, b_clear]
     return Panels(edits[0], edits[1], buttons[0], buttons[1], buttons[2], buttons[3], b_compare,
                   b_play, b_back, b_fwd, b_jump, c_loop, c_sync, c_skel, c_zoom, speed, mode,
-                  opacity, slider, time_label, table, tool_buttons, b_undo, b_clear, notes,
+                  opacity, slider, time_label, warning, table, tool_buttons, b_undo, b_clear, notes,
                   b_pdf, b_mp4, b_csv, needs)

@@ -250,6 +250,10 @@ class CompareView(QMainWindow):
         self._boxes = runner_boxes([a, b])
         self._reset_crops()
         self.ui.fill_table(pair.rows, a.label, b.label)
+        wrong = [f"{role}: {c.view_verdict.sentence()}" for role, c in (("Before", a), ("After", b))
+                 if getattr(c.view_verdict, "mismatch", False)]
+        self.ui.warning.setText("\n".join(wrong))
+        self.ui.warning.setVisible(bool(wrong))
         self.ui.notes.setPlainText(pair.cmp.notes if pair.cmp is not None else "")
         self.ui.slider.setRange(int(a.t_start_s * 1000), int(a.t_end_s * 1000))
         self._set_enabled(True)

@@ -118,6 +118,10 @@ class MainWindow(QMainWindow):
 
         #: Plan menu: clinical picture & programme, coached exercises, home practice list
         self.plan = PlanLink(self)
+        from app.ui.view_warning import LiveViewCheck
+
+        #: banner when the camera shows another view than the one set (app.pose.view_check)
+        self.view_check = LiveViewCheck(self)
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -717,6 +721,7 @@ class MainWindow(QMainWindow):
         """Stop timers, then the pipeline threads (joined), then save settings."""
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
+        self.view_check.close()
         self.protocol.close()  # a guided session running: stop and save it
         self.plan.close()
         self.recording.close()  # finish the recording's files first

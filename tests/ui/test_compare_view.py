@@ -412,3 +412,29 @@ def test_sessions_and_blocks_from_the_store(qtbot, tmp_path, monkeypatch, no_thr
     decoders = list(v.decoders)
     w.close()  # closes the comparison window and joins its threads
     assert all(not d.alive for d in decoders)
+
+
+def test_wrong_view_is_said_above_the_table(qtbot, open_view, clip_dir, no_thread_leak):
+    """Issue 11 item 7: a side-view clip measured as a rear view (a session recorded with
+    the view set wrong) gets a warning above the metric table, and the clip's warnings
+    lead with it (the PDF prints them)."""
+    import dataclasses
+
+    from app.compare.clip import cache_dir
+    from app.pose.landmark_file import read_landmark_file, write_landmark_file
+    from app.types import View
+
+    cached = next((cache_dir() / "analyses").glob("*.csv.gz"))
+    meta, samples = read_landmark_file(cached)
+    lm = clip_dir / "run-as-rear.csv.gz"
+    write_landmark_file(lm, dataclasses.replace(meta, view=View.REAR, source="run.mp4"), samples)
+    v = open_view(f"{lm}@0-6", f"{lm}@6-12")
+    assert v.pair.a.view is View.REAR and v.pair.a.view_verdict.mismatch
+    assert v.ui.warning.isVisible()
+    text = v.ui.warning.text()
+    assert text.startswith("Before: Wrong view: the video looks like a side view")
+    assert "After: Wrong view" in text
+    assert v.pair.a.result.warnings[0].startswith("Wrong view")
+    v.load(*halves(clip_dir))  # the right view: the warning goes
+    qtbot.waitUntil(lambda: v.pair.a.view is View.SIDE, timeout=30000)
+    assert not v.ui.warning.isVisible()
