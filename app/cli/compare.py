@@ -78,8 +78,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"WARNING: the {role} clip {c.label}: {v.sentence(f'Re-run with --view {v.seen}.')}")
     print(f"Before: {a.label} — {a.result.n_steps} steps, {a.duration_s:.1f} s")
     print(f"After:  {b.label} — {b.result.n_steps} steps, {b.duration_s:.1f} s")
-    print(f"Synced by initial contacts: {cmp.sync.n_pairs} {cmp.sync.foot.value} strides paired "
-          f"({len(cmp.sync.a_strides)} before, {len(cmp.sync.b_strides)} after)")
+    print(f"Synced by initial contacts: {cmp.sync.describe()}")
     print()
     print(format_table(list(cmp.rows)))
 

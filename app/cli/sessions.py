@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from app.errors import UserError
+from app.session.records import duration_text, plural
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -59,12 +60,12 @@ def _list(store, args, _report) -> int:
     if not sessions:
         print("No sessions." if runner_id is None else f"No sessions for {args.runner}.")
         return 0
-    print(f"{'id':22s}  {'date (local)':16s}  {'name':20s}  {'runner':14s}  {'view':5s}  "
+    print(f"{'id':22s}  {'date (local)':19s}  {'name':20s}  {'runner':14s}  {'view':5s}  "
           f"{'dur':>7s}  {'cadence':>7s}  state")
     for s in sessions:
         h = session_health(s)
-        state = s.state if h.ok else h.kind.replace("_", " ")
-        print(f"{s.id:22s}  {_date(s):16s}  {_cut(s.name, 20):20s}  {_cut(s.runner_name or '', 14):14s}  "
+        state = s.state_text if h.ok else h.kind.replace("_", " ")
+        print(f"{s.id:22s}  {s.started_text:19s}  {_cut(s.name, 20):20s}  {_cut(s.runner_name or '', 14):14s}  "
               f"{s.view or '':5s}  {_duration(s.duration_s):>7s}  {_num(s.cadence_spm):>7s}  {state}")
     return 0
 
@@ -75,7 +76,8 @@ def _show(store, args, _report) -> int:
     s = store.get_session(store.resolve_id(args.id))
     h = session_health(s)
     rows = [("id", s.id), ("name", s.name or "—"), ("runner", s.runner_name or "—"),
-            ("date (local)", _date(s)), ("state", s.state), ("duration", _duration(s.duration_s)),
+            ("date (local)", s.started_text), ("state", s.state_text),
+            ("duration", _duration(s.duration_s)),
             ("view", f"{s.view or '—'}" + (f", facing {s.facing}" if s.facing else "")),
             ("template", s.template or "—"), ("folder", str(s.folder)),
             ("video", str(s.video_path) if s.video_path else "—")]
@@ -142,7 +144,7 @@ def _runners(store, _args, _report) -> int:
         n = len(store.list_sessions(r.id))
         extra = ", ".join(x for x in (f"born {r.birth_year}" if r.birth_year else "",
                                       f"{r.height_cm:g} cm" if r.height_cm else "") if x)
-        print(f"{r.name}  ({n} session{'s' if n != 1 else ''}{', ' + extra if extra else ''})")
+        print(f"{r.name}  ({plural(n, 'session')}{', ' + extra if extra else ''})")
     return 0
 
 
@@ -163,15 +165,7 @@ _ACTIONS = {"list": _list, "show": _show, "rename": _rename, "notes": _notes,
             "runner-add": _runner_add, "sync": _sync}
 
 
-def _date(s) -> str:
-    return s.started.astimezone().strftime("%Y-%m-%d %H:%M") if s.started else "—"
-
-
-def _duration(v: float | None) -> str:
-    if v is None:
-        return "—"
-    m, sec = divmod(int(round(v)), 60)
-    return f"{m}:{sec:02d}"
+_duration = duration_text
 
 
 def _sentence(text: str) -> str:

@@ -25,6 +25,8 @@ from app.errors import UserError
 
 BEFORE_COLOR = "#1f77b4"
 AFTER_COLOR = "#ff7f0e"
+#: height (mm) the key-frame grid needs on a page (below it starts a new page)
+KEY_FRAMES_MIN_MM = 150.0
 
 
 @dataclass(frozen=True)
@@ -209,8 +211,7 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
         when = c.date or _file_date(c.video_path)
         details.append((role, f"{c.label}" + (f" — {when}" if when else "")
                         + f" — {c.duration_s:.1f} s, {res.n_steps} steps"))
-    details.append(("Synced by", f"initial contacts, {cmp.sync.n_pairs} {cmp.sync.foot.value} strides paired"
-                    f" ({len(cmp.sync.a_strides)} before, {len(cmp.sync.b_strides)} after)"))
+    details.append(("Synced by", f"initial contacts, {cmp.sync.describe()}"))
     for key, value in details:
         pdf.set_font("DejaVu", "B", 9.5)
         pdf.cell(24, 5.5, key)
@@ -230,7 +231,7 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
     png = plot_steps_png(cmp)
     h_plot = epw * 2.6 / 7.0
     if pdf.get_y() + h_plot + 8 > pdf.h - pdf.b_margin:
-        pdf.add_page()
+        pdf.add_page()  # the key frames follow on this page (no page with two plots alone)
     pdf.ln(3)
     pdf.image(io.BytesIO(png), x=pdf.l_margin, w=epw, h=h_plot)
 
@@ -242,9 +243,13 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
         pdf.set_font("DejaVu", "", 9.5)
         pdf.multi_cell(epw, 5, notes, **nl)
 
-    # Key frames: rows before/after, columns IC / midstance / toe-off.
+    # Key frames: rows before/after, columns IC / midstance / toe-off — on this page when
+    # there is room for them at a readable size, else on the next.
     images = key_frame_images(cmp)
-    pdf.add_page()
+    if pdf.h - pdf.b_margin - pdf.get_y() < KEY_FRAMES_MIN_MM:
+        pdf.add_page()
+    else:
+        pdf.ln(5)
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(epw, 8, "The same moments of the stride", **nl)
     pdf.set_font("DejaVu", "", 8.5)
@@ -317,10 +322,32 @@ def _metric_table(pdf, rows: tuple[MetricRow, ...], epw: float) -> None:
     pdf.set_font("DejaVu", "", 7.5)
     pdf.set_text_color(110, 110, 110)
     pdf.multi_cell(epw, 4, "Means over all steps of each clip. Green: a change in the direction "
-                   "of improvement; red: away from it; grey: within measurement noise. For metrics with "
+                   "of improvement; red: away from it; grey: within the metric's step-to-step noise (2 standard "
+                   "errors of the difference of the means). For metrics with "
                    "faults in both directions, improvement means closer to the middle of the default range.",
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
+
+
+def table_widths(pdf, table: ReportTable, epw: float, pad_mm: float = 3.0) -> list[float]:
+    """Column widths (mm) that fit every heading and cell of ``table`` with ``pad_mm`` to
+    spare (the first, left-aligned column takes what is left), scaled down only when the
+    whole table is wider than the page. Fonts as :func:`_text_table` prints them."""
+    n = max(1, len(table.heads))
+    need = [0.0] * n
+    pdf.set_font("DejaVu", "B", 8.5)
+    for i, h in enumerate(table.heads):
+        need[i] = pdf.get_string_width(h)
+    pdf.set_font("DejaVu", "", 8.5)
+    for row in table.rows:
+        for i, v in enumerate(row[:n]):
+            need[i] = max(need[i], pdf.get_string_width(str(v)))
+    need = [w + pad_mm for w in need]
+    rest = epw - sum(need[1:])
+    if rest >= need[0]:
+        return [rest] + need[1:]
+    k = epw / sum(need)
+    return [w * k for w in need]
 
 
 def _text_table(pdf, table: ReportTable, epw: float) -> None:
@@ -330,9 +357,7 @@ def _text_table(pdf, table: ReportTable, epw: float) -> None:
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(epw, 7, table.title, **nl)
-    n = max(1, len(table.heads))
-    first = min(0.34, 1.6 / n)
-    widths = [epw * first] + [epw * (1 - first) / max(1, n - 1)] * (n - 1)
+    widths = table_widths(pdf, table, epw)
     pdf.set_font("DejaVu", "B", 8.5)
     pdf.set_fill_color(235, 238, 242)
     for i, (w, h) in enumerate(zip(widths, table.heads)):

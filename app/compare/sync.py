@@ -196,6 +196,39 @@ class StrideSync:
         """End of the sync timeline: ``u`` runs over [0, u_end]."""
         return float(self.n_pairs)
 
+    @property
+    def repeated(self) -> str | None:
+        """'before' or 'after' when that clip has fewer strides and its strides repeat
+        (loop) to fill the pairs; None when both have the same number."""
+        na, nb = len(self.a_strides), len(self.b_strides)
+        return None if na == nb else ("before" if na < nb else "after")
+
+    def describe(self) -> str:
+        """'14 left strides paired (14 before, 7 after: the after clip's 7 strides are
+        shown twice)' — says when the shorter clip's strides repeat."""
+        na, nb = len(self.a_strides), len(self.b_strides)
+        text = (f"{self.n_pairs} {self.foot.value} stride{'s' if self.n_pairs != 1 else ''} "
+                f"paired ({na} before, {nb} after")
+        rep = self.repeated
+        if rep is not None:
+            few = min(na, nb)
+            times = self.n_pairs / few
+            how = ("twice" if abs(times - 2) < 1e-9 else
+                   f"{times:.1f} times over" if times % 1 else f"{times:.0f} times over")
+            text += (f": the {rep} clip's {few} stride{'s' if few != 1 else ''} "
+                     f"{'are' if few != 1 else 'is'} shown {how}")
+        return text + ")"
+
+    def repeat_of(self, k: int) -> tuple[int, int] | None:
+        """(pass, passes) of the repeated clip in pair ``k`` — (2, 2) for the second showing
+        of its strides — or None when nothing repeats."""
+        rep = self.repeated
+        if rep is None:
+            return None
+        few = min(len(self.a_strides), len(self.b_strides))
+        k = int(min(max(k, 0), self.n_pairs - 1))
+        return k // few + 1, -(-self.n_pairs // few)
+
     # -- u → clip time ------------------------------------------------------------------
     def _pair(self, u: float) -> tuple[StridePair, float]:
         k = int(min(max(math.floor(u), 0), self.n_pairs - 1))

@@ -3,7 +3,8 @@
 The output plays the *before* clip at its own speed (× ``speed``) stride by stride; the
 *after* clip is time-scaled per stride so both show the same stride phase in every output
 frame (initial contacts land on the same output frame). Both halves carry the overlay and
-a "Before"/"After" label; each is cropped around the runner.
+a "Before"/"After" label; each is cropped around the runner. When one clip has fewer
+strides they repeat to fill the pairs, and its label says so ("After — repeat 2/2").
 """
 
 from __future__ import annotations
@@ -30,17 +31,32 @@ def frame_plan(cmp: Comparison, fps: float = 30.0, speed: float = 1.0,
     frames at phases ``j / n``; each clip shows its video frame nearest to its time at that
     phase. Stops after ``max_s`` seconds of output.
     """
+    return [(fa, fb) for fa, fb, _k in _plan(cmp, fps, speed, max_s)]
+
+
+def _plan(cmp: Comparison, fps: float, speed: float, max_s: float) -> list[tuple[int, int, int]]:
+    """:func:`frame_plan` with the stride pair ``k`` of each output frame."""
     a, b = cmp.before, cmp.after
-    plan: list[tuple[int, int]] = []
+    plan: list[tuple[int, int, int]] = []
     limit = int(max_s * fps)
     for pr in cmp.sync.pairs:
         n = max(1, int(round(pr.a.duration_s * fps / speed)))
         for j in range(n):
             p = j / n
-            plan.append((a.frame_at(pr.a.time_at(p)), b.frame_at(pr.b.time_at(p))))
+            plan.append((a.frame_at(pr.a.time_at(p)), b.frame_at(pr.b.time_at(p)), pr.k))
         if len(plan) >= limit:
             return plan[:limit]
     return plan
+
+
+def half_label(cmp: Comparison, side: int, k: int) -> str:
+    """'Before' / 'After', with ' — repeat 2/2' on the clip whose strides repeat, from its
+    second showing on."""
+    label = ("Before", "After")[side]
+    rep = cmp.sync.repeat_of(k)
+    if rep is not None and cmp.sync.repeated == label.lower() and rep[0] > 1:
+        label += f" — repeat {rep[0]}/{rep[1]}"
+    return label
 
 
 def _encoder(av) -> str:
@@ -63,7 +79,7 @@ def write_side_by_side(cmp: Comparison, dest: str | os.PathLike[str], *, fps: fl
 
     from app.compare.render import draw_texts, fit_size, read_frames, render_frame, runner_boxes
 
-    plan = frame_plan(cmp, fps, speed, max_s)
+    plan = _plan(cmp, fps, speed, max_s)
     clips = (cmp.before, cmp.after)
     boxes = runner_boxes(list(clips))
     h = min(max_height, *(int(bx[3] - bx[1]) for bx in boxes))
@@ -75,8 +91,7 @@ def write_side_by_side(cmp: Comparison, dest: str | os.PathLike[str], *, fps: fl
     for i, (clip, box, size) in enumerate(zip(clips, boxes, sizes)):
         wanted = {p[i] for p in plan}
         frames.append(read_frames(clip.video_path, wanted, size, box) if clip.video_path else {})
-    labels = ("Before", "After")
-    cache: dict[tuple[int, int], np.ndarray] = {}
+    cache: dict[tuple[int, int, str], np.ndarray] = {}
     with atomic_path(dest) as tmp:
         container = av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
         try:
@@ -90,11 +105,12 @@ def write_side_by_side(cmp: Comparison, dest: str | os.PathLike[str], *, fps: fl
             for n, pair in enumerate(plan):
                 halves = []
                 for i, (clip, box, size) in enumerate(zip(clips, boxes, sizes)):
-                    key = (i, pair[i])
+                    label = half_label(cmp, i, pair[2])
+                    key = (i, pair[i], label)
                     img = cache.get(key)
                     if img is None:
                         img = render_frame(clip, pair[i], frames[i].get(pair[i]), size, crop=box)
-                        img = draw_texts(img, [((0.04 * size[0], 0.025 * h), labels[i], "#ffffff")],
+                        img = draw_texts(img, [((0.04 * size[0], 0.025 * h), label, "#ffffff")],
                                          size_px=max(14, int(h * 0.05)), box=True)
                         cache = {k: v for k, v in cache.items() if k[0] != i}
                         cache[key] = img

@@ -44,14 +44,14 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Protocol, Sequence
 
 from app.feedback.cue_library import FAULTS, Cue
-from app.feedback.cue_rules import CueEvent, CueRules, CueRuleSettings, FocusFault, Schedule
+from app.feedback.cue_rules import (
+    STEP_METRIC_FOR_FAULT, CueEvent, CueRules, CueRuleSettings, FocusFault, Schedule,
+)
 from app.feedback.metronome import (
     INCREASE_PRESETS_PCT, BaselineCadence, SynchronyTracker, SyncSample, TempoPlan,
     target_cadence_spm,
 )
 
-#: Cue-library fault metric -> the engine's per-step metric it is measured by.
-STEP_METRIC_FOR_FAULT = {"foot_strike": "foot_strike_angle_deg", "arm_crossover": "arm_crossover_pct"}
 #: Phase errors kept for the live plot.
 SYNC_HISTORY = 120
 #: Contacts farther than this many beat periods from every beat are not scored (gaps).
@@ -126,6 +126,8 @@ class FeedbackState:
     n_cues: int
     silent_triggers: int
     sync_offset_ms: float
+    #: (share within the window 0..1, steps) of the last metronome run, once it stopped
+    sync_last_run: tuple[float, int] | None = None
 
 
 @dataclass(slots=True)
@@ -190,6 +192,7 @@ class FeedbackController:
         self._tracker = SynchronyTracker()
         self._sync_offset_ns = int(round(sync_offset_ms * 1e6))
         self._sync_hist: deque[float] = deque(maxlen=SYNC_HISTORY)
+        self._sync_last_run: tuple[float, int] | None = None
         self._sync_by_ic: dict[int, SyncSample] = {}
         self._pending_ic: dict[int, int] = {}  # shifted IC time -> original, until scored
         self._sync_version = 0
@@ -462,6 +465,7 @@ class FeedbackController:
                 last_cue_spoken=bool(entry and entry.spoken), n_cues=len(self.cue_log),
                 silent_triggers=self._rules.silent_triggers,
                 sync_offset_ms=self._sync_offset_ns / 1e6,
+                sync_last_run=self._sync_last_run,
             )
 
     # ================================================================ internals (lock held)
@@ -506,11 +510,20 @@ class FeedbackController:
             self._sink.start_metronome(bpm)
 
     def _end_run(self, out: list[SyncSample]) -> None:
+        """Stop clicking: score the contacts still waiting for a beat, keep the run's
+        share as ``sync_last_run`` and clear the live synchrony figures (they are scored
+        only while the metronome clicks; stale ones would read as current)."""
         if self._sink is not None:
             self._sink.stop_metronome()
         self._collect(self._tracker.flush(), out)
         self._pending_ic.clear()
         self._run = None
+        tr = self._tracker
+        if tr.n_steps:
+            self._sync_last_run = (float(tr.share_in_window or 0.0), int(tr.n_steps))
+        self._tracker = SynchronyTracker(tr.window_ms)
+        self._sync_hist.clear()
+        self._sync_version += 1
 
     def _retarget(self) -> None:
         """The target may have changed (baseline measured, increase, override): move the

@@ -45,6 +45,31 @@ def faded_schedule(n_blocks: int) -> tuple[Schedule, ...]:
     return tuple(s for s, n in zip(Schedule, counts) for _ in range(n))
 
 
+#: Cue-library fault metric -> the engine's per-step metric it is measured by.
+STEP_METRIC_FOR_FAULT = {"foot_strike": "foot_strike_angle_deg", "arm_crossover": "arm_crossover_pct"}
+
+
+def metric_words(metric: str) -> tuple[str, str, int]:
+    """(name in lower case, unit, decimals) of a fault metric for sentences:
+    ('cadence', 'spm', 0), ('overstride', '% leg', 1), ('foot strike', '', 0)."""
+    from app.gait.metrics import METRIC_SPECS
+
+    if metric == "foot_strike":
+        return "foot strike", "", 0
+    spec = METRIC_SPECS.get(STEP_METRIC_FOR_FAULT.get(metric, metric))
+    if spec is None:
+        return metric.replace("_", " "), "", 1
+    label = spec.label[:1].lower() + spec.label[1:]
+    return label, spec.unit, 0 if spec.unit in ("spm", "ms", "% steps") else (2 if spec.unit == "" else 1)
+
+
+def with_unit(number: str, unit: str) -> str:
+    """'5.0°', '171 spm', '0.42' (no unit)."""
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "°" else f"{number} {unit}"
+
+
 @dataclass(frozen=True, slots=True)
 class FocusFault:
     """The fault being retrained.
@@ -65,12 +90,24 @@ class FocusFault:
             return float(value) < float(self.limit)  # type: ignore[arg-type]
         return str(value) == self.direction
 
-    def describe(self) -> str:
-        if self.direction == "high":
-            return f"{self.metric} > {self.limit:g}"
-        if self.direction == "low":
-            return f"{self.metric} < {self.limit:g}"
-        return f"{self.metric} = {self.direction}"
+    def describe(self, met: bool = True) -> str:
+        """The fault in words for the cue log: 'cadence below 177 spm', 'overstride above
+        15.0 % leg', 'foot strike rearfoot'; with ``met`` False the opposite ('cadence at
+        or above 177 spm': back in band)."""
+        name, unit, decimals = metric_words(self.metric)
+        if self.direction in ("high", "low"):
+            limit = with_unit(f"{self.limit:.{decimals}f}", unit)
+            if self.direction == "high":
+                return f"{name} {'above' if met else 'at or below'} {limit}"
+            return f"{name} {'below' if met else 'at or above'} {limit}"
+        return f"{name} {'' if met else 'not '}{self.direction}"
+
+    def value_words(self, value: float | str) -> str:
+        """A value of the metric with its unit: '171 spm', '12.3 % leg', 'rearfoot'."""
+        if not isinstance(value, (int, float)):
+            return str(value)
+        _name, unit, decimals = metric_words(self.metric)
+        return with_unit(f"{value:.{decimals}f}", unit)
 
     def __post_init__(self) -> None:
         if self.direction in ("high", "low") and self.limit is None:
@@ -180,7 +217,8 @@ class CueRules:
                        else (t_ns - self._last_cue_ns) / 1e9)
 
         if self._outside_run >= s.steps_outside and since_cue_s >= s.cooldown_s:
-            trigger = f"{focus.describe()} for {self._outside_run} steps (last {_fmt(value)})"
+            trigger = (f"{focus.describe()} for {self._outside_run} steps "
+                       f"(last {focus.value_words(value)})")
             self._outside_run = 0
             self._eligible += 1
             if not self._speaks_this_trigger():
@@ -199,7 +237,7 @@ class CueRules:
             if not pool:
                 return None
             cue = self._pick(pool, ("praise", focus.metric, ""))
-            trigger = f"back in band ({focus.describe()} false) for {self._inside_run} steps"
+            trigger = f"back in band ({focus.describe(met=False)}) for {self._inside_run} steps"
             return self._emit(t_ns, cue, value, trigger)
         return None
 
@@ -227,6 +265,3 @@ class CueRules:
         self.events.append(ev)
         return ev
 
-
-def _fmt(value: float | str) -> str:
-    return f"{value:.3g}" if isinstance(value, (int, float)) else str(value)

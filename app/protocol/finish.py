@@ -139,6 +139,8 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
             st.index_folder(folder)
             if runner_id is not None:
                 st.assign_runner(folder.name, runner_id)
+            if not st.get_session(folder.name).name:  # a guided session is never nameless
+                st.rename_session(folder.name, session_name(runner.template.title, plan_session))
             stored = True
     except Exception as exc:  # noqa: BLE001 - UserError or sqlite3 error: reported, not raised
         from app.errors import UserError
@@ -178,6 +180,14 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
     except OSError:
         pass
     return out
+
+
+def session_name(title: str, plan_session: int | None = None) -> str:
+    """The name a guided session gets in the session list: 'Cadence retraining (guided)',
+    or 'Cadence retraining — plan session 3' for a plan's session."""
+    if plan_session is not None:
+        return f"{title} — plan session {plan_session}"
+    return f"{title} (guided)"
 
 
 def block_ranges(blocks: list[dict], kind: str) -> tuple[float, float] | None:

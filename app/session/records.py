@@ -78,6 +78,20 @@ class SessionInfo:
     def title(self) -> str:
         return self.name or self.id
 
+    @property
+    def state_text(self) -> str:
+        """The state for lists: 'stopped early' for a guided session ended before its last
+        block (its recording is complete, the session is not), else ``state``."""
+        proto = self.summary.get("protocol") if isinstance(self.summary, dict) else None
+        if isinstance(proto, dict) and proto.get("status") == "aborted" and self.state != STATE_RECORDING:
+            return "stopped early"
+        return self.state
+
+    @property
+    def started_text(self) -> str:
+        """Local start time with seconds ('2026-11-21 10:31:05'), '—' when unknown."""
+        return self.started.astimezone().strftime("%Y-%m-%d %H:%M:%S") if self.started else "—"
+
 
 @dataclass(frozen=True, slots=True)
 class Health:
@@ -110,6 +124,19 @@ class RunnerHistory:
     titles: tuple[str, ...]
     started: tuple[datetime, ...]
     values: dict[str, tuple[float | None, ...]]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 session', '3 sessions', '0 sessions' (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def duration_text(seconds: float | None) -> str:
+    """'4:05' (minutes:seconds), '—' when unknown."""
+    if seconds is None:
+        return "—"
+    m, sec = divmod(int(round(seconds)), 60)
+    return f"{m}:{sec:02d}"
 
 
 def utc_now() -> str:

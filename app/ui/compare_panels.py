@@ -126,9 +126,21 @@ class Panels:
                         f = item.font()
                         f.setBold(True)
                         item.setFont(f)
-                    item.setToolTip(row.verdict or "not comparable")
+                    item.setToolTip(change_tip(row))
                 t.setItem(r, c, item)
         t.resizeRowsToContents()
+
+
+def change_tip(row: MetricRow) -> str:
+    """Tooltip of a change cell: the verdict and the noise it was judged against."""
+    if not row.verdict:
+        return "not comparable"
+    if row.noise is None:
+        return row.verdict
+    noise = row.fmt(row.noise)
+    if row.verdict == "same":
+        return f"same: within the step-to-step noise (±{noise} {row.unit})".rstrip()
+    return f"{row.verdict}: beyond the step-to-step noise (±{noise} {row.unit})".rstrip()
 
 
 def _button(text: str, tip: str = "", checkable: bool = False) -> QPushButton:
@@ -246,7 +258,7 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     tv.addWidget(table)
     note = QLabel("<small>Green: change in the direction of improvement; red: away from it; "
-                  "grey: within measurement noise.</small>")
+                  "grey: within the metric's step-to-step noise.</small>")
     note.setWordWrap(True)
     tv.addWidget(note)
     sv.addWidget(g_table, 3)

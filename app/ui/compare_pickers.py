@@ -59,7 +59,7 @@ class SessionPicker(QDialog):
         self.tree.setHeaderLabels(["Session / block", "Runner", "Date", "Length"])
         self.tree.setColumnWidth(0, 260)
         for s in sessions:
-            when = s.started.strftime("%Y-%m-%d %H:%M") if s.started else ""
+            when = s.started_text if s.started else ""
             length = f"{s.duration_s / 60:.1f} min" if s.duration_s else ""
             item = QTreeWidgetItem([s.title, s.runner_name or "", when, length])
             item.setData(0, Qt.ItemDataRole.UserRole, (str(s.folder), s.title))

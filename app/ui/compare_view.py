@@ -262,8 +262,8 @@ class CompareView(QMainWindow):
         self.frames = (-1, -1)
         msgs = [m for m in (pair.message, *(f.load_warning for f in files.values())) if m]
         self.statusBar().showMessage("  ".join(msgs) if msgs else
-                                     f"{pair.cmp.sync.n_pairs} strides paired by initial contact "
-                                     f"({pair.cmp.sync.foot.value} foot).", 15000)
+                                     f"Synced by initial contacts: {pair.cmp.sync.describe()}.",
+                                     15000)
         self._update_frames(force=True)
 
     def _reset_crops(self) -> None:
@@ -355,7 +355,7 @@ class CompareView(QMainWindow):
             pane.caption = f"{role}: {c.label}"
             moment = self._moment_at(c, f)
             pane.detail = (f"frame {f}  ·  {c.time_of(f) - c.t_start_s:5.2f} s"
-                           + (f"  ·  {moment}" if moment else ""))
+                           + (f"  ·  {moment}" if moment else "") + self._repeat_note(role))
             ann = self.annotations[i] if i < len(self.annotations) else None
             pane.drawings = list(ann.drawings(f)) if ann is not None else []
         self.ui.slider.blockSignals(True)
@@ -364,6 +364,17 @@ class CompareView(QMainWindow):
         self.ui.time_label.setText(f"{self.t_a - a.t_start_s:5.2f} / {a.duration_s:.2f} s"
                                    f"  ·  {self.speed:g}×" + ("  ·  synced" if self.synced else ""))
         self.canvas.update()
+
+    def _repeat_note(self, role: str) -> str:
+        """'  ·  repeat 2/2' on the clip whose strides repeat (synced, from its 2nd pass)."""
+        if not self.synced:
+            return ""
+        sync = self.pair.cmp.sync
+        u = sync.u_of_a(self.t_a)
+        rep = None if u is None else sync.repeat_of(int(u))
+        if rep is None or sync.repeated != role.lower() or rep[0] < 2:
+            return ""
+        return f"  ·  strides repeat ({rep[0]}/{rep[1]})"
 
     @staticmethod
     def _moment_at(clip, frame: int) -> str:

@@ -275,9 +275,20 @@ class FeedbackLink(QObject):
             self.controller.set_saved_target(float(st.target_spm))
             self.w.setup.sync_settings(self.w.settings)
             self.w.plots.set_target(st.target_spm, self.w.settings.runner.cadence_band_pct)
+        self._follow_focus(st)
         if self.dock.isVisible():
             self.panel.refresh(st)
         self.state = st
+
+    def _follow_focus(self, st) -> None:  # noqa: ANN001 - FeedbackState
+        """The focus plot shows the fault being cued (the panel's choice or a guided
+        block's); a cadence focus shows step time per step (cadence is the plot beside)."""
+        f = st.focus
+        if f is None:
+            return
+        metric = "step_time_ms" if f.metric == "cadence_spm" else STEP_METRIC_FOR_FAULT.get(f.metric, f.metric)
+        if metric != self.w.plots.focus_name:
+            self.w.apply_focus_plot(metric)
 
     def close(self) -> None:
         """Window closing: stop clicking and close the audio stream and its threads."""

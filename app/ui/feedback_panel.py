@@ -409,8 +409,12 @@ class FeedbackPanel(QWidget):
     def _refresh_sync(self, st: FeedbackState) -> None:
         if st.sync_last_ms is None:
             self.sync_last.setText("Last step: —")
+            last = ""
+            if not st.metronome_on and st.sync_last_run is not None:
+                share, n = st.sync_last_run
+                last = f"; last run {100 * share:.0f} % of {n} step{'s' if n != 1 else ''}"
             self.sync_share.setText(f"Within ±{SYNC_WINDOW_MS:.0f} ms: — "
-                                    "(scored while the metronome clicks)")
+                                    f"(scored while the metronome clicks{last})")
         else:
             e = st.sync_last_ms
             side = "late" if e > 0 else "early"

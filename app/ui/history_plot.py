@@ -8,6 +8,7 @@ session's thresholds. Filled from :class:`app.session.store.RunnerHistory`; GUI 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -71,9 +72,12 @@ class HistoryPlot(QWidget):
             self.curves[key] = p.plot(pen=pg.mkPen(color, width=2), symbol="o", symbolSize=9,
                                       symbolBrush=color, connect="finite")
         self.p_cad.setLabel("left", metric_label(CADENCE))
+        self.empty = pg.TextItem("", color="#90a4ae", anchor=(0.5, 0.5))
+        self.p_cad.addItem(self.empty, ignoreBounds=True)
         self.metric = DEFAULT_METRIC
         self.history: RunnerHistory | None = None
         self._filling = False
+        self._show_empty("Pick a runner to see their history")
 
     # ------------------------------------------------------------ data
     def set_metric_choices(self, names: list[str]) -> None:
@@ -100,7 +104,10 @@ class HistoryPlot(QWidget):
                 c.setData([], [])
             for b in self.bands.values():
                 b.setVisible(False)
+            self._show_empty("No sessions to plot yet" if history is not None else
+                             "Pick a runner to see their history")
             return
+        self.empty.setText("")
         x = np.array([d.timestamp() for d in history.started], float)
         for key, name in ((CADENCE, CADENCE), ("metric", self.metric)):
             y = np.array([np.nan if v is None else v for v in history.values.get(name, ())], float)
@@ -119,6 +126,17 @@ class HistoryPlot(QWidget):
                 plot.setYRange(lo - pad, hi + pad, padding=0)
         span = max(x.max() - x.min(), 7 * _DAY_S)
         self.p_cad.setXRange(x.min() - 0.1 * span, x.max() + 0.1 * span, padding=0)
+
+    def _show_empty(self, text: str) -> None:
+        """An empty plot still reads as dates (the last eight weeks up to today) and
+        cadence, with a line saying why it is empty — not the epoch's "00.100"."""
+        now = time.time()
+        x0, x1 = now - 8 * 7 * _DAY_S, now + 2 * _DAY_S
+        self.p_cad.setXRange(x0, x1, padding=0)
+        self.p_cad.setYRange(150, 200, padding=0)
+        self.p_metric.setYRange(0, 1, padding=0)
+        self.empty.setText(text)
+        self.empty.setPos((x0 + x1) / 2, 175)
 
     def points(self, which: str = CADENCE) -> list[tuple[float, float]]:
         """The plotted (unix time s, value) points of ``which`` ('cadence_spm' or 'metric'),

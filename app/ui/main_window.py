@@ -450,13 +450,14 @@ class MainWindow(QMainWindow):
                 self.pipeline.set_view(view, facing)
                 self.plots.reset()
 
-    def apply_focus_plot(self) -> None:
-        """The focus plot shows ``settings.runner.focus_metric`` (or the view's usual fault)."""
+    def apply_focus_plot(self, metric: str | None = None) -> None:
+        """The focus plot shows ``metric`` (the cued fault's, from the feedback link), else
+        ``settings.runner.focus_metric`` (or the view's usual fault)."""
         from app.gait.metrics import METRIC_SPECS
 
         s = self.settings
         view = View(s.runner.view)
-        spec = METRIC_SPECS.get(s.runner.focus_metric)
+        spec = METRIC_SPECS.get(metric or s.runner.focus_metric)
         if spec is None or view not in spec.views:
             # The saved focus does not exist in this view: use the view's usual first fault.
             spec = METRIC_SPECS.get(DEFAULT_FOCUS[view])

@@ -27,18 +27,23 @@ BAR_STYLE = """
 #protocolBar QToolButton:disabled { color:#78909c; }
 """
 VERDICT_COLORS = {"better": "#2e7d32", "worse": "#c62828", "same": "#546e7a", "": "#546e7a"}
+#: font sizes (px) of the bar's labels: clinic layout, and wall mode (read from ~3 m)
+BAR_FONTS = {"block": (20, 48), "countdown": (40, 96), "instruction": (18, 48), "target": (16, 30)}
 
 
 def target_words(st: RunnerState) -> str:
-    """'Target 183 spm (baseline 170 + 7.5 %)' or 'Target — (measuring baseline)'."""
+    """The target as one readable phrase: 'Target 183 spm, from the baseline of 170 spm',
+    'Target 170 spm, the template's planned value (too few baseline steps)', 'Target —
+    (measuring the baseline)'."""
     if st.target_spm is None:
         if st.block is not None and st.block.kind == "baseline":
             return "Target — (measuring the baseline)"
         return "Target —"
-    why = {"baseline": f"from baseline {st.baseline_spm:.0f} spm" if st.baseline_spm else "",
-           "fallback": "planned (baseline too short)", "override": "set by the clinician",
-           "fixed": "fixed by the template"}.get(st.target_source, "")
-    return f"Target {st.target_spm:.0f} spm" + (f" ({why})" if why else "")
+    why = {"baseline": f"from the baseline of {st.baseline_spm:.0f} spm" if st.baseline_spm else "",
+           "fallback": "the template's planned value (too few baseline steps)",
+           "override": "set by the clinician", "fixed": "fixed by the template"
+           }.get(st.target_source, "")
+    return f"Target {st.target_spm:.0f} spm" + (f", {why}" if why else "")
 
 
 class ProtocolBar(QFrame):
@@ -58,15 +63,11 @@ class ProtocolBar(QFrame):
         self.kind = QLabel("")
         self.kind.setFixedWidth(14)
         self.block = QLabel("")
-        self.block.setStyleSheet("font-size:20px; font-weight:bold;")
         self.countdown = QLabel("0:00")
-        self.countdown.setStyleSheet("font-size:40px; font-weight:bold; font-family:monospace;")
         self.countdown.setToolTip("Time left in this block")
         self.instruction = QLabel("")
-        self.instruction.setStyleSheet("font-size:18px; color:#ffee58;")
         self.instruction.setWordWrap(True)
         self.target = QLabel("")
-        self.target.setStyleSheet("font-size:16px;")
         self.spin = QSpinBox()
         self.spin.setRange(60, 260)
         self.spin.setSuffix(" spm")
@@ -79,7 +80,7 @@ class ProtocolBar(QFrame):
         self.b_auto = QToolButton()
         self.b_auto.setText("Auto")
         self.b_auto.setToolTip("Back to the template's target rule")
-        self.b_set.clicked.connect(lambda: self.override_requested.emit(float(self.spin.value())))
+        self.b_set.clicked.connect(self._set_clicked)
         self.spin.editingFinished.connect(
             lambda: self.spin.hasFocus() and self.override_requested.emit(float(self.spin.value())))
         self.b_auto.clicked.connect(lambda: self.override_requested.emit(None))
@@ -112,10 +113,34 @@ class ProtocolBar(QFrame):
             bottom.addWidget(b)
         root.addLayout(bottom)
         self._template_blocks = ()
+        self.wall: bool | None = None
+        self.set_wall(False)
 
     def set_template(self, template) -> None:  # noqa: ANN001 - Template
         self.timeline.set_blocks(template.blocks)
         self._template_blocks = template.blocks
+
+    def _set_clicked(self) -> None:
+        """*Set* applies what the box shows: a typed value not yet confirmed with Enter is
+        read first (the spin box takes typed text only on Enter or leaving it)."""
+        self.spin.interpretText()
+        self.override_requested.emit(float(self.spin.value()))
+
+    def set_wall(self, on: bool) -> None:
+        """Wall mode (full screen, read from a treadmill ~3 m away): block, countdown,
+        focus line and target in large type; the clinician's controls (target override,
+        buttons, what comes next) hidden — the keys still work."""
+        if on == self.wall:
+            return
+        self.wall = on
+        k = 1 if on else 0
+        styles = {"block": "font-weight:bold;", "countdown": "font-weight:bold; font-family:monospace;",
+                  "instruction": "color:#ffee58;" + (" font-weight:bold;" if on else ""),
+                  "target": ""}
+        for key, extra in styles.items():
+            getattr(self, key).setStyleSheet(f"font-size:{BAR_FONTS[key][k]}px; {extra}")
+        for w in (self.spin, self.b_set, self.b_auto, self.total, self.next, *self.buttons.values()):
+            w.setVisible(not on)
 
     def show_state(self, st: RunnerState) -> None:
         if st.block is None:

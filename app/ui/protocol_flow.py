@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.protocol.framing import FramingGuide, FramingReport
 from app.protocol.templates import Template, TemplateLibrary
+from app.session.records import plural
 from app.ui.protocol_widgets import BAD_COLOR, OK_COLOR, BlockTimeline, FramingView, block_feedback_words, mmss
 
 POLL_MS = 100
@@ -302,7 +303,7 @@ class ProtocolFlow(QDialog):
         sessions = self.store.list_sessions(rid)
         done = [s for s in sessions if (s.summary or {}).get("protocol")]
         last = sessions[0].title if sessions else "none yet"
-        self.runner_info.setText(f"{len(sessions)} session(s), {len(done)} guided; last: {last}.")
+        self.runner_info.setText(f"{plural(len(sessions), 'session')}, {len(done)} guided; last: {last}.")
 
     # ================================================================ templates
     def fill_templates(self) -> None:

@@ -334,6 +334,7 @@ class ProtocolLink(QObject):
         home = self.w.stack.currentIndex() == 1 and not self.w.video.wall
         if st.status in ("running", "paused") and self.bar.isVisibleTo(self.w) == home:
             self.bar.setVisible(not home)  # the layout was switched during the session
+        self.bar.set_wall(self.w.video.wall)
         self.bar.show_state(st)
         self.home_panel.show_state(st)
         self.act_pause.setText("Resume" if st.status == "paused" else "Pause")

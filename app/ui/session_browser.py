@@ -25,19 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from app.session.records import duration_text, plural
 from app.session.store import SessionInfo, SessionStore, export_folder, open_store, session_health
 from app.ui.history_plot import CADENCE, HistoryPlot
 
 COLUMNS = ("Date", "Name", "Runner", "View", "Duration", "Cadence (spm)", "State")
 COL_NAME, COL_STATE = 1, 6
 ALL, NO_RUNNER = "all", "none"
-
-
-def _duration(v: float | None) -> str:
-    if v is None:
-        return "—"
-    m, s = divmod(int(round(v)), 60)
-    return f"{m}:{s:02d}"
 
 
 class SessionBrowser(QDialog):
@@ -222,10 +216,9 @@ class SessionBrowser(QDialog):
         for row, s in enumerate(self.sessions):
             health = session_health(s)
             cad = s.cadence_spm
-            cells = (s.started.astimezone().strftime("%Y-%m-%d %H:%M") if s.started else "—",
-                     s.name, s.runner_name or "", s.view or "", _duration(s.duration_s),
-                     "—" if cad is None else f"{cad:.1f}",
-                     s.state if health.kind in ("ok", "recovered") else health.kind.replace("_", " "))
+            cells = (s.started_text, s.name, s.runner_name or "", s.view or "",
+                     duration_text(s.duration_s), "—" if cad is None else f"{cad:.1f}",
+                     s.state_text if health.kind in ("ok", "recovered") else health.kind.replace("_", " "))
             for col, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 if col != COL_NAME:
@@ -285,7 +278,7 @@ class SessionBrowser(QDialog):
         self._filling = False
         self.b_save_notes.setEnabled(False)
         if one is None:
-            self.health.setText(f"{len(ids)} sessions selected." if ids else "")
+            self.health.setText(f"{plural(len(ids), 'session')} selected." if ids else "")
             return
         h = session_health(one)
         self.health.setText((h.message or "Complete.") + f"  Folder: {one.folder}")
@@ -300,7 +293,7 @@ class SessionBrowser(QDialog):
         self.history.set_metric_choices(self.store.history_metrics(rid))
         hist = self.store.runner_history(rid, [CADENCE, self.history.metric])
         newest = self.store.list_sessions(rid)
-        self.history.set_history(hist, f"History of {runner.name}: {len(hist.session_ids)} sessions",
+        self.history.set_history(hist, f"History of {runner.name}: {plural(len(hist.session_ids), 'session')}",
                                  newest[0].thresholds if newest else None)
 
     # ================================================================ edits

@@ -128,6 +128,7 @@ def test_cadence_protocol_headless_on_demo(tmp_path, own_sink, no_thread_leak):
         assert [s.id for s in sessions] == [folder.name]
         s = sessions[0]
         assert s.state == "complete" and s.template == "cadence"
+        assert s.name == "Cadence retraining (guided)" and s.state_text == "complete"
         assert s.summary["protocol"]["status"] == "finished"
         blocks = st.blocks(folder.name)
     assert [b.kind for b in blocks] == kinds
@@ -170,6 +171,15 @@ def test_cadence_protocol_headless_on_demo(tmp_path, own_sink, no_thread_leak):
     for p in pages:
         img = np.asarray(Image.open(p).convert("L"))
         assert (img < 200).mean() > 0.01, f"{p.name} is blank"
+        # issue 11: no almost empty page (two plots alone on page 2): ink in the lower half
+        inked = np.flatnonzero((img < 200).mean(axis=1) > 0.01)
+        assert inked[-1] > 0.6 * img.shape[0], f"{p.name} is mostly empty"
+    assert len(pages) == 2  # metrics + blocks, then plots + key frames
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    heads = next(ln for ln in text.splitlines() if ln.lstrip().startswith("Block "))
+    assert "LengthMetronome" not in text and heads.split()[:4] == ["Block", "Length", "Metronome", "Target"]
+    assert "−0.0" not in text and "+0.0 " not in text
 
     # ---- the metronome in the recorded sound
     # The null sink is suspended while nothing plays, and its monitor then records

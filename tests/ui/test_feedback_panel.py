@@ -101,13 +101,21 @@ def test_metronome_sync_readout_and_cues_on_the_demo(qtbot, make_window, no_thre
     assert st.last_cue.metric == "overstride_pct_leg" and st.last_cue_spoken is sound
     qtbot.waitUntil(lambda: st.last_cue.text in p.last_cue.text(), timeout=2000)
     if sound:
-        _, starts = w.audio.voice_starts_since(0)
-        assert any(v.cue_id == st.last_cue.cue_id for v in starts)
+        # the voice start is logged by the audio callback when the clip reaches the DAC
+        qtbot.waitUntil(lambda: any(v.cue_id == st.last_cue.cue_id
+                                    for v in w.audio.voice_starts_since(0)[1]), timeout=3000)
     w.set_layout("home")  # the home view: focus words and the last cue
     qtbot.waitUntil(lambda: st.last_cue.text in w.home.last_cue.text(), timeout=2000)
     assert w.home.cue.text() == st.focus_text
     qtbot.keyClick(w, Qt.Key.Key_T)
     assert not w.fb.controller.state().metronome_on and not p.metronome.isChecked()
+    # issue 11: the synchrony readout resets with the metronome off (the run is "last run")
+    qtbot.waitUntil(lambda: p.sync_last.text() == "Last step: —", timeout=2000)
+    assert "scored while the metronome clicks" in p.sync_share.text()
+    if sound:
+        assert "last run" in p.sync_share.text()
+        ys = p.curve.getData()[1]
+        assert ys is None or len(ys) == 0
     qtbot.keyClick(w, Qt.Key.Key_F)  # wall mode: video only, no feedback dock
     assert w.video.wall and not w.fb.dock.isVisible()
     qtbot.keyClick(w, Qt.Key.Key_Escape)
@@ -137,6 +145,24 @@ def test_focus_per_view_and_settings_persist(qtbot, make_window, tmp_config_dir,
     assert s.runner.focus_metric == "knee_valgus_fppa_deg"
     assert (s.feedback.schedule, s.feedback.increase_pct, s.feedback.ramp, s.feedback.sync_offset_ms) == \
         ("intermittent", 10.0, True, 40.0)
+
+
+def test_focus_hint_and_plot_follow_the_focus_fault(qtbot, make_window, no_thread_leak):
+    """Issue 11 item 9: every place that shows the focus follows it — the panel's words,
+    the focus plot (a cadence focus shows step time per step), the home view's line."""
+    from app.feedback.cue_rules import STEP_METRIC_FOR_FAULT
+
+    w = make_window(source="demo")
+    p = w.fb.panel
+    lib = w.fb.library
+    for i in range(p.focus.count()):
+        p.focus.setCurrentIndex(i)
+        metric, _, direction = p.focus.itemData(i).partition(":")
+        words = lib.for_fault(metric, direction)[0].text
+        want = "step_time_ms" if metric == "cadence_spm" else STEP_METRIC_FOR_FAULT.get(metric, metric)
+        qtbot.waitUntil(lambda: p.focus_words.text() == f"says “{words}”"
+                        and w.plots.focus_name == want, timeout=2000)
+        assert w.fb.state.focus_text == words
 
 
 def test_no_sound_notice_stays_and_app_runs(qtbot, make_window, monkeypatch, no_thread_leak):

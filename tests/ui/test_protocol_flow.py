@@ -113,6 +113,8 @@ def test_runner_flow_to_start_and_short_template_to_the_end(qtbot, make_window, 
     with open_store() as st:
         info = st.get_session(folder.name)
         assert info.runner_name == "Anna K."
+        assert info.name == "Short test session (guided)"  # issue 11: never nameless
+        assert info.state_text == "complete"
         assert [b.kind for b in st.blocks(folder.name)] == ["baseline", "retraining", "retention"]
     # the comparison view opened on baseline vs retention with the protocol summary
     assert out.comparison is not None
@@ -127,7 +129,7 @@ def test_runner_flow_to_start_and_short_template_to_the_end(qtbot, make_window, 
     # the session browser shows the runner's history with the new session
     assert bro.current_filter() == ("runner", info.runner_id)
     assert [x.id for x in bro.sessions] == [folder.name]
-    assert bro.history.title.text().endswith(": 1 sessions")
+    assert bro.history.title.text().endswith(": 1 session")
     assert bro.history.history.session_ids == (folder.name,)
     # spoken transitions (when a sound server answers) and the guidance in the cue log
     cues = (folder / "cues.csv").read_text()
@@ -261,7 +263,10 @@ def test_closing_the_window_mid_session_saves_it(qtbot, make_window, short_templ
     from app.session.store import open_store
 
     with open_store() as st:
-        assert st.get_session(folder.name).runner_name == "Eve"
+        info = st.get_session(folder.name)
+        assert info.runner_name == "Eve"
+        assert info.state == "complete" and info.state_text == "stopped early"  # issue 11
+        assert info.name.endswith("(guided)")
 
 
 def test_rear_template_switches_the_live_view_and_the_guide_follows(qtbot, make_window, no_thread_leak):

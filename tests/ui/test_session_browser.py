@@ -157,3 +157,55 @@ def test_main_window_menu_opens_browser(qtbot, sessions, tmp_path, monkeypatch, 
     assert w.sessions_dialog.isVisible() and w.sessions_dialog.table.rowCount() == 3
     assert w.act_sessions.shortcut().toString() == "Ctrl+B"
     w.close()
+
+
+def test_lists_read_cleanly(qtbot, tmp_path, monkeypatch):
+    """Issue 11 item 12: a stopped guided session is not "complete", "1 sessions", list
+    times with seconds, an empty history plot shows dates (not "00.100")."""
+    from datetime import timezone
+
+    from app.ui.session_browser import SessionBrowser
+
+    monkeypatch.setenv("GAITCOACH_DATA_DIR", str(tmp_path / "data"))
+    root = sessions_root()
+    stopped = "20261201-101530-dddddd"
+    make_session_folder(root, stopped, started_utc="2026-12-01T10:15:30Z", extra={
+        "summary": {"cadence_spm": 171.0, "metrics": {},
+                    "protocol": {"template": "cadence", "status": "aborted"}}})
+    b = SessionBrowser()
+    qtbot.addWidget(b)
+    b.show()
+    try:
+        assert b.table.item(0, 6).text() == "stopped early"
+        local = datetime(2026, 12, 1, 10, 15, 30, tzinfo=timezone.utc).astimezone()
+        assert b.table.item(0, 0).text() == local.strftime("%Y-%m-%d %H:%M:%S")
+        # no runner picked yet: the empty plot reads as dates and says why it is empty
+        x0, x1 = b.history.p_cad.viewRange()[0]
+        assert x0 > 1.5e9 and "Pick a runner" in b.history.empty.toPlainText()
+        b.history.glw.grab()  # painted once (the date axis measures its font then)
+        axis = b.history.p_cad.getAxis("bottom")
+        levels = axis.tickValues(x0, x1, 600)
+        ticks = [t for spacing, vals in levels for t in axis.tickStrings(vals, 1.0, spacing)]
+        assert ticks and not any(t.startswith("00.") for t in ticks), ticks
+        b.add_runner("Bo")
+        bo = b.store.find_runner("Bo")
+        b.select_runner(bo.id)
+        assert "No sessions" in b.history.empty.toPlainText()
+        b.store.assign_runner(stopped, bo.id)
+        b.refresh()
+        b.select_runner(bo.id)
+        assert b.history.title.text() == "History of Bo: 1 session"
+        assert b.history.empty.toPlainText() == ""
+    finally:
+        b.done(0)
+        b.close_store()
+    from app.cli.sessions import _list  # the terminal list says the same
+
+    import argparse
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with open_store() as st, contextlib.redirect_stdout(out):
+        _list(st, argparse.Namespace(runner=None), None)
+    assert "stopped early" in out.getvalue() and local.strftime("%H:%M:%S") in out.getvalue()

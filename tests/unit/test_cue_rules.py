@@ -135,3 +135,20 @@ def test_focus_needs_a_cue_and_a_limit(library):
     rules = CueRules(library)
     with pytest.raises(ValueError):
         rules.set_focus(FocusFault("overstride_pct_leg", "low", 1.0))
+
+
+def test_cue_log_reads_as_words():
+    """Issue 11: the cue log showed internal names ("cadence_spm < 177.328 for 43 steps")."""
+    from app.feedback.cue_rules import FocusFault
+
+    cad = FocusFault("cadence_spm", "low", 177.328)
+    assert cad.describe() == "cadence below 177 spm"
+    assert cad.describe(met=False) == "cadence at or above 177 spm"
+    assert cad.value_words(171.4) == "171 spm"
+    over = FocusFault("overstride_pct_leg", "high", 15.0)
+    assert over.describe() == "overstride above 15.0 % leg" and over.value_words(17.26) == "17.3 % leg"
+    assert FocusFault("pelvic_drop_deg", "high", 5).describe() == "pelvic drop above 5.0°"
+    assert FocusFault("foot_strike", "rearfoot").describe() == "foot strike rearfoot"
+    assert FocusFault("foot_strike", "rearfoot").describe(met=False) == "foot strike not rearfoot"
+    assert FocusFault("arm_crossover", "high", 20).describe() == "arm crossover above 20 % steps"
+    assert FocusFault("duty_factor", "high", 0.42).describe() == "duty factor above 0.42"

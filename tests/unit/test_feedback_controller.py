@@ -229,10 +229,16 @@ def test_sync_offset_and_no_scoring_without_metronome(library):
     clock.now += 200 * MS
     ctl.tick()
     times = run_ics(ctl, clock, 8, 350.0, offset_ms=60.0, sink=sink)
+    v = ctl.state().sync_version
     ctl.set_metronome(False)  # stopping scores the contacts still waiting for a beat
-    assert ctl.state().sync_n == 8
+    assert len(ctl.sync_log) == 8
     assert ctl.sync_for_ic(times[-1]).error_ms == pytest.approx(0.0, abs=0.01)
-    assert ctl.state().sync_share == 1.0
+    # issue 11: the live figures reset with the metronome off; the run is kept as the last
+    st = ctl.state()
+    assert st.sync_n == 0 and st.sync_last_ms is None and st.sync_errors_ms == ()
+    assert st.sync_version > v and st.sync_last_run == (1.0, 8)
+    run_ics(ctl, clock, 4, 350.0)  # running on without the metronome: nothing comes back
+    assert ctl.state().sync_n == 0 and ctl.state().sync_last_ms is None
 
 
 def test_contacts_in_a_gap_of_the_click_track_are_not_scored(library):

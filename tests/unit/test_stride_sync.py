@@ -161,3 +161,37 @@ def test_frame_helpers():
         fa = nearest_frame(times, pr.a.ic_s)
         fb = sync.a_frame_to_b_frame(fa, times, times)
         assert abs(times[fb] - pr.b.ic_s) <= 1.5 / 30 + 1e-9
+
+
+def test_the_shorter_clips_repeated_strides_are_named():
+    """Issue 11: "14 left strides paired (14 before, 7 after)" reused the short clip's
+    strides without saying so."""
+    a = runner(170, 30, seed=1)     # 14 left strides
+    b = runner(170, 16, t0=9.0)     # 7 left strides
+    sync = sync_strides(a, b, foot=L)
+    assert (len(sync.a_strides), len(sync.b_strides), sync.n_pairs) == (14, 7, 14)
+    assert sync.repeated == "after"
+    assert sync.describe() == ("14 left strides paired (14 before, 7 after: the after clip's "
+                               "7 strides are shown twice)")
+    assert [sync.repeat_of(k) for k in (0, 6, 7, 13)] == [(1, 2), (1, 2), (2, 2), (2, 2)]
+    # the before clip shorter, not a whole number of times
+    sync2 = sync_strides(runner(170, 12), runner(170, 30, t0=5.0), foot=L)
+    assert sync2.repeated == "before" and "the before clip's 5 strides are shown 2.8 times over" \
+        in sync2.describe()
+    assert sync2.repeat_of(13) == (3, 3)
+    # equal lengths: nothing repeats, nothing said
+    same = sync_strides(runner(170, 16), runner(180, 16, t0=8.0), foot=L)
+    assert same.repeated is None and same.repeat_of(3) is None
+    assert same.describe() == "7 left strides paired (7 before, 7 after)"
+
+
+def test_video_labels_say_when_the_strides_repeat():
+    """... and the side-by-side MP4 looped the shorter clip silently."""
+    from types import SimpleNamespace
+
+    from app.compare.video_export import half_label
+
+    cmp = SimpleNamespace(sync=sync_strides(runner(170, 30, seed=1), runner(170, 16, t0=9.0), foot=L))
+    assert [half_label(cmp, 1, k) for k in (0, 6)] == ["After", "After"]
+    assert half_label(cmp, 1, 7) == "After — repeat 2/2"
+    assert half_label(cmp, 0, 7) == "Before"
