@@ -25,9 +25,9 @@ bench: setup
 SHARED_DATA ?= ../shared/data
 SCREENSHOT_SECONDS ?= 11
 # The real window on male_side.mp4 under a virtual X server, default settings.
-screenshot: setup
+screenshot: setup-dev
 	@mkdir -p docs/screenshots
-	cfg=$$(mktemp -d) && GAITCOACH_CONFIG_DIR=$$cfg xvfb-run -a -s "-screen 0 1600x1000x24" \
+	cfg=$$(mktemp -d) && GAITCOACH_CONFIG_DIR=$$cfg xvfb-run -a -s "-screen 0 1366x768x24" \
 		$(PY) -m app --source $(SHARED_DATA)/male_side_run/male_side.mp4 \
 		--exit-after $(SCREENSHOT_SECONDS) --screenshot docs/screenshots/main.png --no-save; \
 		rc=$$?; rm -rf $$cfg; exit $$rc
