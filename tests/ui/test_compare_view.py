@@ -102,7 +102,21 @@ def test_load_shows_both_halves_with_metrics(qtbot, open_view, clip_dir, no_thre
     for r, mr in enumerate(v.pair.rows):
         color = v.ui.table.item(r, 3).foreground().color().name()
         assert color == VERDICT_COLORS[mr.verdict or ""]
-    assert {mr.verdict for mr in v.pair.rows} & {"better", "worse"}
+    # two halves of one run: every change is within the metric's step-to-step noise
+    # (issue 11: "duty factor +0.01 worse" was noise called a change)
+    assert {mr.verdict for mr in v.pair.rows} == {"same"}
+    assert all(mr.noise is not None and abs(mr.change) <= mr.noise for mr in v.pair.rows
+               if mr.change is not None)
+    assert "step-to-step noise" in v.ui.table.item(0, 3).toolTip()
+    # a real change is coloured: rows as a later session would give them
+    from app.compare.table import MetricRow
+
+    rows = (MetricRow("overstride_pct_leg", "Overstride", "% leg", 14.0, 6.0, -8.0, "better", 1, 1.2),
+            MetricRow("contact_ms", "Ground contact", "ms", 240.0, 270.0, 30.0, "worse", 0, 9.0))
+    v.ui.fill_table(rows, "a", "b")
+    assert [v.ui.table.item(r, 3).foreground().color().name() for r in range(2)] == [
+        VERDICT_COLORS["better"], VERDICT_COLORS["worse"]]
+    assert v.ui.table.item(0, 3).toolTip().startswith("better: beyond the step-to-step noise")
     img = v.canvas.grab().toImage()
     assert not img.isNull()
 
