@@ -134,12 +134,26 @@ def _v4_programmes_and_load(db: sqlite3.Connection) -> None:
         )""")
 
 
+def _v5_runner_targets(db: sqlite3.Connection) -> None:
+    """The target cadence kept with each runner (issue 11: a target set for one runner
+    carried over to the next through the global settings): value, where it came from (a
+    few words: "typed in Setup", "baseline 170 spm + 7.5 %", "guided session") and when."""
+    db.execute("""
+        CREATE TABLE runner_targets (
+            runner_id    INTEGER PRIMARY KEY REFERENCES runners(id) ON DELETE CASCADE,
+            target_spm   REAL NOT NULL,
+            origin       TEXT NOT NULL DEFAULT '',
+            set_utc      TEXT NOT NULL
+        )""")
+
+
 #: MIGRATIONS[i] upgrades version i to i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_video_and_missing,
     _v3_runner_templates,
     _v4_programmes_and_load,
+    _v5_runner_targets,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

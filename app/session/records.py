@@ -25,6 +25,24 @@ class Runner:
 
 
 @dataclass(frozen=True, slots=True)
+class RunnerTarget:
+    """A runner's target cadence (steps/min), where it came from ('typed in Setup',
+    'baseline 170 spm + 7.5 %', 'guided session') and when (ISO 8601 UTC)."""
+
+    runner_id: int
+    target_spm: float
+    origin: str
+    set_utc: str
+
+    def describe(self, runner_name: str = "") -> str:
+        """"Anna K.'s target from 3 Dec (typed in Setup)"."""
+        when = parse_utc(self.set_utc)
+        day = f" from {when.astimezone():%-d %b}" if when else ""
+        who = f"{runner_name}'s target" if runner_name else "the runner's target"
+        return f"{who}{day}" + (f" ({self.origin})" if self.origin else "")
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """One protocol block; ``start_s``/``end_s`` in seconds from the session start."""
 

@@ -35,7 +35,7 @@ from app.session.folder import (  # noqa: F401 - data_dir/sessions_root re-expor
 )
 from app.session.migrations import LATEST_VERSION, migrate
 from app.session.records import (  # noqa: F401 - re-exported: the store's public records
-    Block, Health, Runner, RunnerHistory, SessionInfo, SyncReport, number_or_none, parse_utc,
+    Block, Health, Runner, RunnerHistory, RunnerTarget, SessionInfo, SyncReport, number_or_none, parse_utc,
     session_health, summary_metric_names, summary_value, utc_now,
 )
 
@@ -451,6 +451,26 @@ class SessionStore:
         with self._tx() as db:
             db.execute("DELETE FROM runner_templates WHERE runner_id = ? AND name = ?",
                        (runner_id, name))
+
+    # ------------------------------------------------------------ targets
+    def set_runner_target(self, runner_id: int, target_spm: float | None, origin: str = "") -> None:
+        """Keep ``target_spm`` (steps/min) as the runner's target, with where it came
+        from; None forgets it."""
+        self.get_runner(runner_id)
+        with self._tx() as db:
+            if target_spm is None:
+                db.execute("DELETE FROM runner_targets WHERE runner_id = ?", (runner_id,))
+            else:
+                db.execute("INSERT OR REPLACE INTO runner_targets (runner_id, target_spm, origin, "
+                           "set_utc) VALUES (?, ?, ?, ?)",
+                           (runner_id, float(target_spm), origin, utc_now()))
+
+    def runner_target(self, runner_id: int) -> RunnerTarget | None:
+        """The runner's kept target cadence, or None (a new runner starts without one)."""
+        r = self._db.execute("SELECT * FROM runner_targets WHERE runner_id = ?", (runner_id,)).fetchone()
+        if r is None:
+            return None
+        return RunnerTarget(r["runner_id"], float(r["target_spm"]), r["origin"], r["set_utc"])
 
     # ------------------------------------------------------------ views
     def runner_history(self, runner_id: int, metrics: Sequence[str] = ("cadence_spm",)) -> RunnerHistory:

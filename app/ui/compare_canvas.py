@@ -66,7 +66,10 @@ class CompareCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(480, 320)
+        self.setMinimumSize(400, 240)
+        # the video takes the keyboard focus (click it, or it gets it when clips load),
+        # so Space, arrows and I/M/T act on it instead of typing into a text field
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMouseTracking(True)
         self.panes: list[Pane] = []

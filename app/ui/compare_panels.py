@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
-                               QPlainTextEdit, QPushButton, QSlider, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QCheckBox, QComboBox,
+                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QMainWindow, QPlainTextEdit, QPushButton, QSizePolicy, QSlider,
+                               QSplitter, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from app.compare.clip import Clip
 from app.compare.sync import KEY_LABELS
@@ -74,14 +75,14 @@ def load_pair(task, spec_a: str, spec_b: str) -> LoadedPair:
 class Panels:
     spec_a: QLineEdit
     spec_b: QLineEdit
-    b_video_a: QPushButton
-    b_session_a: QPushButton
-    b_video_b: QPushButton
-    b_session_b: QPushButton
-    b_compare: QPushButton
-    b_play: QPushButton
-    b_back: QPushButton
-    b_fwd: QPushButton
+    b_video_a: QAbstractButton
+    b_session_a: QAbstractButton
+    b_video_b: QAbstractButton
+    b_session_b: QAbstractButton
+    b_compare: QAbstractButton
+    b_play: QAbstractButton
+    b_back: QAbstractButton
+    b_fwd: QAbstractButton
     b_jump: dict
     c_loop: QCheckBox
     c_sync: QCheckBox
@@ -95,12 +96,12 @@ class Panels:
     warning: QLabel
     table: QTableWidget
     tool_buttons: dict
-    b_undo: QPushButton
-    b_clear: QPushButton
+    b_undo: QAbstractButton
+    b_clear: QAbstractButton
     notes: QPlainTextEdit
-    b_pdf: QPushButton
-    b_mp4: QPushButton
-    b_csv: QPushButton
+    b_pdf: QAbstractButton
+    b_mp4: QAbstractButton
+    b_csv: QAbstractButton
     needs_clips: list
 
     def fill_table(self, rows: tuple[MetricRow, ...], before: str, after: str) -> None:
@@ -143,11 +144,18 @@ def change_tip(row: MetricRow) -> str:
     return f"{row.verdict}: beyond the step-to-step noise (±{noise} {row.unit})".rstrip()
 
 
-def _button(text: str, tip: str = "", checkable: bool = False) -> QPushButton:
-    b = QPushButton(text)
+def _button(text: str, tip: str = "", checkable: bool = False) -> QToolButton:
+    """A compact button (as wide as its text: a row of them fits a 1366 px screen) that
+    never takes the keyboard focus: the keys stay with the video and the window's
+    shortcuts."""
+    b = QToolButton()
+    b.setText(text)
     b.setToolTip(tip)
     b.setCheckable(checkable)
-    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
+    b.setAutoRaise(False)
+    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    b.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return b
 
 
@@ -170,9 +178,13 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
         pick.addWidget(bs, row, 3)
         edits.append(edit)
         buttons += [bv, bs]
-    b_compare = _button("Compare", "Load and analyse both clips, sync them by gait events")
+    b_compare = QPushButton("Compare")
+    b_compare.setToolTip("Load and analyse both clips, sync them by gait events (Enter)")
+    b_compare.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     b_compare.setMinimumHeight(48)
+    b_compare.setStyleSheet("font-weight:bold; padding:0 14px;")
     pick.addWidget(b_compare, 0, 4, 2, 1)
+    pick.setColumnStretch(1, 1)
     root.addLayout(pick)
 
     split = QSplitter(Qt.Orientation.Horizontal)
@@ -211,19 +223,20 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
     speed = QComboBox()
     speed.addItems(["0.1×", "0.2×", "0.25×", "0.5×", "0.75×", "1×"])
     speed.setToolTip("Playback speed (↑/↓)")
-    for w in (c_loop, c_sync, QLabel("Speed"), speed):
-        bar.addWidget(w)
     bar.addStretch(1)
     lv.addLayout(bar)
 
-    bar2 = QHBoxLayout()
+    bar2 = QHBoxLayout()  # second row: playback options (one row did not fit 1366 px)
+    for w in (c_loop, c_sync, QLabel("Speed"), speed):
+        bar2.addWidget(w)
+    bar2.addSpacing(12)
     mode = QComboBox()
     mode.addItems(["Side by side", "Overlaid"])
     mode.setToolTip("Side by side or one on top of the other (O)")
     opacity = QSlider(Qt.Orientation.Horizontal)
     opacity.setRange(0, 100)
     opacity.setValue(50)
-    opacity.setMaximumWidth(160)
+    opacity.setMaximumWidth(120)
     opacity.setEnabled(False)
     opacity.setToolTip("Opacity of the after clip when overlaid")
     c_skel = QCheckBox("Skeleton and angles")
@@ -289,6 +302,7 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
 
     g_exp = QGroupBox("Export")
     ev = QHBoxLayout(g_exp)
+    ev.setContentsMargins(6, 4, 6, 4)
     b_pdf = _button("PDF report…", "Report with the metric table, plots, key frames and notes")
     b_mp4 = _button("Side-by-side MP4…", "Synced video to send to the runner (current speed)")
     b_csv = _button("Steps CSV…", "One row per step of both clips")
@@ -299,6 +313,7 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
     split.setStretchFactor(0, 4)
     split.setStretchFactor(1, 1)
     split.setSizes([1080, 400])
+    split.setChildrenCollapsible(False)
     root.addWidget(split, 1)
     win.setCentralWidget(central)
 

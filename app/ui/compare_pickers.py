@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, Q
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from app.errors import UserError
+from app.ui.screen_fit import fit_to_screen
 
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.m4v *.webm);;All files (*)"
 
@@ -41,7 +42,7 @@ class SessionPicker(QDialog):
         from app.session import store as st
 
         self.setWindowTitle(title)
-        self.resize(620, 460)
+        fit_to_screen(self, 620, 460)
         self.spec: str | None = None
         self.label = ""
         db = st.data_dir() / st.DB_NAME

@@ -52,7 +52,9 @@ class CompareView(QMainWindow):
         if parent is not None:
             self.setWindowFlag(Qt.WindowType.Window, True)
         self.setWindowTitle("GaitCoach — before / after comparison")
-        self.resize(1500, 920)
+        from app.ui.screen_fit import fit_to_screen
+
+        fit_to_screen(self, 1500, 920)
         self.pair: LoadedPair | None = None
         self.decoders: list[ClipDecoder] = []
         self.annotations: list[AnnotationFile | None] = []
@@ -80,6 +82,10 @@ class CompareView(QMainWindow):
         self.canvas.drawing_added.connect(self.add_drawing)
         self.canvas.text_requested.connect(self._ask_text)
         self._set_enabled(False)
+        for w in (self.ui.spec_a, self.ui.spec_b, self.ui.notes):
+            w.installEventFilter(self)  # Esc gives the keys back to the video
+        for edit in (self.ui.spec_a, self.ui.spec_b):
+            edit.returnPressed.connect(lambda: self.load(self.ui.spec_a.text(), self.ui.spec_b.text()))
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
@@ -169,6 +175,19 @@ class CompareView(QMainWindow):
         ui.b_mp4.clicked.connect(lambda: self.export("mp4"))
         ui.b_csv.clicked.connect(lambda: self.export("csv"))
         ui.speed.setCurrentIndex(SPEEDS.index(1.0))
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt API
+        """Esc in a text field (the clip fields, the notes) hands the keys back to the
+        video, where Space, arrows and I/M/T work."""
+        from PySide6.QtCore import QEvent
+
+        if ev.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) and \
+                ev.key() == Qt.Key.Key_Escape and obj in (self.ui.spec_a, self.ui.spec_b, self.ui.notes):
+            if ev.type() == QEvent.Type.KeyPress:
+                self.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            ev.accept()
+            return ev.type() == QEvent.Type.KeyPress
+        return super().eventFilter(obj, ev)
 
     def _set_enabled(self, on: bool) -> None:
         for w in self.ui.needs_clips:
@@ -265,6 +284,7 @@ class CompareView(QMainWindow):
                                      f"Synced by initial contacts: {pair.cmp.sync.describe()}.",
                                      15000)
         self._update_frames(force=True)
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # the keys act on the video now
 
     def _reset_crops(self) -> None:
         if self.pair is None:

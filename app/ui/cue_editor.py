@@ -24,6 +24,7 @@ from app.errors import UserError
 from app.feedback import user_cues
 from app.feedback.cue_library import FAULTS, MAX_WORDS, Cue, CueKind, CueLibrary
 from app.ui.feedback_panel import fault_label
+from app.ui.screen_fit import fit_to_screen
 
 _COLUMNS = ("Id", "Words", "Fault", "Source", "Clip")
 
@@ -45,7 +46,7 @@ class CueEditor(QDialog):
                  play: Callable[[Cue], str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Cues")
-        self.resize(900, 620)
+        fit_to_screen(self, 900, 620)
         self.language = language
         self.root = root
         self.play_cb = play

@@ -38,6 +38,7 @@ from app.ui.plots import LivePlots
 from app.ui.setup_panel import SetupPanel
 from app.ui.tiles import TilesPanel
 from app.ui.video_view import CadenceHud, VideoView
+from app.ui.screen_fit import fit_to_screen
 
 DISPLAY_MS = 33
 PLOT_MS = 50
@@ -90,7 +91,7 @@ class MainWindow(QMainWindow):
         self._shown_snapshot = None  # snapshot on the tiles and the cadence HUD (4 Hz)
         self.sessions_dialog = None  # app.ui.session_browser.SessionBrowser, made on first use
         self.setWindowTitle("GaitCoach — live session")
-        self.resize(1500, 950)
+        fit_to_screen(self, 1500, 950)
 
         self.bridge = PipelineBridge(self)
         self.bridge.sig_steps.connect(self._on_steps)
@@ -163,7 +164,7 @@ class MainWindow(QMainWindow):
         tiles_scroll = QScrollArea()
         tiles_scroll.setWidget(self.tiles)
         tiles_scroll.setWidgetResizable(True)
-        tiles_scroll.setMinimumWidth(430)
+        tiles_scroll.setMinimumWidth(230)  # one column of tiles when narrow
         tiles_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top_split = QSplitter(Qt.Orientation.Horizontal)
         self.top_split.addWidget(self.video)

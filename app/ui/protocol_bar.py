@@ -254,7 +254,9 @@ class ProtocolSummary(QWidget):
         left = QVBoxLayout()
         left.addWidget(QLabel(table.title))
         self.blocks = _table(table.heads, table.rows)
-        self.blocks.setMinimumHeight(60 + 26 * min(len(table.rows), 7))
+        # a few rows tall at least (it scrolls): the summary docks under the comparison
+        # view, which must still fit a 768 px screen
+        self.blocks.setMinimumHeight(60 + 22 * min(len(table.rows), 3))
         left.addWidget(self.blocks, 1)
         body.addLayout(left, 1)
         side = QVBoxLayout()

@@ -24,6 +24,7 @@ from app.protocol.templates import (
     BLOCK_KINDS, METRONOME_MODES, VIEWS, Template, TemplateError, TemplateLibrary,
     parse_template, save_user_template,
 )
+from app.ui.screen_fit import fit_to_screen
 
 #: table columns: (key, heading, kind) — kind: text | combo:<choices> | check
 COLUMNS = (
@@ -61,7 +62,7 @@ class TemplateEditor(QDialog):
                  store=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.setWindowTitle("Session templates")
-        self.resize(1400, 760)
+        fit_to_screen(self, 1400, 760)
         self._own_store = store is None
         if store is None:
             from app.session.store import open_store

@@ -27,6 +27,7 @@ from app.protocol.framing import FramingGuide, FramingReport
 from app.protocol.templates import Template, TemplateLibrary
 from app.session.records import plural
 from app.ui.protocol_widgets import BAD_COLOR, OK_COLOR, BlockTimeline, FramingView, block_feedback_words, mmss
+from app.ui.screen_fit import fit_to_screen
 
 POLL_MS = 100
 PAGES = ("runner", "template", "camera")
@@ -61,7 +62,7 @@ class ProtocolFlow(QDialog):
                  store=None, runner_id: int | None = None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.setWindowTitle("Guided session")
-        self.resize(1100, 720)
+        fit_to_screen(self, 1100, 720)
         self.latest = latest
         self.choice: FlowChoice | None = None
         self._own_store = store is None

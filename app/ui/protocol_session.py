@@ -25,6 +25,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QPushButton
 
 from app.ui.protocol_bar import ProtocolBar, ProtocolHomePanel, ProtocolSummary
+from app.ui.screen_fit import fit_to_screen
 
 TICK_MS = 100
 PREPARE_TIMEOUT_S = 30.0
@@ -489,7 +490,7 @@ class ProtocolLink(QObject):
             dlg.setWindowTitle("Guided session")
             dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             QVBoxLayout(dlg).addWidget(self.summary)
-            dlg.resize(760, 520)
+            fit_to_screen(dlg, 760, 520)
             dlg.show()
             self.summary_window = dlg
         bro = self.w.sessions_dialog

@@ -28,6 +28,7 @@ from app.errors import UserError
 from app.session.records import duration_text, plural
 from app.session.store import SessionInfo, SessionStore, export_folder, open_store, session_health
 from app.ui.history_plot import CADENCE, HistoryPlot
+from app.ui.screen_fit import fit_to_screen
 
 COLUMNS = ("Date", "Name", "Runner", "View", "Duration", "Cadence (spm)", "State")
 COL_NAME, COL_STATE = 1, 6
@@ -44,7 +45,7 @@ class SessionBrowser(QDialog):
                  sessions_root: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("GaitCoach — sessions")
-        self.resize(1150, 780)
+        fit_to_screen(self, 1150, 780)
         self._own_store = store is None
         self.store = store if store is not None else open_store()
         self.sessions_root = sessions_root

@@ -134,9 +134,13 @@ class MetricTile(QFrame):
 class TilesPanel(QWidget):
     """Grid of tiles for the metrics of one view. GUI thread only."""
 
+    #: below this width (px) the tiles stack in one column (a laptop with both panels open)
+    ONE_COLUMN_BELOW = 380
+
     def __init__(self, parent: QWidget | None = None, columns: int = 2) -> None:
         super().__init__(parent)
         self.columns = columns
+        self.max_columns = columns
         self.grid = QGridLayout(self)
         self.grid.setSpacing(6)
         self.grid.setContentsMargins(4, 4, 4, 4)
@@ -167,10 +171,21 @@ class TilesPanel(QWidget):
             self.grid.addWidget(tile, k // self.columns, k % self.columns)
         self._last_snapshot = None
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Two columns where there is room, one on a narrow panel."""
+        super().resizeEvent(event)
+        cols = 1 if self.width() < self.ONE_COLUMN_BELOW else self.max_columns
+        if cols != self.columns:
+            self.columns = cols
+            for k, tile in enumerate(self.tiles.values()):
+                self.grid.removeWidget(tile)
+                self.grid.addWidget(tile, k // cols, k % cols)
+
     def update_snapshot(self, snap: MetricSnapshot | None, settings: Settings,
-                        cadence_band: Band | None = None) -> bool:
+                        cadence_band: Band | None = None, cadence_target: bool = True) -> bool:
         """Refresh tiles from ``snap``; returns False when nothing changed.
-        ``cadence_band``: the cadence target band (else the cadence metric's band)."""
+        ``cadence_band``: the cadence target band (else the cadence metric's band);
+        ``cadence_target`` False: no target yet (a new runner): cadence is not coloured."""
         if snap is self._last_snapshot:
             return False
         self._last_snapshot = snap
@@ -193,6 +208,9 @@ class TilesPanel(QWidget):
                 value, reason, quality = mv.value, mv.reason, mv.quality.value
             band = "none"
             b = cadence_band if (name == "cadence_spm" and cadence_band) else settings.band_for(name)
+            if name == "cadence_spm" and not cadence_target:
+                b = None
+                reason = reason or "no target cadence yet: it comes from the measured baseline"
             if value is not None and b is not None:
                 band = b.classify(value)
             extra = ""

@@ -261,12 +261,7 @@ class VideoView(QWidget):
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge)
         hud = self.hud
         if hud is not None:
-            big = QFont()
-            big.setPixelSize(int(min(H * (0.2 if self.wall else 0.11), 260)))
-            big.setBold(True)
-            small = QFont()
-            small.setPixelSize(int(min(H * (0.05 if self.wall else 0.03), 64)))
-            bw = W * (0.42 if self.wall else 0.3)
+            big, small, bw = self.hud_fonts(W, H)
             box = QRectF(W - bw - 12, 12, bw, big.pixelSize() * 1.1 + small.pixelSize() * 2.6)
             self._hud_rects.append(box.adjusted(-2, -2, 2, 2))
             p.setPen(Qt.PenStyle.NoPen)
@@ -291,6 +286,29 @@ class VideoView(QWidget):
                 p.drawText(QRectF(box.left(), y + small.pixelSize() * 1.2, box.width(),
                                   small.pixelSize() * 1.3), Qt.AlignmentFlag.AlignCenter,
                            f"target {lo:.0f}–{hi:.0f}")
+    #: the widest texts the HUD box must hold (a 3-digit cadence, the target line)
+    HUD_TEXTS = ("888", "target 888–888", "steps/min", "estimating… (8 of 8 steps)")
+
+    def hud_fonts(self, W: int, H: int) -> tuple[QFont, QFont, float]:
+        """(big font, small font, box width px) of the cadence box for a W×H view: sized by
+        the height, then shrunk until the widest texts fit the box (a narrow video beside
+        the panels cut "170 / target 176–186" to "170 / arget 176–18")."""
+        from PySide6.QtGui import QFontMetricsF
+
+        bw = W * (0.42 if self.wall else 0.3)
+        usable = bw * 0.92
+        big = QFont()
+        big.setBold(True)
+        big.setPixelSize(max(8, int(min(H * (0.2 if self.wall else 0.11), 260))))
+        while big.pixelSize() > 8 and QFontMetricsF(big).horizontalAdvance(self.HUD_TEXTS[0]) > usable:
+            big.setPixelSize(big.pixelSize() - 1)
+        small = QFont()
+        small.setPixelSize(max(7, int(min(H * (0.05 if self.wall else 0.03), 64))))
+        while small.pixelSize() > 7 and max(QFontMetricsF(small).horizontalAdvance(t)
+                                            for t in self.HUD_TEXTS[1:]) > usable:
+            small.setPixelSize(small.pixelSize() - 1)
+        return big, small, bw
+
     def _paint_message(self, p: QPainter) -> None:
         W, H = self.width(), self.height()
         k = 2.0 if self.wall else 1.0

@@ -382,3 +382,27 @@ def test_cli_list_show_and_bad_id(data_dir, tmp_path):
     assert r.returncode == 2 and "--yes" in r.stderr and (sessions_root() / A).is_dir()
     r = _cli("delete", A, "--yes", env=env)
     assert r.returncode == 0 and not (sessions_root() / A).exists()
+
+
+def test_targets_belong_to_the_runner(tmp_path):
+    """Issue 11 item 8: a target is kept with its runner (schema 5); a new runner has none;
+    removing the runner removes its target."""
+    from app.session.store import open_store
+
+    with open_store(tmp_path / "t.db") as st:
+        a = st.add_runner("Anna K.")
+        b = st.add_runner("Ben")
+        assert st.runner_target(a.id) is None and st.runner_target(b.id) is None
+        st.set_runner_target(a.id, 180.0, "typed in Setup")
+        t = st.runner_target(a.id)
+        assert (t.target_spm, t.origin) == (180.0, "typed in Setup") and t.set_utc.endswith("Z")
+        assert t.describe("Anna K.").startswith("Anna K.'s target from ")
+        assert t.describe("Anna K.").endswith("(typed in Setup)")
+        assert st.runner_target(b.id) is None
+        st.set_runner_target(a.id, 183.5, "baseline 170 spm + 7.5 %")
+        assert st.runner_target(a.id).target_spm == 183.5
+        st.set_runner_target(a.id, None)
+        assert st.runner_target(a.id) is None
+        st.set_runner_target(b.id, 172.0)
+        st.delete_runner(b.id)
+        assert st._db.execute("SELECT COUNT(*) FROM runner_targets").fetchone()[0] == 0
