@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     module = importlib.import_module(args._module)
     try:
+        wants_window = getattr(module, "gui_requested", None)
+        if wants_window is not None and wants_window(args):
+            return int(_window_command(args))  # e.g. compare A B: the comparison window
         return int(module.run(args) or 0)
     except UserError as exc:
         print(f"gaitcoach: {exc}", file=sys.stderr)
@@ -58,6 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gaitcoach: interrupted.", file=sys.stderr)
         return 130
+
+
+def _window_command(args) -> int:  # noqa: ANN001
+    """A sub-command that opens a window (``app.ui.main.command_window``)."""
+    from app.errors import UserError
+
+    gui = _window_arguments()
+    if gui is None:
+        raise UserError("The desktop app is not installed here: add --headless.")
+    return importlib.import_module("app.ui.main").command_window(args)
 
 
 def _window_arguments():

@@ -50,33 +50,43 @@ class CameraSettings:
 
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
-    """``facing``: 'auto', 'left' or 'right' (side view: image direction the runner faces)."""
+    """``facing``: 'auto', 'left' or 'right' (side view: image direction the runner faces).
+    ``runner_id``: the runner in front of the camera (session store id; 0 = none). The
+    target cadence is not a setting: it belongs to the runner (the store keeps it) or to
+    today's baseline — a target kept here carried over to the next runner."""
 
     view: str = View.SIDE.value
     facing: str = "auto"
     treadmill_speed_kmh: float = 10.0
     height_cm: float = 175.0
-    target_cadence_spm: float = 175.0
     cadence_band_pct: float = 3.0       # target ± this % is "on target"
     focus_metric: str = "overstride_pct_leg"
+    runner_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class DisplaySettings:
-    """Mirror is per view: on for the front view (the runner sees a mirror), off for side
-    and rear by default."""
+    """Mirror is per view in the clinic layout: on for the front view (the runner sees a
+    mirror), off for side and rear by default; the home practice layout has its own
+    (on: the runner practising alone sees themselves as in a mirror)."""
 
     mirror_side: bool = False
     mirror_rear: bool = False
     mirror_front: bool = True
+    mirror_home: bool = True
     skeleton: bool = True
     layout: str = "clinic"              # 'clinic' or 'home'
     last_video_dir: str = ""
 
     def mirror_for(self, view: str) -> bool:
+        """Mirror now: the home layout's setting there, else the view's."""
+        if self.layout == "home":
+            return self.mirror_home
         return bool(getattr(self, f"mirror_{view}", False))
 
     def with_mirror(self, view: str, on: bool) -> "DisplaySettings":
+        if self.layout == "home":
+            return replace(self, mirror_home=on)
         return replace(self, **{f"mirror_{view}": on})
 
 

@@ -1,9 +1,12 @@
 """``python -m app compare A B``: before/after comparison synced by gait events.
 
 A and B are video files, session folders or session ids, each optionally ``@START-END``
-seconds (``clip.mp4@0-6``). Prints the before/after metric table; ``--export`` writes the
-PDF report, ``--video`` the synced side-by-side MP4, ``--csv`` the steps of both clips.
-Exit codes as ``analyze``: 2 bad input, 3 no gait (or no stride to sync by) in a clip.
+seconds (``clip.mp4@0-6``). Without options it opens the comparison window on them
+(``--exit-after S`` / ``--screenshot PNG`` as the live window has: S seconds after the
+clips are shown). ``--headless`` prints the before/after metric table instead;
+``--export`` writes the PDF report, ``--video`` the synced side-by-side MP4, ``--csv``
+the steps of both clips (these run in the terminal too). Exit codes as ``analyze``: 2 bad
+input, 3 no gait (or no stride to sync by) in a clip.
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="playback speed of --video, 0.1 to 1 (default 1)")
     add_capture_fps_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars or timings")
+    p.add_argument("--headless", action="store_true",
+                   help="print the table in the terminal instead of opening the window "
+                        "(implied by --export, --video and --csv)")
+    p.add_argument("--exit-after", type=float, metavar="S",
+                   help="window: quit S seconds after the clips are shown (smoke test)")
+    p.add_argument("--screenshot", metavar="PNG", help="window, with --exit-after: save it here")
+
+
+def gui_requested(args: argparse.Namespace) -> bool:
+    """True when ``compare A B`` should open the comparison window (no export, not
+    ``--headless``); ``python -m app`` then hands the arguments to the window."""
+    return not (args.headless or args.export or args.video or args.csv)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -128,6 +128,9 @@ class FeedbackState:
     sync_offset_ms: float
     #: (share within the window 0..1, steps) of the last metronome run, once it stopped
     sync_last_run: tuple[float, int] | None = None
+    #: where an 'override' or 'saved' target came from, in a few words ("typed in Setup",
+    #: "Anna K.'s target from 3 Dec"); '' for a target from the baseline
+    target_origin: str = ""
 
 
 @dataclass(slots=True)
@@ -184,8 +187,10 @@ class FeedbackController:
         self._increase_pct = float(increase_pct)
         self._ramp_s = float(ramp_s)
         self._override: float | None = None
+        self._override_origin = ""
         self._last_target: float | None = None
         self._saved_target = saved_target_spm
+        self._saved_origin = ""
         self._cadence_band_pct = float(cadence_band_pct)
         self._metronome_on = False
         self._run: _Run | None = None
@@ -290,17 +295,20 @@ class FeedbackController:
         with self._lock:
             self._ramp_s = max(0.0, float(seconds))
 
-    def set_target(self, spm: float | None) -> None:
+    def set_target(self, spm: float | None, origin: str = "") -> None:
         """Override the target cadence (steps/min) regardless of the baseline; None
-        returns to baseline × (1 + increase)."""
+        returns to baseline × (1 + increase). ``origin``: where it came from, in words."""
         with self._lock:
             self._override = None if spm is None else float(spm)
+            self._override_origin = origin if spm is not None else ""
             self._retarget()
 
-    def set_saved_target(self, spm: float | None) -> None:
-        """The target used while no baseline is known and no override is set."""
+    def set_saved_target(self, spm: float | None, origin: str = "") -> None:
+        """The target used while no baseline is known and no override is set (e.g. the
+        runner's kept target; None: no target until a baseline is measured)."""
         with self._lock:
             self._saved_target = spm
+            self._saved_origin = origin if spm is not None else ""
             self._retarget()
 
     def set_cadence_band(self, pct: float) -> None:
@@ -466,6 +474,8 @@ class FeedbackController:
                 silent_triggers=self._rules.silent_triggers,
                 sync_offset_ms=self._sync_offset_ns / 1e6,
                 sync_last_run=self._sync_last_run,
+                target_origin={"override": self._override_origin, "saved": self._saved_origin
+                               }.get(source, ""),
             )
 
     # ================================================================ internals (lock held)

@@ -532,7 +532,10 @@ class ProtocolRunner:
             c.set_baseline(self._baseline_spm)
             c.set_increase(rule.pct)
         elif self._target is not None:
-            c.set_target(self._target)
+            c.set_target(self._target, origin={"override": "set in the guided session",
+                                               "fallback": "the template's planned target",
+                                               "fixed": "fixed by the template"
+                                               }.get(self._target_source, "guided session"))
 
     def _apply_focus(self, focus: Focus, blk: BlockSpec, t_ns: int) -> bool:
         c = self.controller

@@ -110,7 +110,7 @@ def run_protocol(template: Template, source_spec: str = "demo",
             engine = None
     controller = FeedbackController(
         library, engine, baseline_steps=settings.feedback.baseline_steps,
-        saved_target_spm=settings.runner.target_cadence_spm,
+        saved_target_spm=None,  # no target carried over from another runner (issue 11)
         cadence_band_pct=settings.runner.cadence_band_pct,
         sync_offset_ms=settings.feedback.sync_offset_ms)
     runner = ProtocolRunner(template, controller, None, voice, time_scale=time_scale)

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMainWindow, QMessageBox,
+                               QWidget)
 
 from app.compare.annotations import AnnotationFile, annotations_path
 from app.compare.sync import KEY_LABELS, find_strides
@@ -284,6 +285,8 @@ class CompareView(QMainWindow):
                                      f"Synced by initial contacts: {pair.cmp.sync.describe()}.",
                                      15000)
         self._update_frames(force=True)
+        if QApplication.activeWindow() is None:  # the progress dialog closed: back to us
+            self.activateWindow()
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # the keys act on the video now
 
     def _reset_crops(self) -> None:

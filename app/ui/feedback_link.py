@@ -53,7 +53,7 @@ class FeedbackLink(QObject):
         self.library = CueLibrary.load("en")
         self.controller = FeedbackController(
             self.library, None, baseline_steps=s.feedback.baseline_steps,
-            saved_target_spm=s.runner.target_cadence_spm,
+            saved_target_spm=None,  # the runner's kept target comes with the runner
             cadence_band_pct=s.runner.cadence_band_pct)
         self.controller.on_cue = self._log_cue
         self.panel = FeedbackPanel(s.feedback, self.controller)
@@ -172,6 +172,10 @@ class FeedbackLink(QObject):
             return ("Audio: device lost, retrying", st.reason)
         if self.panel.audio_notice.isVisible() and not self._audio_reason:
             self.panel.set_audio_notice("")
+        waiting = self.controller.state()
+        if waiting.metronome_on and waiting.bpm is None:  # on, but nothing to click at yet
+            return ("Audio: metronome waiting for a target",
+                    "The metronome starts once the baseline is measured or a target is typed in Setup.")
         metro = f"metronome {st.bpm:.0f} bpm" if st.metronome_on else "metronome off"
         return (f"Audio: {metro}", f"{st.device_name}, {st.samplerate_hz} Hz, "
                 f"{st.output_latency_ms:.0f} ms output latency, {st.underflows} underflows")
@@ -251,11 +255,8 @@ class FeedbackLink(QObject):
         pipeline.add_listener(self.controller.on_update)
 
     def settings_changed(self, new: Settings, old: Settings) -> None:
-        """The setup panel changed runner settings: target override, band, view, thresholds."""
-        # the spin box shows whole spm: a computed 181.9 reads back as 182 on any other
-        # edit, which is not the clinician typing a target
-        if abs(new.runner.target_cadence_spm - old.runner.target_cadence_spm) >= 0.5:
-            self.controller.set_target(new.runner.target_cadence_spm)
+        """The setup panel changed runner settings: band, view, thresholds (a typed target
+        goes through ``RunnerTargets.type_target``)."""
         if new.runner.cadence_band_pct != old.runner.cadence_band_pct:
             self.controller.set_cadence_band(new.runner.cadence_band_pct)
         if new.runner.view != old.runner.view or new.thresholds != old.thresholds:
@@ -263,18 +264,13 @@ class FeedbackLink(QObject):
 
     def tick(self, now_s: float) -> None:
         """Plot timer (GUI thread): advance a ramp, refresh the panel at 10 Hz, and make
-        the window's target follow the controller's."""
+        the window's target (``RunnerTargets``) follow the controller's."""
         self.controller.tick()
         if now_s - self._panel_t < PANEL_S:
             return
         self._panel_t = now_s
         st = self.controller.state()
-        if st.target_spm is not None and abs(st.target_spm - self.w.settings.runner.target_cadence_spm) > 0.05:
-            self.w.settings = replace(self.w.settings, runner=replace(
-                self.w.settings.runner, target_cadence_spm=float(st.target_spm)))
-            self.controller.set_saved_target(float(st.target_spm))
-            self.w.setup.sync_settings(self.w.settings)
-            self.w.plots.set_target(st.target_spm, self.w.settings.runner.cadence_band_pct)
+        self.w.targets.follow(st)  # shown, and kept with the runner (not in the settings)
         self._follow_focus(st)
         if self.dock.isVisible():
             self.panel.refresh(st)

@@ -326,6 +326,16 @@ class FeedbackPanel(QWidget):
         self.controller.set_baseline(self.baseline_spm.value() if mode == "typed" else None)
         self._save(baseline_mode=mode, baseline_spm=self.baseline_spm.value())
 
+    def measure_baseline_live(self) -> None:
+        """Back to measuring the baseline live (another runner: a typed-in baseline was
+        the previous runner's)."""
+        self._loading = True
+        self.baseline_mode.setCurrentIndex(self.baseline_mode.findData("auto"))
+        self.baseline_spm.setEnabled(False)
+        self._loading = False
+        self.controller.set_baseline(None)
+        self._save(baseline_mode="auto")
+
     def _on_remeasure(self) -> None:
         self.baseline_mode.setCurrentIndex(self.baseline_mode.findData("auto"))
         self.controller.set_baseline(None)
@@ -381,13 +391,12 @@ class FeedbackPanel(QWidget):
             self.target.setText("Target —")
             self.target_info.setText("needs a baseline: let the runner run, or type one in")
         else:
+            from app.ui.runner_targets import RunnerTargets
+
             self.target.setText(f"Target {st.target_spm:.0f} spm")
-            if st.target_source == "baseline" and st.baseline_spm is not None:
-                why = f"baseline {st.baseline_spm:.0f} + {st.increase_pct:g} %"
-            elif st.target_source == "override":
-                why = "typed-in target (Setup)"
-            else:
-                why = "last target; the baseline is not measured yet"
+            why = RunnerTargets.origin_words(st)
+            if st.target_source == "saved":
+                why += ", until today's baseline is measured"
             now = ""
             if st.metronome_on and st.bpm is not None:
                 now = f" · clicking {st.bpm:.1f} bpm" + (" (ramping)" if st.ramping else "")

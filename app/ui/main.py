@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     win = MainWindow(settings, source=args.source, save_settings=save, capture_fps=capture_fps,
                      roi=roi)
+    win.confirm_close = args.exit_after is None  # a smoke run quits without asking
     win.show()
     if warnings:
         win.show_banner("Some settings were reset: " + "; ".join(warnings))
@@ -89,3 +90,60 @@ def main(argv: list[str] | None = None) -> int:
     rc = app.exec()
     gc_guard.close()
     return int(rc)
+
+
+def command_window(args) -> int:  # noqa: ANN001 - argparse.Namespace of a sub-command
+    """A sub-command's window: ``compare A B`` opens the comparison view on A and B.
+    ``--exit-after S`` quits S seconds after the clips are shown (or after a load that
+    failed: its sentence on stderr, exit 2), saving ``--screenshot`` first."""
+    from app.errors import UserError
+
+    if args.command != "compare":
+        raise UserError(f"{args.command} has no window.")
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise UserError("There is no display to open the comparison window on: add --headless "
+                        "(or --export/--video/--csv) to compare in the terminal.")
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.compare_view import CompareView
+    from app.ui.gc_guard import MainThreadGC
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("GaitCoach")
+    gc_guard = MainThreadGC()
+    view = CompareView()
+    view.show()
+    view.load(args.a, args.b)
+    state = {"rc": 0, "shown_at": None}
+    if args.exit_after is not None:
+        import time
+
+        def poll() -> None:
+            now = time.monotonic()
+            loading = any(r.task.name == "analysis" and not r.task.finished for r in view.tasks)
+            if state["shown_at"] is None and not loading:
+                state["shown_at"] = now
+                box = QApplication.activeModalWidget()
+                if view.pair is None and box is not None:  # the load failed: say why
+                    print(f"gaitcoach: {box.text()}", file=sys.stderr)
+                    state["rc"] = 2
+                    box.done(0)
+            if state["shown_at"] is not None and now - state["shown_at"] >= args.exit_after:
+                timer.stop()
+                if args.screenshot and view.pair is not None:
+                    out = Path(args.screenshot)
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    view.grab().save(str(out))
+                view.close()
+                app.quit()
+
+        timer = QTimer()
+        timer.timeout.connect(poll)
+        timer.start(100)
+    view.closed.connect(app.quit)
+    app.exec()
+    gc_guard.close()
+    return state["rc"]

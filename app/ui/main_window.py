@@ -15,13 +15,12 @@ from __future__ import annotations
 import collections
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QPushButton,
+    QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QPushButton,
     QScrollArea, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
@@ -39,6 +38,7 @@ from app.ui.setup_panel import SetupPanel
 from app.ui.tiles import TilesPanel
 from app.ui.video_view import CadenceHud, VideoView
 from app.ui.screen_fit import fit_to_screen
+from app.ui.source_help import NO_CAMERA_BANNER, ask_for_video, fill_camera_menu, startup_source
 
 DISPLAY_MS = 33
 PLOT_MS = 50
@@ -48,8 +48,6 @@ DEFAULT_FOCUS = {View.SIDE: "overstride_pct_leg", View.REAR: "pelvic_drop_deg",
                  View.FRONT: "pelvic_drop_deg"}
 TILES_S = 0.25   # tiles refresh at most 4 Hz (values change per step)
 
-NO_CAMERA_BANNER = ("No camera found — showing the built-in demo runner. Connect a camera and "
-                    "choose it under File → Camera, or open a video with File → Open video (Ctrl+O).")
 
 
 def cadence_band(value: float | None, target: float, band_pct: float) -> str:
@@ -75,6 +73,8 @@ class MainWindow(QMainWindow):
 
         #: per-source memory: a video's capture speed (``capture_fps`` for ``source``)
         self.source_prefs = SourcePrefs(self, capture_fps, source)
+        #: ask before closing during a recording or guided session (off for smoke runs)
+        self.confirm_close = True
         self.pipeline: LivePipeline | None = None
         self.source_spec: str | None = None
         self.demo_params: dict = {}
@@ -123,6 +123,19 @@ class MainWindow(QMainWindow):
 
         #: banner when the camera shows another view than the one set (app.pose.view_check)
         self.view_check = LiveViewCheck(self)
+        from app.ui.source_help import NoVideoHelp
+
+        #: no live video: the banner says why and offers camera / video / demo buttons
+        self.video_help = NoVideoHelp(self)
+        from app.ui.home_practice import HomePractice
+        from app.ui.runner_targets import RunnerTargets
+
+        #: the runner in front of the camera and their target cadence (kept in the store)
+        self.targets = RunnerTargets(self)
+        self.targets.choose(self.settings.runner.runner_id or None, save=False, fresh=False)
+        #: the home practice layout: own mirrored video, one voice, metronome, Start/Stop
+        self.home_practice = HomePractice(self)
+        self.home_practice.sync()
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -136,7 +149,7 @@ class MainWindow(QMainWindow):
         self.t_status.start(STATUS_MS)
 
         if source is None:
-            source = self._startup_source()
+            source = startup_source(self)
         self.set_source(source)
 
     # ================================================================ construction
@@ -144,8 +157,7 @@ class MainWindow(QMainWindow):
         self.video = VideoView()
         self.tiles = TilesPanel()
         self.plots = LivePlots()
-        self.home = HomeView()
-        self.home.start_stop.connect(self.toggle_running)
+        self.home = HomeView()  # driven by app.ui.home_practice.HomePractice
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -223,7 +235,8 @@ class MainWindow(QMainWindow):
         self.act_demo = QAction("Demo runner", self)
         self.act_demo.triggered.connect(lambda: self.set_source("demo"))
         self.m_camera = m_file.addMenu("Camera")
-        self.m_camera.aboutToShow.connect(self._fill_camera_menu)
+        self.m_camera.aboutToShow.connect(
+            lambda: fill_camera_menu(self.m_camera, lambda i: self.set_source(f"camera:{i}")))
         m_file.addAction(self.act_open)
         m_file.addAction(self.source_prefs.act_capture)
         m_file.addAction(self.act_demo)
@@ -234,7 +247,7 @@ class MainWindow(QMainWindow):
         self.act_compare.triggered.connect(lambda: self.show_compare())
         m_file.addAction(self.act_compare)
         m_file.addSeparator()
-        self.act_quit = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.act_quit = QAction("Quit", self, shortcut=QKeySequence("Ctrl+Q"))  # every platform
         self.act_quit.triggered.connect(self.close)
         m_file.addAction(self.act_quit)
 
@@ -306,38 +319,8 @@ class MainWindow(QMainWindow):
         return self.fb.engine
 
     # ================================================================ sources
-    def _startup_source(self) -> str:
-        from app.capture.camera import list_cameras
-
-        cams = list_cameras()
-        if not cams:
-            self.show_banner(NO_CAMERA_BANNER, sticky=True)
-            return "demo"
-        dev = self.settings.camera.device
-        idx = dev if any(c.index == dev for c in cams) else cams[0].index
-        return f"camera:{idx}"
-
-    def _fill_camera_menu(self) -> None:
-        from app.capture.camera import list_cameras
-
-        self.m_camera.clear()
-        cams = list_cameras()
-        if not cams:
-            a = self.m_camera.addAction("No camera found")
-            a.setEnabled(False)
-        for cam in cams:
-            a = self.m_camera.addAction(cam.label)
-            a.triggered.connect(lambda _=False, i=cam.index: self.set_source(f"camera:{i}"))
-
     def open_video_dialog(self) -> None:
-        start = self.settings.display.last_video_dir or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open video", start,
-                                              "Videos (*.mp4 *.mov *.avi *.mkv *.webm);;All files (*)")
-        if path:
-            self.settings = replace(self.settings, display=replace(
-                self.settings.display, last_video_dir=str(Path(path).parent)))
-            self._save()
-            self.set_source(path)
+        ask_for_video(self)  # File → Open video (Ctrl+O)
 
     def _make_source(self, spec: str):
         from app.capture.camera import CameraSource
@@ -396,6 +379,8 @@ class MainWindow(QMainWindow):
         self._history.clear()
         self.pipeline.start()
         self.home.set_running(True)
+        if hasattr(self, "home_practice"):
+            self.home_practice.running_changed(True)
         self.act_run.setText("Stop")
 
     def stop(self) -> None:
@@ -430,7 +415,8 @@ class MainWindow(QMainWindow):
         view = View(s.runner.view)
         self.tiles.set_view(view)
         self.tiles._last_snapshot = None
-        self.plots.set_target(s.runner.target_cadence_spm, s.runner.cadence_band_pct)
+        self.plots.set_target(self.targets.target_spm if hasattr(self, "targets") else None,
+                              s.runner.cadence_band_pct)
         self.apply_focus_plot()
         mirror = s.display.mirror_for(view.value)
         for act, value in ((self.act_mirror, mirror), (self.act_skel, s.display.skeleton)):
@@ -442,6 +428,8 @@ class MainWindow(QMainWindow):
         self.act_home.setChecked(s.display.layout == "home")
         self.act_clinic.setChecked(s.display.layout != "home")
         self.stack.setCurrentIndex(1 if s.display.layout == "home" else 0)
+        if hasattr(self, "home_practice"):
+            self.home_practice.sync()
         if restart and self.pipeline is not None and (
                 old.runner.view != s.runner.view or old.runner.facing != s.runner.facing):
             if self.source_spec == "demo":
@@ -526,6 +514,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(1 if self.settings.display.layout == "home" else 0)
             self.fb.dock.setVisible(getattr(self, "_fb_dock_was_visible", True))
             self.showNormal()
+        self.home_practice.sync()  # the video back in the home view (or out of it)
 
     def set_metronome(self, on: bool) -> None:
         """Metronome (T) through the feedback controller and the one audio engine."""
@@ -597,9 +586,6 @@ class MainWindow(QMainWindow):
         res = pipe.latest() if pipe is not None else None
         if res is None or res.seq == self._last_seq:
             return
-        if self.stack.currentIndex() == 1 and not self.video.wall:
-            pipe.scaler.request = None
-            return  # home layout: no video on screen
         t0 = time.perf_counter()
         # Ask the capture thread to prepare the next frames for this size / mirror state.
         pipe.scaler.request = ((self.video.width(), self.video.height()), self.video.mirror)
@@ -620,8 +606,9 @@ class MainWindow(QMainWindow):
         snap = self._shown_snapshot  # the one the tiles show, so the numbers agree
         r = self.settings.runner
         cad = snap.cadence_spm if snap is not None else None
-        self.video.hud = CadenceHud(cad, r.target_cadence_spm, r.cadence_band_pct,
-                                    cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
+        target = self.targets.target_spm  # None: no target yet (a new runner)
+        self.video.hud = CadenceHud(cad, target, r.cadence_band_pct,
+                                    cadence_band(cad, target, r.cadence_band_pct) if target else "none",
                                     snap.cadence_reason if snap is not None else "")
         if res.landmarks is None:
             self.video.message = "No runner in view — the whole body, head to feet, must be visible."
@@ -659,25 +646,20 @@ class MainWindow(QMainWindow):
         if now - self._tiles_t >= TILES_S:
             self._tiles_t = now
             self._shown_snapshot = snap
-            self.tiles.update_snapshot(snap, self.settings, self._cadence_target_band())
+            self.tiles.update_snapshot(snap, self.settings, self._cadence_target_band(),
+                                       cadence_target=self.targets.target_spm is not None)
         self.plots.tick(res.frame.t_ns if res is not None else None)
         self.plots.refresh()
         self.fb.tick(now)
         if self.stack.currentIndex() == 1:
-            r = self.settings.runner
-            snap = self._shown_snapshot
-            cad = snap.cadence_spm if snap is not None else None
-            fs = self.fb.state
-            self.home.update_values(cad, r.target_cadence_spm, r.cadence_band_pct,
-                                    cadence_band(cad, r.target_cadence_spm, r.cadence_band_pct),
-                                    fs.focus_text if fs is not None else "",
-                                    fs.last_cue if fs is not None else None)
+            self.home_practice.tick(self._shown_snapshot)
 
     def _cadence_target_band(self):
         from app.config import Band
 
-        r = self.settings.runner
-        t, b = r.target_cadence_spm, r.cadence_band_pct / 100.0
+        t, b = self.targets.target_spm, self.settings.runner.cadence_band_pct / 100.0
+        if t is None:
+            return None
         return Band((t * (1 - b), t * (1 + b)), (t * (1 - 2 * b), t * (1 + 2 * b)))
 
     def _on_steps(self, upd: StepsUpdate) -> None:
@@ -706,7 +688,8 @@ class MainWindow(QMainWindow):
         self.st_gui.setText(f"GUI {np.median(g):.1f} ms/frame" if g else "GUI —")
         self._update_audio_status()
         if st.state in ("frozen", "reconnecting", "error"):
-            self.show_banner(st.message)
+            if st.message not in self.banner.text():  # the help adds the ways out to it
+                self.show_banner(st.message)
         elif st.state == "ended":
             self.show_banner(f"{st.source_name} has ended. Open another video, choose a camera, "
                              "or press Space to play it again.")
@@ -720,10 +703,17 @@ class MainWindow(QMainWindow):
 
     # ================================================================ shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """Stop timers, then the pipeline threads (joined), then save settings."""
+        """Ask first during a recording or guided session (app.ui.close_guard); then stop
+        timers, the pipeline threads (joined), and save settings."""
+        from app.ui.close_guard import ask_before_close
+
+        if not ask_before_close(self):
+            event.ignore()
+            return
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
         self.view_check.close()
+        self.video_help.close()
         self.protocol.close()  # a guided session running: stop and save it
         self.plan.close()
         self.recording.close()  # finish the recording's files first

@@ -163,7 +163,7 @@ class TemplateEditor(QDialog):
                                       "over a template of the same name")
         self.b_save_runner.clicked.connect(self.save_runner)
         self.b_close = QPushButton("Close")
-        self.b_close.clicked.connect(self.accept)
+        self.b_close.clicked.connect(self.reject)  # asks first when there are edits
         row.addWidget(self.b_save_user)
         row.addSpacing(20)
         row.addWidget(QLabel("Runner"))
@@ -248,6 +248,7 @@ class TemplateEditor(QDialog):
         self.b_delete.setEnabled(t.source in ("user", "runner"))
         self._loading = False
         self.validate()
+        self._clean = self.data()  # what "no edits" looks like
 
     def _append_row(self, d: dict[str, Any]) -> None:
         r = self.table.rowCount()
@@ -401,6 +402,7 @@ class TemplateEditor(QDialog):
             self.status.setText(f"The template could not be saved: {exc}")
             return None
         self.reload(select=t.name)
+        self._clean = self.data()
         self.status.setStyleSheet("color:#2e7d32;")
         self.status.setText(f"Saved as your template: {path}")
         self.saved.emit(t.name, "user")
@@ -418,6 +420,7 @@ class TemplateEditor(QDialog):
             self.status.setText(str(exc))
             return False
         self.reload(select=t.name)
+        self._clean = self.data()
         self.status.setStyleSheet("color:#2e7d32;")
         self.status.setText(f"Saved with {self.runner_combo.currentText()}.")
         self.saved.emit(t.name, "runner")
@@ -438,6 +441,44 @@ class TemplateEditor(QDialog):
         elif t.source == "runner" and self.runner_combo.currentData() is not None:
             self.store.delete_runner_template(int(self.runner_combo.currentData()), t.name)
         self.reload()
+
+    @property
+    def edited(self) -> bool:
+        """True when the fields or blocks differ from the template as loaded or saved."""
+        return self.current is not None and self.data() != getattr(self, "_clean", None)
+
+    def reject(self) -> None:  # noqa: D401 - Qt API (Close, Esc, the window's ✕)
+        """Close; with unsaved edits, ask first (save, discard, or keep editing)."""
+        if not self.edited or getattr(self, "_discard_ok", False):
+            super().reject()
+            return
+        name = self.f_title.text().strip() or self.f_name.text().strip() or "this template"
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                          f"Your changes to “{name}” are not saved. Save them as your template, "
+                          "or discard them?", parent=self)
+        save = box.addButton("Save as my template", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_r: int) -> None:
+            self.close_box = None
+            clicked = box.clickedButton()
+            if clicked is discard or (clicked is save and self.save_user() is not None):
+                self._discard_ok = True
+                super(TemplateEditor, self).reject()
+
+        box.finished.connect(answered)
+        self.close_box = box
+        box.open()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.edited and not getattr(self, "_discard_ok", False):
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
 
     def done(self, r: int) -> None:  # noqa: D401 - Qt API
         self._validate_timer.stop()

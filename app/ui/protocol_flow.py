@@ -59,8 +59,12 @@ class ProtocolFlow(QDialog):
     edit_templates = Signal()
 
     def __init__(self, latest: Callable[[], object], parent: QWidget | None = None, *,
-                 store=None, runner_id: int | None = None) -> None:  # noqa: ANN001
+                 store=None, runner_id: int | None = None,  # noqa: ANN001
+                 video_problem: Callable[[], str] | None = None) -> None:
         super().__init__(parent)
+        #: '' while live video flows, else why not (no camera, camera lost…)
+        self.video_problem = video_problem or (lambda: "")
+        self.no_video = ""
         self.setWindowTitle("Guided session")
         fit_to_screen(self, 1100, 720)
         self.latest = latest
@@ -204,6 +208,11 @@ class ProtocolFlow(QDialog):
         self.override = QCheckBox("Start anyway — I have checked the camera myself")
         self.override.toggled.connect(lambda _on: self._update_buttons())
         right.addWidget(self.override)
+        from app.ui.source_help import SourceChoices
+
+        self.source_choices = SourceChoices()  # no live video: the ways out (the window's)
+        self.source_choices.hide()
+        right.addWidget(self.source_choices)
         w = QWidget()
         w.setLayout(right)
         w.setMinimumWidth(340)
@@ -251,7 +260,9 @@ class ProtocolFlow(QDialog):
         self.b_next.setVisible(i < 2)
         self.b_start.setVisible(i == 2)
         ready = self.report is not None and self.report.ready
-        self.b_start.setEnabled(i == 2 and (ready or self.override.isChecked()))
+        video = not self.no_video
+        self.override.setEnabled(video)  # "anyway" cannot make up for no video at all
+        self.b_start.setEnabled(i == 2 and video and (ready or self.override.isChecked()))
         self.b_start.setDefault(i == 2)
         self.b_next.setDefault(i < 2)
 
@@ -413,6 +424,24 @@ class ProtocolFlow(QDialog):
 
     # ================================================================ camera
     def _poll(self) -> None:
+        from app.ui.source_help import WAY_OUT
+
+        problem = self.video_problem()
+        if problem != self.no_video:
+            self.no_video = problem
+            self.source_choices.setVisible(bool(problem))
+            if problem:
+                self.framing_view.set_frame(None, None, None)
+                self.framing_view.message = "No live video"
+                self.verdict.setText(f"{problem} {WAY_OUT}")
+                self.verdict.setStyleSheet("font-size:15px; font-weight:bold; color:#b71c1c;")
+            else:
+                self.verdict.setText("")
+                self._last_seq = -1
+            self._update_buttons()
+        if problem:
+            self.framing_view.update()
+            return
         res = self.latest()
         if res is None:
             self.framing_view.message = "Waiting for the camera…"
@@ -460,6 +489,9 @@ class ProtocolFlow(QDialog):
         if e is None:
             return
         ready = self.report is not None and self.report.ready
+        if self.no_video:
+            self.problems.setText(f"There is no live video to run the session on: {self.no_video}")
+            return
         if not ready and not self.override.isChecked():
             return
         t, plan, n, msg = e

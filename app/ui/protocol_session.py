@@ -67,7 +67,7 @@ class ProtocolLink(QObject):
         window.centralWidget().layout().insertWidget(1, self.bar)  # under the banner
         self.home_panel = ProtocolHomePanel(self.actions)
         self.home_panel.hide()
-        home_lay = window.home.layout()
+        home_lay = window.home.column
         home_lay.insertWidget(0, self.home_panel)
         self.home_button = QPushButton("Guided session…")
         self.home_button.setMinimumHeight(70)
@@ -137,11 +137,14 @@ class ProtocolLink(QObject):
             return self.flow
         if not self.w.running and self.w.source_spec is not None:
             self.w.set_source(self.w.source_spec)  # the framing check needs the live video
+        from app.ui.source_help import video_problem
+
         try:
-            dlg = ProtocolFlow(self._latest, self.w, **kw)
+            dlg = ProtocolFlow(self._latest, self.w, video_problem=lambda: video_problem(self.w), **kw)
         except UserError as exc:
             self.w.show_banner(str(exc))
             return None
+        dlg.source_choices.connect_window(self.w)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dlg.view_needed.connect(self.set_view)
         dlg.edit_templates.connect(self.open_editor)
@@ -191,13 +194,22 @@ class ProtocolLink(QObject):
 
         if choice is None or self.active:
             return False
+        from app.ui.source_help import WAY_OUT, video_problem
+
         t = choice.template
         self.set_view(t.view)
         if not self.w.running:
             if self.w.source_spec is None or not self.w.set_source(self.w.source_spec):
                 self.w.show_banner("The guided session needs the live video: choose a camera first.")
                 return False
+        problem = video_problem(self.w) or (
+            "" if self._latest() is not None else "No frame has arrived from the video yet.")
+        if problem:  # never a silent "nothing happened"
+            self.w.show_banner(f"The guided session cannot start without live video: {problem} {WAY_OUT}")
+            return False
         self.choice = choice
+        if choice.runner_id != self.w.targets.runner_id:
+            self.w.targets.choose(choice.runner_id)  # the session's runner is in front now
         self.events = []
         self.outcome = None
         self.voice = None
@@ -234,6 +246,8 @@ class ProtocolLink(QObject):
         if not rec_ctl.start(template=c.template.name, runner_id=c.runner_id):
             self._teardown()
             self.runner = None
+            if not self.w.banner_box.isVisible():
+                self.w.show_banner("The guided session could not start: its recording did not start.")
             return
         self.runner.recorder = rec_ctl.recorder
         self.w.pipeline.add_listener(self.runner.on_steps)
@@ -391,7 +405,8 @@ class ProtocolLink(QObject):
                      w.act_mirror, w.act_skel, w.recording.act_record, w.setup_dock.widget(),
                      p.metronome, p.cues, p.baseline_mode, p.baseline_spm, p.remeasure,
                      p.increase, p.ramp, p.ramp_s, p.schedule, p.focus,
-                     *p.preset_buttons.values(), w.home.button, self.act_guided, self.home_button]
+                     *p.preset_buttons.values(), w.home.button, w.home.metronome, self.act_guided,
+                     self.home_button, w.setup.runner]
             self._locked = [(x, x.isEnabled(), x.toolTip()) for x in items]
             for x, _, tip in self._locked:
                 x.setEnabled(False)

@@ -136,6 +136,7 @@ class FramingView(QWidget):
         current verdict (the frame is shown at most 640 px wide: every 2nd pixel)."""
         if image is None:
             self._img = None
+            self._marks, self._box = [], None
             self.update()
             return
         h, w = image.shape[:2]

@@ -129,19 +129,26 @@ class RecordingController(QObject):
 
     def start(self, template: str | None = None, runner_id=None) -> bool:
         """Start recording the running pipeline into a new session folder (``template``:
-        the protocol template name, ``runner_id``: the store's runner, both go to the
-        manifest). False (and a banner) when it cannot start."""
+        the protocol template name, ``runner_id``: the store's runner — default the runner
+        chosen in the window — both go to the manifest). False (and a banner) when it
+        cannot start."""
         from app.session.recorder import start_recording
         from app.types import Facing, View
 
         if self.recording:
             return True
         pipe = self.win.pipeline
-        if pipe is None or not pipe.running:
-            self.win.show_banner("Start the video first (Space), then press R to record.")
+        if pipe is None or not pipe.running or pipe.status().state == "error":
+            help_ = getattr(self.win, "video_help", None)
+            if pipe is not None and help_ is not None:  # no camera: why, and the ways out
+                self.win.show_banner(help_.nothing_to_record())
+            else:
+                self.win.show_banner("Start the video first (Space), then press R to record.")
             self._sync_action()
             return False
         r = self.win.settings.runner
+        if runner_id is None and getattr(self.win, "targets", None) is not None:
+            runner_id = self.win.targets.runner_id  # into the chosen runner's history
         facing = None if r.facing == "auto" else Facing(r.facing)
         if pipe.source.kind == "demo":
             facing = pipe.source.runner.facing

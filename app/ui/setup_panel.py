@@ -1,9 +1,13 @@
-"""Setup panel: view, facing, treadmill speed (→ step length), runner height (→ cm for
-leg-length metrics), cadence target, thresholds per metric, camera settings and the demo
-runner's faults. The cue focus is chosen in the feedback panel.
+"""Setup panel: the runner in front of the camera, view, facing, treadmill speed (→ step
+length), runner height (→ cm for leg-length metrics), cadence target, thresholds per
+metric, camera settings and the demo runner's faults. The cue focus is chosen in the
+feedback panel.
 
 Emits ``settings_changed(Settings)`` whenever the user edits a field (the window applies
-and saves), and ``demo_changed(dict)`` for the demo runner's parameters.
+and saves), ``demo_changed(dict)`` for the demo runner's parameters, ``runner_chosen(int)``
+(store id, 0 = no runner), ``new_runner_requested()`` and ``target_typed(object)`` (steps
+/min, or None for "no target") — the target belongs to the runner
+(``app.ui.runner_targets``), not to the settings.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHeaderView, QPushButton, QSpinBox,
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHeaderView, QLabel, QPushButton, QSpinBox,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -36,11 +40,28 @@ def _dspin(lo: float, hi: float, value: float, step: float = 1.0, decimals: int 
     return s
 
 
+class RunnerCombo(QComboBox):
+    """The runner chooser; ``opening()`` just before its list shows (to re-read the
+    runners: the session browser may have added or removed some)."""
+
+    opening = Signal()
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt API
+        self.opening.emit()
+        super().showPopup()
+
+
 class SetupPanel(QWidget):
     """GUI thread only."""
 
     settings_changed = Signal(object)
     demo_changed = Signal(object)
+    runner_chosen = Signal(int)
+    new_runner_requested = Signal()
+    target_typed = Signal(object)
+
+    #: the target box's lowest value, shown as "—": no target (until a baseline is measured)
+    NO_TARGET = 119.0
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +71,9 @@ class SetupPanel(QWidget):
 
         run = QGroupBox("Runner and view")
         f = QFormLayout(run)
+        self.runner = RunnerCombo()
+        self.runner.setToolTip("The runner in front of the camera: their target cadence is "
+                               "kept with them, and recordings are added to their history")
         self.view = QComboBox()
         for v in View:
             self.view.addItem(v.value.capitalize(), v.value)
@@ -59,14 +83,17 @@ class SetupPanel(QWidget):
         r = settings.runner
         self.speed = _dspin(0, 30, r.treadmill_speed_kmh, 0.1, 1, " km/h")
         self.height = _dspin(100, 230, r.height_cm, 1, 0, " cm")
-        self.target = _dspin(120, 230, r.target_cadence_spm, 1, 0, " spm")
+        self.target = _dspin(self.NO_TARGET, 230, self.NO_TARGET, 1, 0, " spm")
+        self.target.setSpecialValueText("—")
         self.band = _dspin(0.5, 15, r.cadence_band_pct, 0.5, 1, " %")
         self.speed.setSpecialValueText("no treadmill")
         self.speed.setToolTip("Belt speed: step length = speed / cadence (0 = not on a treadmill)")
         self.height.setToolTip("Standing height: leg-length metrics are also shown in cm "
                                "(leg ≈ 0.491 × height, Winter's anthropometry)")
         self.target.setToolTip("Typing a target here overrides baseline × (1 + increase) "
-                               "from the feedback panel")
+                               "from the feedback panel; it is kept with the runner. "
+                               "— = no target yet")
+        f.addRow("Runner", self.runner)
         f.addRow("View", self.view)
         f.addRow("Runner faces", self.facing)
         f.addRow("Treadmill speed", self.speed)
@@ -82,7 +109,13 @@ class SetupPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(180)
+        self.table.setToolTip("Type a number; green must lie inside amber, low ≤ high")
         tl.addWidget(self.table)
+        self.thr_problem = QLabel("")  # why the last typed value was refused
+        self.thr_problem.setWordWrap(True)
+        self.thr_problem.setStyleSheet("color:#b71c1c;")
+        self.thr_problem.hide()
+        tl.addWidget(self.thr_problem)
         self.reset_thr = QPushButton("Reset thresholds to defaults")
         tl.addWidget(self.reset_thr)
         root.addWidget(thr)
@@ -121,10 +154,12 @@ class SetupPanel(QWidget):
         self._load(settings)
         for w in (self.view, self.facing, self.cam_res):
             w.currentIndexChanged.connect(self._changed)
-        for w in (self.speed, self.height, self.target, self.band, self.cam_fps):
+        for w in (self.speed, self.height, self.band, self.cam_fps):
             w.valueChanged.connect(self._changed)
+        self.target.valueChanged.connect(self._target_changed)
+        self.runner.activated.connect(self._runner_activated)
         self.cam_device.valueChanged.connect(self._changed)
-        self.table.itemChanged.connect(self._changed)
+        self.table.itemChanged.connect(self._threshold_edited)
         self.reset_thr.clicked.connect(self._reset_thresholds)
         for w in (self.demo_cadence, self.demo_overstride, self.demo_drop, self.demo_valgus):
             w.valueChanged.connect(self._demo)
@@ -139,12 +174,37 @@ class SetupPanel(QWidget):
         self._loading = False
 
     def sync_settings(self, s: Settings) -> None:
-        """The window changed fields kept here (target from the feedback controller, focus
-        metric): take them without emitting ``settings_changed``."""
+        """The window changed fields kept here (the focus metric): take them without
+        emitting ``settings_changed``."""
         self.settings = s
+
+    def show_target(self, spm: float | None) -> None:
+        """Show the target in force (None: "—") without emitting ``target_typed``."""
         self.target.blockSignals(True)
-        self.target.setValue(s.runner.target_cadence_spm)
+        self.target.setValue(self.NO_TARGET if spm is None else float(spm))
         self.target.blockSignals(False)
+
+    def set_runners(self, runners: list[tuple[int, str]], current: int) -> None:
+        """Fill the runner chooser: 'No runner', (id, name)…, 'New runner…'; no signal."""
+        self.runner.blockSignals(True)
+        self.runner.clear()
+        self.runner.addItem("No runner (nothing kept)", 0)
+        for rid, name in runners:
+            self.runner.addItem(name, rid)
+        self.runner.addItem("New runner…", -1)
+        self.runner.setCurrentIndex(max(0, self.runner.findData(current)))
+        self.runner.blockSignals(False)
+
+    def _runner_activated(self, index: int) -> None:
+        rid = self.runner.itemData(index)
+        if rid == -1:
+            self.new_runner_requested.emit()
+        else:
+            self.runner_chosen.emit(int(rid or 0))
+
+    def _target_changed(self, value: float) -> None:
+        if not self._loading:
+            self.target_typed.emit(None if value <= self.NO_TARGET + 0.5 else float(value))
 
     def _fill_table(self, view: View, s: Settings) -> None:
         from app.gait.metrics import METRIC_SPECS
@@ -163,6 +223,61 @@ class SetupPanel(QWidget):
             for col, v in enumerate(vals, start=1):
                 self.table.setItem(row, col, QTableWidgetItem(f"{v:g}" if v != "" else ""))
         self.table.blockSignals(False)
+
+    COLUMN_WORDS = ("", "green low", "green high", "amber low", "amber high")
+
+    def threshold_problem(self, row: int, col: int, text: str) -> str:
+        """'' when ``text`` may go into cell (row, col) of the thresholds table, else the
+        reason in one sentence."""
+        name = self.table.item(row, 0).text()
+        t = text.strip().replace(",", ".").replace("−", "-")
+        try:
+            value = float(t)
+        except ValueError:
+            return (f"“{text.strip()}” is not a number: {name}, {self.COLUMN_WORDS[col]} needs a "
+                    "value such as 12.5.")
+        if value != value or value in (float("inf"), float("-inf")):
+            return f"{name}, {self.COLUMN_WORDS[col]} needs a finite number."
+        vals = []
+        for c in range(1, 5):
+            if c == col:
+                vals.append(value)
+                continue
+            try:
+                vals.append(float(self.table.item(row, c).text()))
+            except (AttributeError, ValueError):
+                return ""  # another cell is empty (a metric without a band): nothing to compare
+        gl, gh, al, ah = vals
+        fmt = lambda v: f"{v:g}"  # noqa: E731
+        if gl > gh:
+            return f"{name}: green low ({fmt(gl)}) is above green high ({fmt(gh)})."
+        if al > ah:
+            return f"{name}: amber low ({fmt(al)}) is above amber high ({fmt(ah)})."
+        if al > gl or gh > ah:
+            return (f"{name}: the green band ({fmt(gl)} to {fmt(gh)}) must lie inside the amber "
+                    f"band ({fmt(al)} to {fmt(ah)}).")
+        return ""
+
+    def _threshold_edited(self, item: QTableWidgetItem) -> None:
+        """A typed threshold: refused in the cell (the old value comes back) with the reason
+        under the table, or taken."""
+        if self._loading or item.column() == 0:
+            return
+        problem = self.threshold_problem(item.row(), item.column(), item.text())
+        band = self.settings.band_for(self.table.item(item.row(), 0).data(256))
+        self.table.blockSignals(True)
+        if problem:
+            old = (*band.green, *band.amber)[item.column() - 1] if band is not None else ""
+            item.setText(f"{old:g}" if old != "" else "")
+            item.setToolTip(problem)
+        else:
+            item.setText(f"{float(item.text().strip().replace(',', '.').replace('−', '-')):g}")
+            item.setToolTip("")
+        self.table.blockSignals(False)
+        self.thr_problem.setText(problem)
+        self.thr_problem.setVisible(bool(problem))
+        if not problem:
+            self._changed()
 
     def _read_thresholds(self, s: Settings) -> Settings:
         out = s
@@ -194,7 +309,7 @@ class SetupPanel(QWidget):
         w, _, h = self.cam_res.currentText().partition("x")
         runner = replace(s.runner, view=view, facing=self.facing.currentData(),
                          treadmill_speed_kmh=self.speed.value(), height_cm=self.height.value(),
-                         target_cadence_spm=self.target.value(), cadence_band_pct=self.band.value())
+                         cadence_band_pct=self.band.value())
         camera = replace(s.camera, device=self.cam_device.value(), width=int(w), height=int(h),
                          fps=self.cam_fps.value())
         new = replace(s, runner=runner, camera=camera)

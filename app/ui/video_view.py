@@ -296,6 +296,7 @@ class VideoView(QWidget):
         from PySide6.QtGui import QFontMetricsF
 
         bw = W * (0.42 if self.wall else 0.3)
+        bw = min(max(bw, 210.0), max(W - 24.0, 60.0))  # a narrow video: wider than 30 %
         usable = bw * 0.92
         big = QFont()
         big.setBold(True)

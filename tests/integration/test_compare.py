@@ -203,3 +203,36 @@ def test_session_folder_without_video(halves, tmp_path, cache_dir):
     pdf = tmp_path / "s.pdf"
     write_pdf(Comparison.build(halves[0], s), pdf)
     assert pdf.stat().st_size > 10_000
+
+
+def test_cli_opens_the_comparison_window(comparison, cache_dir, tmp_path):
+    """Issue 11 item 1: ``compare A B`` opens the comparison window; ``--exit-after`` and
+    ``--screenshot`` as the live window has; a bad clip is one sentence and exit 2; with
+    no display it says how to compare in the terminal."""
+    shot = tmp_path / "compare.png"
+    env = dict(os.environ, GAITCOACH_CACHE_DIR=str(cache_dir), QT_QPA_PLATFORM="offscreen",
+               GAITCOACH_CONFIG_DIR=str(tmp_path / "cfg"), GAITCOACH_DATA_DIR=str(tmp_path / "data"))
+    r = subprocess.run([sys.executable, "-m", "app", "compare", f"{CLIP}@0-6", f"{CLIP}@6-12",
+                        "--exit-after", "1", "--screenshot", str(shot)],
+                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and shot.stat().st_size > 10_000
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello\n")
+    r = subprocess.run([sys.executable, "-m", "app", "compare", f"{CLIP}@0-6", str(bad),
+                        "--exit-after", "0.5"], capture_output=True, text=True, cwd=ROOT,
+                       env=env, timeout=300)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip() and not ln.startswith("QtWarning")
+             and "propagateSizeHints" not in ln]
+    assert len(lines) == 1 and lines[0].startswith("gaitcoach: ") and "Traceback" not in r.stderr
+    no_display = {k: v for k, v in env.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY",
+                                                            "WAYLAND_DISPLAY")}
+    r = subprocess.run([sys.executable, "-m", "app", "compare", f"{CLIP}@0-6", f"{CLIP}@6-12"],
+                       capture_output=True, text=True, cwd=ROOT, env=no_display, timeout=120)
+    assert r.returncode == 2 and "--headless" in r.stderr and "Traceback" not in r.stderr
+    # --headless prints the table in the terminal, as before
+    r = subprocess.run([sys.executable, "-m", "app", "compare", f"{CLIP}@0-6", f"{CLIP}@6-12",
+                        "--headless", "--quiet"], capture_output=True, text=True, cwd=ROOT,
+                       env=env, timeout=300)
+    assert r.returncode == 0 and "Cadence" in r.stdout and "strides paired" in r.stdout

@@ -39,6 +39,7 @@ def make_window(qtbot):
 
     yield make
     for w in windows:
+        w.confirm_close = False  # the test is over: no "Quit now?" question
         w.close()
 
 

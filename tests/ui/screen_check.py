@@ -149,7 +149,7 @@ def run_checks(c: Checker, tmp: Path) -> None:
     for text, font in (("888", big), ("target 888–888", small)):
         if QFontMetricsF(font).horizontalAdvance(text) > bw:
             c.problems.append(f"live window: the cadence box cuts '{text}' ({bw:.0f} px wide).")
-    c.check("live_clinic", w, {"video": w.video, "tiles": w.side_panel, "Setup panel": w.setup,
+    c.check("live_clinic", w, {"video": w.video, "tiles": w.side_panel, "Setup panel": w.setup_dock,
                                 "Feedback panel": w.fb.panel.metronome, "toolbar": w.toolbar})
     # ---- home practice layout
     w.set_layout("home")

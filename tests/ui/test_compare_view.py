@@ -452,3 +452,78 @@ def test_wrong_view_is_said_above_the_table(qtbot, open_view, clip_dir, no_threa
     v.load(*halves(clip_dir))  # the right view: the warning goes
     qtbot.waitUntil(lambda: v.pair.a.view is View.SIDE, timeout=30000)
     assert not v.ui.warning.isVisible()
+
+
+def test_keys_work_wherever_the_focus_is(qtbot, open_view, clip_dir, no_thread_leak):
+    """Issue 11 item 2: focus started in the Before field and every other control refused
+    it, so Space, ←/→, I/M/T, L, O typed into the field. The keys are sent to whichever
+    widget has the focus, as a keyboard does."""
+    from PySide6.QtWidgets import QApplication
+
+    v = open_view()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is v, timeout=3000)
+    ui = v.ui
+    spec_a, spec_b = halves(clip_dir)
+    ui.spec_a.setFocus()
+    qtbot.keyClicks(ui.spec_a, spec_a)       # typing a path in a field types (of course)
+    ui.spec_b.setFocus()
+    qtbot.keyClicks(ui.spec_b, spec_b)
+    qtbot.keyClick(ui.spec_b, Qt.Key.Key_Return)   # Enter = Compare
+    qtbot.waitUntil(lambda: v.pair is not None, timeout=30000)
+    wait_shown(qtbot, v)
+    assert QApplication.focusWidget() is v.canvas  # the keys now act on the video
+
+    def press(key, mod=Qt.KeyboardModifier.NoModifier) -> None:
+        qtbot.keyClick(QApplication.focusWidget(), key, mod)
+
+    def step_works() -> None:
+        f = v.frames[0]
+        press(Qt.Key.Key_Right)
+        assert v.frames[0] == f + 1, QApplication.focusWidget()
+        press(Qt.Key.Key_Left)
+        assert v.frames[0] == f
+
+    step_works()
+    press(Qt.Key.Key_Space)
+    assert v.playing
+    press(Qt.Key.Key_Space)
+    assert not v.playing
+    ics = sorted({v.pair.a.frame_at(m.t_s) for m in v.pair.a.key_moments if m.kind == "IC"})
+    press(Qt.Key.Key_I)
+    assert v.frames[0] == next(f for f in ics if f > 0)
+    press(Qt.Key.Key_L)
+    assert v.loop_range is not None and ui.c_loop.isChecked()
+    press(Qt.Key.Key_L)
+    press(Qt.Key.Key_O)
+    assert v.canvas.mode == "overlay"
+    press(Qt.Key.Key_O)
+    assert v.canvas.mode == "side"
+    assert (ui.spec_a.text(), ui.spec_b.text()) == (spec_a, spec_b)  # nothing typed into them
+    # clicking any control leaves the keys with the video
+    for w in (ui.b_play, ui.b_play, ui.b_fwd, ui.b_jump["TO"][1], ui.tool_buttons["line"],
+              ui.tool_buttons["none"], ui.c_loop, ui.c_loop, ui.c_skel, ui.c_skel, ui.b_compare):
+        qtbot.mouseClick(w, Qt.MouseButton.LeftButton)
+        if w is ui.b_compare:  # loads again: the focus comes back to the video after it
+            qtbot.waitUntil(lambda: v.pair is not None and not v.tasks
+                            and QApplication.focusWidget() is v.canvas, timeout=30000)
+            wait_shown(qtbot, v)
+        assert QApplication.focusWidget() is v.canvas, w
+        step_works()
+    qtbot.mouseClick(ui.slider, Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is v.canvas
+    # the notes take letters; Esc hands the keys back to the video
+    ui.notes.setFocus()
+    press(Qt.Key.Key_M)
+    assert ui.notes.toPlainText() == "m" and QApplication.focusWidget() is ui.notes
+    press(Qt.Key.Key_Escape)
+    assert QApplication.focusWidget() is v.canvas
+    step_works()
+    # back in a clip field, Esc too; and a click on the video takes the focus
+    ui.spec_a.setFocus()
+    press(Qt.Key.Key_Escape)
+    assert QApplication.focusWidget() is v.canvas
+    ui.notes.setFocus()
+    qtbot.mouseClick(v.canvas, Qt.MouseButton.LeftButton, pos=v.canvas.rect().center())
+    assert QApplication.focusWidget() is v.canvas
+    step_works()
+

@@ -79,7 +79,8 @@ def test_settings_persist(qtbot, make_window, tmp_config_dir):
     qtbot.keyClick(w, Qt.Key.Key_K)  # skeleton off
     w.close()
     s = config.load(tmp_config_dir / "settings.toml")
-    assert s.runner.target_cadence_spm == 180
+    # issue 11: a target is the runner's, never a setting that carries over to the next one
+    assert "target" not in (tmp_config_dir / "settings.toml").read_text().split("[feedback]")[0]
     assert s.runner.treadmill_speed_kmh == 11.5
     assert s.runner.view == "rear"
     assert s.thresholds["pelvic_drop_deg"].green[1] == 3.0
@@ -104,7 +105,7 @@ def test_keyboard_shortcuts(qtbot, make_window, no_thread_leak):
     assert not w.video.wall
     w.set_layout("home")
     assert w.stack.currentIndex() == 1
-    qtbot.waitUntil(lambda: w.home.target.text().startswith("target"), timeout=3000)
+    qtbot.waitUntil(lambda: w.home.headline_aim.text() != "", timeout=3000)
     assert w.home.cue.text()
 
 
@@ -207,7 +208,10 @@ def test_metronome_toggle_and_audio_status(qtbot, make_window, no_thread_leak):
     qtbot.keyClick(w, Qt.Key.Key_T)
     text = w.st_audio.text()
     if w.audio.status().available:
-        assert w.act_metro.isChecked() and "metronome 175 bpm" in text
+        # no target yet (no runner, no baseline): it says so instead of clicking silently
+        assert w.act_metro.isChecked() and "waiting for a target" in text
+        w.setup.target.setValue(175)
+        qtbot.waitUntil(lambda: "metronome 175 bpm" in w.st_audio.text(), timeout=2000)
         w.setup.target.setValue(170)
         assert w.audio.status().bpm == 170
     else:

@@ -209,8 +209,10 @@ def test_home_layout_shows_the_session_in_large_type(qtbot, make_window, short_t
     assert "font-size:100px" in hp.countdown.styleSheet()
     # one focus line (the block's), no clinic bar, cadence vs target below
     assert not w.home.cue.isVisible() and not p.bar.isVisible()
-    qtbot.waitUntil(lambda: w.home.cadence.text() != "—", timeout=10000)
-    assert w.home.target.text().startswith("target ")
+    qtbot.waitUntil(lambda: w.home.headline.text() != "—", timeout=10000)
+    assert w.home.headline_name.text() == "Cadence"  # the template's focus
+    assert w.home.headline_aim.text().startswith(("target ", "no target yet"))
+    assert w.home.isAncestorOf(w.video) and w.video.isVisible()  # the runner sees themselves
     w.set_layout("clinic")
     qtbot.waitUntil(p.bar.isVisible, timeout=2000)
     w.set_layout("home")
@@ -256,7 +258,24 @@ def test_closing_the_window_mid_session_saves_it(qtbot, make_window, short_templ
     qtbot.waitUntil(lambda: p.runner is not None and p.runner.status == "running", timeout=30000)
     folder = w.recording.last_folder
     qtbot.wait(1500)
+    # issue 11 item 5: the window's ✕ asks first; "Keep going" keeps the session running
     w.close()
+    box = w.close_box
+    assert w.isVisible() and box is not None and box.isVisible()
+    assert "A guided session is running: block 1 of 3" in box.text()
+    keep = next(b for b in box.buttons() if b.text() == "Keep going")
+    keep.click()
+    assert w.isVisible() and p.runner is not None and p.runner.status == "running"
+    assert w.recording.recording
+    w.activateWindow()
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=3000)
+    qtbot.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Q asks too
+    box = w.close_box
+    assert box is not None and box.isVisible() and w.isVisible()
+    next(b for b in box.buttons() if b.text() == "Quit").click()
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=30000)
     m = sf.read_manifest(folder)
     assert m["state"] == "complete" and m["summary"]["protocol"]["status"] == "aborted"
     assert p.outcome is not None and p.outcome.stored

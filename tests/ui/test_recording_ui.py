@@ -114,3 +114,30 @@ def test_no_recovery_offer_when_nothing_crashed(qtbot, make_window):
     w = make_window(source="demo", save_settings=True)
     qtbot.wait(200)
     assert w.recording.recovery_box is None
+
+
+def test_quit_during_a_recording_asks_first(qtbot, make_window, tmp_data_dir, no_thread_leak):
+    """Issue 11 item 5: one stray click must not end a 45-minute recording."""
+    from PySide6.QtCore import Qt
+
+    w = make_window(source="demo")
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=10000)
+    w.close()  # nothing running: closes at once
+    assert not w.isVisible() and getattr(w, "close_box", None) is None
+    w2 = make_window(source="demo")
+    qtbot.waitUntil(lambda: w2.frames_displayed > 3, timeout=10000)
+    qtbot.keyClick(w2, Qt.Key.Key_R)
+    assert w2.recording.recording
+    qtbot.wait(1500)  # a second recorded
+    w2.act_quit.trigger()  # File → Quit / Ctrl+Q
+    box = w2.close_box
+    assert w2.isVisible() and box.isVisible() and box.text().startswith("A recording is running (REC ")
+    box.reject()  # Esc = Keep going
+    assert w2.isVisible() and w2.recording.recording
+    folder = w2.recording.recorder.folder
+    w2.close()
+    next(b for b in w2.close_box.buttons() if b.text() == "Quit").click()
+    qtbot.waitUntil(lambda: not w2.isVisible(), timeout=30000)
+    from app.session import folder as sf
+
+    assert sf.read_manifest(folder)["state"] == "complete"  # saved as today

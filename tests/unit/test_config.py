@@ -12,7 +12,7 @@ def test_round_trip(tmp_path, monkeypatch):
     monkeypatch.setenv("GAITCOACH_CONFIG_DIR", str(tmp_path))
     s = Settings()
     s = replace(s, runner=replace(s.runner, view="rear", facing="left", treadmill_speed_kmh=11.5,
-                                  height_cm=182.0, target_cadence_spm=178.0),
+                                  height_cm=182.0, runner_id=3),
                 camera=replace(s.camera, device=2, fps=60.0),
                 display=replace(s.display, mirror_front=False, layout="home"))
     s = s.with_threshold("pelvic_drop_deg", Band((-3.0, 3.0), (-6.0, 6.0)))
@@ -62,3 +62,14 @@ def test_default_band_from_metric_specs():
     band = Settings().band_for("overstride_pct_leg")
     assert band.green == tuple(map(float, spec.default_green))
     assert Settings().band_for("no_such_metric") is None
+
+
+def test_an_old_target_in_the_file_is_not_carried_over(tmp_path):
+    """Issue 11 item 8: the target belongs to the runner, not to the settings file."""
+    p = tmp_path / "settings.toml"
+    p.write_text('schema_version = 1\n[runner]\ntarget_cadence_spm = 180.0\nheight_cm = 170.0\n',
+                 encoding="utf-8")
+    w: list[str] = []
+    s = config.load(p, warnings=w)
+    assert s.runner.height_cm == 170.0 and not hasattr(s.runner, "target_cadence_spm")
+    assert "target_cadence_spm" not in config.to_dict(s)["runner"] and s.runner.runner_id == 0
