@@ -146,7 +146,14 @@ def test_cadence_protocol_headless_on_demo(tmp_path, own_sink, no_thread_leak):
     retraining = [r for r in steps if starts[1] + 1 <= float(r["ic_s"]) < starts[4] - 1]
     scored = [r for r in retraining if r["sync_error_ms"] != ""]
     assert len(scored) > 0.8 * len(retraining), (len(scored), len(retraining))
-    assert all(abs(float(r["sync_error_ms"])) <= 170 for r in scored)  # ≤ half a beat
+    # the nearest beat is at most half a beat away; an audio underrun on a loaded machine
+    # leaves a gap in the clicks, and the controller scores contacts up to its gap limit
+    from app.feedback.controller import SYNC_GAP_PERIODS
+
+    limit_ms = SYNC_GAP_PERIODS * 60_000 / doc["target_spm"]
+    errors = [abs(float(r["sync_error_ms"])) for r in scored]
+    assert max(errors) <= limit_ms, (max(errors), limit_ms)
+    assert sum(e <= 0.5 * 60_000 / doc["target_spm"] for e in errors) >= 0.9 * len(errors)
     assert all((abs(float(r["sync_error_ms"])) <= 50) == (r["sync_in_window"] == "1")
                for r in scored)
     assert all(r["sync_error_ms"] == "" for r in steps if float(r["ic_s"]) < starts[1] - 1)
@@ -171,15 +178,21 @@ def test_cadence_protocol_headless_on_demo(tmp_path, own_sink, no_thread_leak):
     for p in pages:
         img = np.asarray(Image.open(p).convert("L"))
         assert (img < 200).mean() > 0.01, f"{p.name} is blank"
-        # issue 11: no almost empty page (two plots alone on page 2): ink in the lower half
-        inked = np.flatnonzero((img < 200).mean(axis=1) > 0.01)
-        assert inked[-1] > 0.6 * img.shape[0], f"{p.name} is mostly empty"
-    assert len(pages) == 2  # metrics + blocks, then plots + key frames
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
+    # issue 11: no almost empty page (the two plots alone on a page). After the clinical
+    # picture (issue 15's intro pages): metrics + blocks, then plots + key frames, both full
+    first = next(i for i, page in enumerate(text.split("\f")) if "Protocol blocks" in page)
+    assert len(pages) - first == 2, (first, len(pages))
+    for p in pages[first:]:
+        img = np.asarray(Image.open(p).convert("L"))
+        inked = np.flatnonzero((img < 200).mean(axis=1) > 0.01)
+        assert inked[-1] > 0.6 * img.shape[0], f"{p.name} is mostly empty"
     heads = next(ln for ln in text.splitlines() if ln.lstrip().startswith("Block "))
     assert "LengthMetronome" not in text and heads.split()[:4] == ["Block", "Length", "Metronome", "Target"]
-    assert "−0.0" not in text and "+0.0 " not in text
+    import re
+
+    assert not re.search(r"[−+-]0\.0*(?![0-9])", text), "a signed zero in the report"
 
     # ---- the metronome in the recorded sound
     # The null sink is suspended while nothing plays, and its monitor then records

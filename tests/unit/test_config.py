@@ -22,7 +22,10 @@ def test_round_trip(tmp_path, monkeypatch):
     back = config.load(warnings=w)
     assert back == s and not w
     assert back.band_for("pelvic_drop_deg").classify(4.0) == "amber"
-    assert back.display.mirror_for("front") is False and back.display.mirror_for("side") is False
+    # the home layout has its own mirror (on); per view in the clinic layout
+    assert back.display.mirror_for("front") is back.display.mirror_home is True
+    clinic = replace(back.display, layout="clinic")
+    assert clinic.mirror_for("front") is False and clinic.mirror_for("side") is False
     assert Settings().display.mirror_for("front") is True
     assert back.band_for("pelvic_drop_deg").classify(7.0) == "red"
 
