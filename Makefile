@@ -24,14 +24,17 @@ bench: setup
 
 SHARED_DATA ?= ../shared/data
 SCREENSHOT_SECONDS ?= 11
-# The real window on male_side.mp4 under a virtual X server, default settings.
+# The README's pictures on a virtual 1366x768 screen (the most common laptop): the real
+# window on male_side.mp4 with default settings, then scripts/screenshot_*.py.
 screenshot: setup-dev
 	@mkdir -p docs/screenshots
 	cfg=$$(mktemp -d) && GAITCOACH_CONFIG_DIR=$$cfg xvfb-run -a -s "-screen 0 1366x768x24" \
 		$(PY) -m app --source $(SHARED_DATA)/male_side_run/male_side.mp4 \
 		--exit-after $(SCREENSHOT_SECONDS) --screenshot docs/screenshots/main.png --no-save; \
 		rc=$$?; rm -rf $$cfg; exit $$rc
-	@echo "wrote docs/screenshots/main.png"
+	for s in sessions compare protocol; do \
+		xvfb-run -a -s "-screen 0 1366x768x24" $(PY) scripts/screenshot_$$s.py || exit 1; done
+	@echo "wrote docs/screenshots/*.png"
 
 clean:
 	rm -rf .venv .pytest_cache

@@ -2,7 +2,7 @@
 of male_side.mp4, synced by gait events, paused at the same initial contact, with an
 angle drawn on the before clip (everything in a temporary folder; never the user's).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_compare.py [OUT.png]
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot_compare.py [OUT.png]
 """
 
 from __future__ import annotations
@@ -40,8 +40,7 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.01)
 
-    v = CompareView()
-    v.resize(1600, 960)
+    v = CompareView()  # sized to the screen (1366×768 for the README)
     v.show()
     v.load(f"{link}@0-6", f"{link}@6-12")
     while v.pair is None:

@@ -5,7 +5,7 @@ session in the comparison view, and the template editor. The cadence template ru
 time scale 20 (20 min of blocks in 1 min). Everything lives in a temporary config/data
 folder (never the user's).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_protocol.py [OUT_DIR]
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot_protocol.py [OUT_DIR]
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def main() -> int:
         widget.grab().save(str(path))
         print(f"wrote {path}")
 
-    w = MainWindow(settings=Settings(), source="demo", save_settings=False)
-    w.resize(1600, 960)
+    w = MainWindow(settings=Settings(), source="demo", save_settings=False)  # fits the screen
     w.show()
     p = w.protocol
     p.time_scale = TIME_SCALE
@@ -68,7 +67,6 @@ def main() -> int:
 
     # 1. runner
     flow = p.open_flow()
-    flow.resize(1200, 720)
     flow.select_runner("Anna K.")
     shot(flow, "runner")
     # 2. template: today's session of the 2-week cadence plan
@@ -94,7 +92,6 @@ def main() -> int:
     # 6. end of session: comparison view with the protocol summary
     wait(lambda: p.outcome is not None, 180, "the end of the session")
     cv = w.compare_view
-    cv.resize(1600, 960)
     if cv.pair is not None:
         for _ in range(2):
             cv.jump("IC", 1)
@@ -110,7 +107,6 @@ def main() -> int:
     wait(lambda: p.runner is None, 20, "the session to close")
     # 7. template editor: a duplicate being edited, with one problem shown as a sentence
     ed = p.open_editor()
-    ed.resize(1500, 760)
     from app.ui.protocol_editor import COL
 
     ed.select("cadence")

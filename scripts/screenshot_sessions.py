@@ -1,7 +1,7 @@
 """Render docs/screenshots/sessions.png: the session browser with a runner's six sessions
 over seven weeks (hand-made session folders in a temporary data dir; never the user's).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_sessions.py [OUT.png]
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot_sessions.py [OUT.png]
 """
 
 from __future__ import annotations

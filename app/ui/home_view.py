@@ -49,6 +49,8 @@ class HomeView(QWidget):
 
     start_stop = Signal()
     metronome_toggled = Signal(bool)
+    #: the type scale (× the sizes at a 900 px tall view) — panels added to the column follow
+    scale_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +122,7 @@ class HomeView(QWidget):
         self.last_cue.setStyleSheet(f"font-size:{px['last_cue']}px; color:#b0bec5;")
         self.metronome.setMinimumHeight(int(56 * k))
         self._style_buttons()
+        self.scale_changed.emit(k)
 
     def _style_headline(self) -> None:
         px = max(10, int(FONTS["headline"] * self._scale))

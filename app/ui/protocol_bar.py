@@ -33,14 +33,14 @@ BAR_FONTS = {"block": (20, 48), "countdown": (40, 96), "instruction": (18, 48), 
 
 def target_words(st: RunnerState) -> str:
     """The target as one readable phrase: 'Target 183 spm, from the baseline of 170 spm',
-    'Target 170 spm, the template's planned value (too few baseline steps)', 'Target —
-    (measuring the baseline)'."""
+    'Target 170 spm, planned: too few baseline steps', 'Target — (measuring the
+    baseline)'."""
     if st.target_spm is None:
         if st.block is not None and st.block.kind == "baseline":
             return "Target — (measuring the baseline)"
         return "Target —"
     why = {"baseline": f"from the baseline of {st.baseline_spm:.0f} spm" if st.baseline_spm else "",
-           "fallback": "the template's planned value (too few baseline steps)",
+           "fallback": "planned: too few baseline steps",
            "override": "set by the clinician", "fixed": "fixed by the template"
            }.get(st.target_source, "")
     return f"Target {st.target_spm:.0f} spm" + (f", {why}" if why else "")
@@ -68,6 +68,9 @@ class ProtocolBar(QFrame):
         self.instruction = QLabel("")
         self.instruction.setWordWrap(True)
         self.target = QLabel("")
+        self.target.setWordWrap(True)  # "Target 170 spm, the template's planned value (…)"
+        self.target.setMaximumWidth(300)  # keeps the bar inside a 1366 px window
+        self.target.setMinimumWidth(200)
         self.spin = QSpinBox()
         self.spin.setRange(60, 260)
         self.spin.setSuffix(" spm")
@@ -178,16 +181,14 @@ class ProtocolHomePanel(QWidget):
         lay.setSpacing(0)
         row = QHBoxLayout()
         self.block = QLabel("")
-        self.block.setStyleSheet("font-size:44px; font-weight:bold; color:#eceff1;")
+        self.block.setWordWrap(True)
         self.countdown = QLabel("")
-        self.countdown.setStyleSheet("font-size:100px; font-weight:bold; color:#ffffff;")
         row.addWidget(self.block, 1)
         row.addWidget(self.countdown)
         lay.addLayout(row)
         self.focus = QLabel("")
         self.focus.setWordWrap(True)
         self.focus.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.focus.setStyleSheet("font-size:48px; font-weight:bold; color:#ffee58;")
         lay.addWidget(self.focus)
         self.timeline = BlockTimeline(compact=True)
         btns = QHBoxLayout()
@@ -196,16 +197,30 @@ class ProtocolHomePanel(QWidget):
         for key in ("pause", "stop"):
             act = actions[key]
             b = QPushButton(act.text())
-            b.setMinimumHeight(52)
-            b.setMinimumWidth(200)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setStyleSheet("font-size:24px; background:#37474f; color:white; border-radius:8px;")
             b.clicked.connect(act.trigger)
             act.changed.connect(lambda b=b, a=act: (b.setText(a.text()), b.setEnabled(a.isEnabled())))
             self.buttons[key] = b
             btns.addWidget(b)
         lay.addLayout(btns)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.scale = 0.0
+        self.set_scale(1.0)
+
+    def set_scale(self, k: float) -> None:
+        """Type sizes × ``k`` (the home view follows the window's height, so the panel
+        fits a 768 px laptop and fills a wall screen)."""
+        if abs(k - self.scale) < 0.02:
+            return
+        self.scale = k
+        px = lambda v: max(10, int(v * k))  # noqa: E731
+        self.block.setStyleSheet(f"font-size:{px(44)}px; font-weight:bold; color:#eceff1;")
+        self.countdown.setStyleSheet(f"font-size:{px(100)}px; font-weight:bold; color:#ffffff;")
+        self.focus.setStyleSheet(f"font-size:{px(48)}px; font-weight:bold; color:#ffee58;")
+        for b in self.buttons.values():
+            b.setMinimumHeight(px(52))
+            b.setMinimumWidth(px(170))
+            b.setStyleSheet(f"font-size:{px(24)}px; background:#37474f; color:white; border-radius:8px;")
 
     def set_template(self, template) -> None:  # noqa: ANN001
         self.timeline.set_blocks(template.blocks)

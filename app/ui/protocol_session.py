@@ -67,6 +67,8 @@ class ProtocolLink(QObject):
         window.centralWidget().layout().insertWidget(1, self.bar)  # under the banner
         self.home_panel = ProtocolHomePanel(self.actions)
         self.home_panel.hide()
+        self.home_panel.set_scale(window.home._scale)
+        window.home.scale_changed.connect(self.home_panel.set_scale)
         home_lay = window.home.column
         home_lay.insertWidget(0, self.home_panel)
         self.home_button = QPushButton("Guided session…")

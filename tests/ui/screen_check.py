@@ -119,6 +119,8 @@ def main() -> int:
 
 
 def run_checks(c: Checker, tmp: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
     from app.config import Settings
     from app.session.store import open_store, sessions_root
     from app.ui.main_window import MainWindow
@@ -179,7 +181,24 @@ def run_checks(c: Checker, tmp: Path) -> None:
     c.wait(lambda: flow.report is not None and flow.report.samples > 5, 15)
     c.check("guided_camera", flow, {"camera view": flow.framing_view, "Start": flow.b_start,
                                     "Start anyway": flow.override})
-    flow.done(0)
+    # ---- a guided session running: the protocol bar, and the home practice layout
+    c.wait(lambda: flow.b_start.isEnabled(), 20)
+    flow.b_start.click()
+    p = w.protocol
+    c.wait(lambda: p.runner is not None and p.runner.status == "running", 30)
+    c.pump(1.0)
+    c.check("guided_running", w, {"protocol bar": p.bar, "End session": p.bar.buttons["stop"],
+                                  "video": w.video})
+    w.set_layout("home")
+    c.pump(1.0)
+    c.check("guided_home", w, {"block countdown": p.home_panel.countdown,
+                               "End session": p.home_panel.buttons["stop"], "video": w.video})
+    w.set_layout("clinic")
+    p.abort()
+    c.wait(lambda: p.runner is None, 120)
+    for widget in QApplication.topLevelWidgets():  # the end-of-session windows
+        if widget is not w and widget.isVisible() and hasattr(widget, "pair"):
+            widget.close()
 
     # ---- template editor, cue editor
     ed = w.protocol.open_editor()

@@ -63,8 +63,7 @@ def test_target_reads_as_a_sentence():
     blk = SimpleNamespace(kind="retraining")
     st = lambda src, **kw: SimpleNamespace(target_spm=170.0, target_source=src, block=blk,  # noqa: E731
                                            baseline_spm=kw.get("base"))
-    assert target_words(st("fallback")) == ("Target 170 spm, the template's planned value "
-                                            "(too few baseline steps)")
+    assert target_words(st("fallback")) == "Target 170 spm, planned: too few baseline steps"
     assert target_words(st("baseline", base=158.2)) == "Target 170 spm, from the baseline of 158 spm"
     assert "((" not in target_words(st("fallback")) and "))" not in target_words(st("fallback"))
     none = SimpleNamespace(target_spm=None, target_source="", block=SimpleNamespace(kind="baseline"))
