@@ -52,6 +52,7 @@ class HomePractice(QObject):
             for x in (w.setup_dock, w.fb.dock, w.toolbar):
                 x.hide()
         else:
+            w.video.show_hud = True  # the clinic layout always has the cadence box
             w.top_split.insertWidget(0, w.video)
             if self._panels is not None and not w.video.wall:
                 for x, was in zip((w.setup_dock, w.fb.dock, w.toolbar), self._panels):
@@ -76,7 +77,10 @@ class HomePractice(QObject):
 
     # ------------------------------------------------------------------ figures
     def tick(self, snap) -> None:  # noqa: ANN001 - MetricSnapshot | None (the tiles' one)
-        self.view.show_figures(self.figures(snap))
+        f = self.figures(snap)
+        self.view.show_figures(f)
+        # one voice: the cadence box on the video only when cadence is what is trained
+        self.w.video.show_hud = not self.active or f.name.startswith("Cadence")
 
     def _focus(self, fs) -> tuple[str, str, float | None] | None:  # noqa: ANN001
         """(cue-library fault, direction, limit) being trained: a guided session's block

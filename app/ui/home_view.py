@@ -99,6 +99,12 @@ class HomeView(QWidget):
         self._scale = 0.0
         self._apply_fonts(1.0)
 
+    def add_panel(self, widget: QWidget) -> None:
+        """Add a panel to the right-hand column, under the cue and above the buttons (e.g.
+        the home practice list of exercises)."""
+        stretch = next(i for i in range(self.column.count()) if self.column.itemAt(i).spacerItem())
+        self.column.insertWidget(stretch, widget)
+
     # ------------------------------------------------------------------ size
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """Small: the fonts follow the height (a hidden home page must not make the

@@ -27,8 +27,7 @@ class PlanLink:
         from app.ui.plan_panels import PracticePanel
 
         self.practice = PracticePanel()
-        lay = window.home.layout()
-        lay.insertWidget(max(0, lay.count() - 2), self.practice)  # above the stretch and the button
+        window.home.add_panel(self.practice)  # in the column, above the buttons
         self.practice.refresh()
         window.stack.currentChanged.connect(lambda i: self.practice.refresh() if i == 1 else None)
 

@@ -19,16 +19,9 @@ from PySide6.QtWidgets import (
 from app.exercise.library import STAGE_LABELS, Exercise
 from app.plan.load import LoadWeek
 from app.ui.exercise_figure import ExerciseFigure
+from app.ui.screen_fit import fit_to_screen  # noqa: F401 - the one fit_to_screen (plan, coach)
 
 _SEV = {"primary": "#c62828", "comp": "#ef6c00", "other": "#616161"}
-
-
-def fit_to_screen(widget: QWidget, w: int, h: int) -> None:
-    """Resize ``widget`` to w × h, or less so that it fits its screen's free area."""
-    scr = widget.screen().availableGeometry() if widget.screen() else None
-    if scr is not None:
-        w, h = min(w, scr.width() - 40), min(h, scr.height() - 60)
-    widget.resize(w, h)
 
 
 def picture_html(pic: dict | None) -> str:

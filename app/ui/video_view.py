@@ -47,6 +47,8 @@ class VideoView(QWidget):
         self.badge = ""                 # e.g. "DEMO"
         self.message = ""               # centred overlay message ("No runner in view")
         self.hud: CadenceHud | None = None
+        #: False hides the cadence box (home practice with another fault as its headline)
+        self.show_hud = True
         self._buf: np.ndarray | None = None
         self._qimage: QImage | None = None
         self._img_pos = QPointF(0, 0)
@@ -229,7 +231,7 @@ class VideoView(QWidget):
         """Render the badge and cadence box into a cached transparent image when they
         change (large glyphs are not in Qt's glyph cache; redrawing them every frame is
         the most expensive part of a paint)."""
-        key = (self.hud, self.width(), self.height(), self.wall, self.badge)
+        key = (self.hud, self.width(), self.height(), self.wall, self.badge, self.show_hud)
         if key == self._hud_key and self._hud_img is not None:
             return
         self._hud_key = key
@@ -259,7 +261,7 @@ class VideoView(QWidget):
             p.drawRoundedRect(rect, 8, 8)
             p.setPen(QColor("#ffffff"))
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge)
-        hud = self.hud
+        hud = self.hud if self.show_hud else None
         if hud is not None:
             big, small, bw = self.hud_fonts(W, H)
             box = QRectF(W - bw - 12, 12, bw, big.pixelSize() * 1.1 + small.pixelSize() * 2.6)

@@ -200,6 +200,13 @@ def run_checks(c: Checker, tmp: Path) -> None:
         if widget is not w and widget.isVisible() and hasattr(widget, "pair"):
             widget.close()
 
+    # ---- the plan window (issue 15)
+    pw = w.plan.show_plan(rid)
+    if pw is not None:
+        c.pump(0.5)
+        c.check("plan", pw, {"plan window": pw})
+        pw.close()
+
     # ---- template editor, cue editor
     ed = w.protocol.open_editor()
     c.pump(0.3)

@@ -35,6 +35,7 @@ def test_home_practice_speaks_with_one_voice(qtbot, make_window, no_thread_leak)
     words = lib.for_fault("overstride_pct_leg", "high")[0].text
     assert h.cue.text() == words and float(h.headline.text()) > 15  # red: the fault trained
     assert h.headline_aim.text().startswith("keep it below")
+    assert not w.video.show_hud  # no red cadence box on the video beside another fault
     qtbot.waitUntil(lambda: h.secondary.text().startswith("Cadence"), timeout=5000)
     # the cadence focus: headline cadence and the cadence cue, never an overstride cue
     p = w.fb.panel
@@ -42,6 +43,7 @@ def test_home_practice_speaks_with_one_voice(qtbot, make_window, no_thread_leak)
     qtbot.waitUntil(lambda: h.headline_name.text() == "Cadence", timeout=3000)
     assert h.cue.text() == lib.for_fault("cadence_spm", "low")[0].text
     assert h.headline_aim.text().startswith("target ") and not h.secondary.isVisible()
+    qtbot.waitUntil(lambda: w.video.show_hud, timeout=2000)  # cadence trained: its box shows
     # the earlier practice's cue is not shown: Stop, then Start a new practice
     h.button.click()
     assert not w.running and h.button.text() == "Start"
@@ -66,6 +68,7 @@ def test_home_practice_speaks_with_one_voice(qtbot, make_window, no_thread_leak)
     assert w.top_split.isAncestorOf(w.video) and w.video.isVisible()
     assert w.setup_dock.isVisible() and w.fb.dock.isVisible() and w.toolbar.isVisible()
     assert w.video.mirror is w.settings.display.mirror_side is False
+    assert w.video.show_hud
 
 
 def test_home_view_figures_for_every_focus(qtbot, make_window, no_thread_leak):

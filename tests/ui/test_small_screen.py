@@ -22,8 +22,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOWS = ["live_clinic", "live_home", "session_browser", "guided_runner", "guided_template",
-           "guided_camera", "guided_running", "guided_home", "template_editor", "cue_editor",
-           "session_picker", "compare"]
+           "guided_camera", "guided_running", "guided_home", "plan", "template_editor",
+           "cue_editor", "session_picker", "compare"]
 
 
 @pytest.mark.slow
