@@ -58,3 +58,29 @@ def own_sink(monkeypatch):
         yield name
     finally:
         subprocess.run(["pactl", "unload-module", r.stdout.strip()], capture_output=True)
+
+
+# ---------------------------------------------------------------- session store backends
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for this test run (tests/helpers/pg_server.py), started
+    once and stopped at the end. Fails with the install line when PostgreSQL is missing."""
+    from tests.helpers.pg_server import INSTALL_HINT, PgServer, find_bindir
+
+    if find_bindir() is None:
+        pytest.fail(INSTALL_HINT)
+    server = PgServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """The URL of a new, empty session store on each backend: an SQLite file in the
+    test's folder, or a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server = request.getfixturevalue("pg_server")
+    if not server.running:  # a fault test may have stopped it
+        server.start()
+    return server.create_database()

@@ -3,7 +3,7 @@
 ``practice_log`` and ``load_log``.
 
 :class:`PlanStore` works on an open :class:`app.session.store.SessionStore` and its
-connection (same thread rule: one connection per thread). A runner has at most one
+engine (usable from any thread). A runner has at most one
 *active* programme; saving a new one keeps the older ones as history. Bad ids and values
 raise :class:`app.errors.UserError` with one sentence.
 """
@@ -14,19 +14,23 @@ import datetime as _dt
 import json
 from typing import Any
 
+import sqlalchemy as sa
+
 from app.errors import UserError
 from app.plan.load import LoadWeek, Reassessment, check_entry, monday, reassessment
 from app.plan.programme import Programme
+from app.session import schema as t
 from app.session.records import utc_now
-from app.session.store import _json  # the store's forgiving JSON-object reader
+from app.session.store import _json, upsert  # the store's forgiving JSON reader, its upsert
+
+_P, _I, _PL, _L = t.programmes, t.programme_items, t.practice_log, t.load_log
 
 
 class PlanStore:
-    """The plan tables of one open session store (use on the store's thread)."""
+    """The plan tables of one open session store (any thread, like the store)."""
 
     def __init__(self, store) -> None:  # noqa: ANN001 - app.session.store.SessionStore
         self.store = store
-        self._db = store._db  # same package family: the store owns the one connection
 
     # ------------------------------------------------------------ programmes
     def save_programme(self, runner_id: int, prog: Programme) -> Programme:
@@ -39,33 +43,29 @@ class PlanStore:
                 "plan": prog.plan, "source": prog.source, "source_session": prog.source_session,
                 "notes": prog.notes, "picture_json": json.dumps(dict(prog.picture)),
                 "updated_utc": now}
-        with self.store._tx() as db:
+        with self.store._tx() as c:
             pid = prog.id
-            row = None if pid is None else db.execute(
-                "SELECT runner_id FROM programmes WHERE id = ?", (pid,)).fetchone()
-            if row is not None and row["runner_id"] == runner_id:
-                db.execute(f"UPDATE programmes SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
-                           (*cols.values(), pid))
+            owner = None if pid is None else c.execute(
+                sa.select(_P.c.runner_id).where(_P.c.id == pid)).scalar()
+            if owner is not None and owner == runner_id:
+                c.execute(_P.update().where(_P.c.id == pid).values(**cols))
             else:
-                db.execute("UPDATE programmes SET active = 0 WHERE runner_id = ?", (runner_id,))
-                cols.update(runner_id=runner_id, created_utc=now, active=1)
-                cur = db.execute(f"INSERT INTO programmes ({', '.join(cols)}) VALUES "
-                                 f"({', '.join('?' * len(cols))})", tuple(cols.values()))
-                pid = int(cur.lastrowid)
-            db.execute("DELETE FROM programme_items WHERE programme_id = ?", (pid,))
-            db.executemany(
-                "INSERT INTO programme_items (programme_id, idx, exercise_id, sets, reps, seconds,"
-                " per_side, per_week, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(pid, i, it.exercise_id, it.dose.sets, it.dose.reps, it.dose.seconds,
-                  int(it.dose.per_side), it.dose.per_week, it.note) for i, it in enumerate(prog.items)])
-        return self.programme(pid)
+                c.execute(_P.update().where(_P.c.runner_id == runner_id).values(active=0))
+                pid = c.execute(_P.insert().values(runner_id=runner_id, created_utc=now, active=1,
+                                                   **cols)).inserted_primary_key[0]
+            c.execute(_I.delete().where(_I.c.programme_id == pid))
+            items = [dict(programme_id=pid, idx=i, exercise_id=it.exercise_id, sets=it.dose.sets,
+                          reps=it.dose.reps, seconds=it.dose.seconds, per_side=int(it.dose.per_side),
+                          per_week=it.dose.per_week, note=it.note) for i, it in enumerate(prog.items)]
+            if items:
+                c.execute(_I.insert(), items)
+        return self.programme(int(pid))
 
     def programme(self, programme_id: int) -> Programme:
-        row = self._db.execute("SELECT * FROM programmes WHERE id = ?", (programme_id,)).fetchone()
+        row = self.store._one(sa.select(_P).where(_P.c.id == programme_id))
         if row is None:
             raise UserError(f"There is no programme with id {programme_id}.")
-        items = self._db.execute("SELECT * FROM programme_items WHERE programme_id = ? ORDER BY idx",
-                                 (programme_id,)).fetchall()
+        items = self.store._all(sa.select(_I).where(_I.c.programme_id == programme_id).order_by(_I.c.idx))
         return Programme.from_json({
             "id": row["id"], "created": row["created_utc"][:10], "baseline_date": row["baseline_date"],
             "reassess_due": row["reassess_due"], "primary": row["primary_fault"],
@@ -78,18 +78,18 @@ class PlanStore:
 
     def active_programme(self, runner_id: int) -> Programme | None:
         """The runner's current programme, or None."""
-        row = self._db.execute("SELECT id FROM programmes WHERE runner_id = ? AND active = 1 "
-                               "ORDER BY created_utc DESC, id DESC LIMIT 1", (runner_id,)).fetchone()
+        row = self.store._one(sa.select(_P.c.id).where(_P.c.runner_id == runner_id, _P.c.active == 1)
+                              .order_by(_P.c.created_utc.desc(), _P.c.id.desc()).limit(1))
         return None if row is None else self.programme(int(row["id"]))
 
     def programmes(self, runner_id: int) -> list[Programme]:
         """All the runner's programmes, newest first."""
-        rows = self._db.execute("SELECT id FROM programmes WHERE runner_id = ? "
-                                "ORDER BY created_utc DESC, id DESC", (runner_id,)).fetchall()
+        rows = self.store._all(sa.select(_P.c.id).where(_P.c.runner_id == runner_id)
+                               .order_by(_P.c.created_utc.desc(), _P.c.id.desc()))
         return [self.programme(int(r["id"])) for r in rows]
 
     def runner_of(self, programme_id: int) -> int:
-        row = self._db.execute("SELECT runner_id FROM programmes WHERE id = ?", (programme_id,)).fetchone()
+        row = self.store._one(sa.select(_P.c.runner_id).where(_P.c.id == programme_id))
         if row is None:
             raise UserError(f"There is no programme with id {programme_id}.")
         return int(row["runner_id"])
@@ -100,24 +100,22 @@ class PlanStore:
         """Mark ``exercise_id`` done on ``day`` (again: replaces the result)."""
         prog = self.programme(programme_id)
         prog.item(exercise_id)
-        with self.store._tx() as db:
-            db.execute("INSERT INTO practice_log (programme_id, exercise_id, day, result_json, created_utc)"
-                       " VALUES (?, ?, ?, ?, ?) ON CONFLICT (programme_id, exercise_id, day) DO UPDATE"
-                       " SET result_json = excluded.result_json",
-                       (programme_id, exercise_id, day.isoformat(), json.dumps(result or {}), utc_now()))
+        with self.store._tx() as c:
+            upsert(c, _PL, dict(programme_id=programme_id, exercise_id=exercise_id, day=day.isoformat(),
+                                result_json=json.dumps(result or {}), created_utc=utc_now()),
+                   ("programme_id", "exercise_id", "day"), update=("result_json",))
 
     def untick(self, programme_id: int, exercise_id: str, day: _dt.date) -> None:
-        with self.store._tx() as db:
-            db.execute("DELETE FROM practice_log WHERE programme_id = ? AND exercise_id = ? AND day = ?",
-                       (programme_id, exercise_id, day.isoformat()))
+        with self.store._tx() as c:
+            c.execute(_PL.delete().where(_PL.c.programme_id == programme_id,
+                                         _PL.c.exercise_id == exercise_id, _PL.c.day == day.isoformat()))
 
     def ticks(self, programme_id: int, since: _dt.date | None = None,
               until: _dt.date | None = None) -> dict[tuple[str, _dt.date], dict]:
         """(exercise id, day) -> stored result, for days in [since, until]."""
-        rows = self._db.execute("SELECT exercise_id, day, result_json FROM practice_log "
-                                "WHERE programme_id = ? AND day >= ? AND day <= ?",
-                                (programme_id, (since or _dt.date.min).isoformat(),
-                                 (until or _dt.date.max).isoformat())).fetchall()
+        rows = self.store._all(sa.select(_PL.c.exercise_id, _PL.c.day, _PL.c.result_json).where(
+            _PL.c.programme_id == programme_id, _PL.c.day >= (since or _dt.date.min).isoformat(),
+            _PL.c.day <= (until or _dt.date.max).isoformat()))
         return {(r["exercise_id"], _dt.date.fromisoformat(r["day"])): _json(r["result_json"]) for r in rows}
 
     # ------------------------------------------------------------ load log
@@ -130,21 +128,20 @@ class PlanStore:
         if problems:
             raise UserError(" ".join(problems))
         wk = monday(week)
-        with self.store._tx() as db:
-            db.execute("INSERT OR REPLACE INTO load_log (runner_id, week_start, volume, unit, pain,"
-                       " notes, updated_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (runner_id, wk.isoformat(), float(volume), unit, int(pain), notes, utc_now()))
+        with self.store._tx() as c:
+            upsert(c, _L, dict(runner_id=runner_id, week_start=wk.isoformat(), volume=float(volume),
+                               unit=unit, pain=int(pain), notes=notes, updated_utc=utc_now()),
+                   ("runner_id", "week_start"))
         return LoadWeek(wk, float(volume), unit, int(pain), notes)
 
     def delete_load(self, runner_id: int, week: _dt.date) -> None:
-        with self.store._tx() as db:
-            db.execute("DELETE FROM load_log WHERE runner_id = ? AND week_start = ?",
-                       (runner_id, monday(week).isoformat()))
+        with self.store._tx() as c:
+            c.execute(_L.delete().where(_L.c.runner_id == runner_id,
+                                        _L.c.week_start == monday(week).isoformat()))
 
     def load_log(self, runner_id: int) -> list[LoadWeek]:
         """The runner's weeks, oldest first."""
-        rows = self._db.execute("SELECT * FROM load_log WHERE runner_id = ? ORDER BY week_start",
-                                (runner_id,)).fetchall()
+        rows = self.store._all(sa.select(_L).where(_L.c.runner_id == runner_id).order_by(_L.c.week_start))
         return [LoadWeek(_dt.date.fromisoformat(r["week_start"]), float(r["volume"]), r["unit"],
                          int(r["pain"]), r["notes"]) for r in rows]
 

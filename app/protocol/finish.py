@@ -142,10 +142,12 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
             if not st.get_session(folder.name).name:  # a guided session is never nameless
                 st.rename_session(folder.name, session_name(runner.template.title, plan_session))
             stored = True
-    except Exception as exc:  # noqa: BLE001 - UserError or sqlite3 error: reported, not raised
+    except Exception as exc:  # noqa: BLE001 - UserError or database error: reported, not raised
+        from sqlalchemy.exc import SQLAlchemyError
+
         from app.errors import UserError
 
-        if not isinstance(exc, (UserError, OSError)) and type(exc).__module__ != "sqlite3":
+        if not isinstance(exc, (UserError, OSError, SQLAlchemyError)):
             raise
         messages.append(f"The session was recorded but not added to the session list: {exc}")
 

@@ -22,6 +22,8 @@ class Runner:
     height_cm: float | None
     notes: str
     created_utc: str
+    uid: str = ""       # the same runner at every station of a clinic
+    version: int = 1    # edits so far (optimistic versioning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,13 @@ class SessionInfo:
     folder: Path
     video: str | None
     missing_since_utc: str | None
+    station: str = ""       # the station that recorded it ('' = this station, before a clinic)
+    version: int = 1        # edits so far (optimistic versioning)
+    #: where the row comes from: 'local' (this station's store) or 'clinic' (another
+    #: station's session, read from the clinic store; its folder is in the media folder)
+    origin: str = "local"
+    #: this station's publishing state: None (no clinic), 'waiting', 'published', 'conflict'
+    publish_state: str | None = None
 
     @property
     def started(self) -> datetime | None:

@@ -6,8 +6,8 @@ the runner combo and notes apply at once / on Save. Delete asks first; Export zi
 folder on a worker thread while a progress dialog, refreshed by a timer, can cancel it.
 Two selected sessions can be sent to the comparison view (``compare_requested``).
 
-Threads: everything runs on the GUI thread, which owns the ``SessionStore`` (one sqlite3
-connection, see app/session/store.py). The export thread never touches the store: it
+Threads: everything runs on the GUI thread, which owns the ``SessionStore`` (see
+app/session/store.py). The export thread never touches the store: it
 gets the folder path and writes the zip with :func:`app.session.store.export_folder`.
 """
 

@@ -1,12 +1,12 @@
-"""Programmes, practice ticks and the load log in the session store (schema v4) on a
-real SQLite file."""
+"""Programmes, practice ticks and the load log in the session store (schema v4) on both
+backends: a real SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
+import sqlalchemy as sa
 
 from app.errors import UserError
 from app.exercise.library import ExerciseLibrary
@@ -17,14 +17,15 @@ from app.plan.store import PlanStore
 from app.session import migrations
 from app.session.store import open_store, sessions_root
 from app.types import View
+from tests.helpers.legacy_store import make_legacy_db
 from tests.helpers.session_folders import make_session_folder
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(tmp_path, monkeypatch, store_url):
     monkeypatch.setenv("GAITCOACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GAITCOACH_CONFIG_DIR", str(tmp_path / "config"))
-    s = open_store()
+    s = open_store(store_url)
     yield s
     s.close()
 
@@ -36,15 +37,15 @@ def prog():
     return propose(pic, lib, today=dt.date(2026, 11, 3), baseline=dt.date(2026, 11, 2))
 
 
-def test_v3_file_migrates_to_v4_keeping_its_runners(tmp_path):
+def test_v3_file_migrates_keeping_its_runners(tmp_path):
     path = tmp_path / "v3.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    migrations.migrate(db, target=3)
+    db = make_legacy_db(path, 3)
     db.execute("INSERT INTO runners (id, name, notes, created_utc) VALUES (4, 'Bea', '', '2026-01-01T00:00:00Z')")
     db.close()
     with open_store(path) as s:
-        assert migrations.schema_version(s._db) == migrations.LATEST_VERSION >= 4
-        tables = {r[0] for r in s._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        with s.engine.connect() as c:
+            assert migrations.schema_version(c) == migrations.LATEST_VERSION >= 4
+            tables = set(sa.inspect(c).get_table_names())
         assert {"programmes", "programme_items", "practice_log", "load_log"} <= tables
         assert PlanStore(s).active_programme(4) is None
         assert s.get_runner(4).name == "Bea"
@@ -69,7 +70,8 @@ def test_programme_kept_with_the_runner(store, prog):
     with pytest.raises(UserError, match="no runner"):
         ps.save_programme(999, prog)
     store.delete_runner(ann.id)  # cascades
-    assert store._db.execute("SELECT COUNT(*) FROM programme_items").fetchone()[0] == 0
+    with store.engine.connect() as c:
+        assert c.execute(sa.text("SELECT COUNT(*) FROM programme_items")).scalar() == 0
 
 
 def test_home_practice_ticks(store, prog):

@@ -1,5 +1,7 @@
-"""Session store on a real SQLite file and real session folders (video via PyAV,
-landmarks via the app's writer)."""
+"""Session store on both backends — a real SQLite file and a real PostgreSQL server
+(started by the test run, tests/helpers/pg_server.py) — with real session folders (video
+via PyAV, landmarks via the app's writer). Old SQLite files (schema 1–4) are built by the
+old migration code (tests/helpers/legacy_store.py) and migrated by Alembic."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import pytest
 
 from app.errors import UserError
 from app.session import migrations
-from app.session.store import Block, open_store, sessions_root
+from app.session.store import Block, EditConflict, open_store, sessions_root
+from tests.helpers.legacy_store import make_legacy_db
 from tests.helpers.session_folders import make_session_folder
 
 A = "20261101-100000-aaaaaa"
@@ -33,8 +36,9 @@ def data_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def store(data_dir):
-    s = open_store()
+def store(data_dir, store_url):
+    """The store on each backend (SQLite file, PostgreSQL database)."""
+    s = open_store(store_url)
     yield s
     s.close()
 
@@ -53,70 +57,148 @@ def _three_sessions() -> None:
 # ----------------------------------------------------------------------- migrations
 def test_migrations_from_empty_file(data_dir):
     with open_store() as s:
-        assert s.path == data_dir / "gaitcoach.db"
+        assert s.path == data_dir / "gaitcoach.db" and s.backend == "sqlite"
     db = sqlite3.connect(data_dir / "gaitcoach.db")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION >= 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION >= 6
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == migrations.HEAD
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"runners", "sessions", "blocks"} <= tables
+    assert {"runners", "sessions", "blocks", "runner_templates", "programmes", "load_log",
+            "runner_targets", "outbox"} <= tables
     cols = {r[1] for r in db.execute("PRAGMA table_info(sessions)")}
     assert {"id", "runner_id", "name", "notes", "state", "started_utc", "duration_s", "view",
             "facing", "template", "thresholds_json", "summary_json", "folder", "video",
-            "missing_since_utc"} <= cols
+            "missing_since_utc", "station", "version"} <= cols
     db.close()
     with open_store() as s:  # reopening a current file is a no-op
         assert s.list_sessions() == []
 
 
-def test_migration_from_v1_keeps_data(tmp_path):
-    path = tmp_path / "old.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    migrations.migrate(db, target=1)
-    assert migrations.schema_version(db) == 1
+def test_migrations_on_postgresql(store_url):
+    """A fresh database on each backend ends at the same revision with the same tables."""
+    import sqlalchemy as sa
+
+    with open_store(store_url) as s:
+        with s.engine.connect() as c:
+            assert migrations.current_revision(c) == migrations.HEAD
+            assert migrations.schema_version(c) == migrations.LATEST_VERSION
+            names = set(sa.inspect(c).get_table_names())
+        assert {"runners", "sessions", "blocks", "runner_templates", "programmes",
+                "programme_items", "practice_log", "load_log", "runner_targets", "outbox",
+                "alembic_version"} <= names
+    with open_store(store_url) as s:  # a second open finds nothing to do
+        assert s.list_runners() == []
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+def test_legacy_sqlite_file_migrates_keeping_everything(tmp_path, version):
+    """A schema 1–5 file written by the old code keeps every row, then takes schema 6."""
+    path = tmp_path / f"v{version}.db"
+    db = make_legacy_db(path, version)
     db.execute("INSERT INTO runners (id, name, notes, created_utc) VALUES (7, 'Ann', 'knee', '2026-01-01T00:00:00Z')")
-    db.execute("INSERT INTO sessions (id, runner_id, name, notes, state, started_utc, duration_s, folder, summary_json)"
-               " VALUES (?, 7, 'first', 'ok', 'complete', '2026-11-01T10:00:00Z', 61.5, '/nowhere', ?)",
-               (A, json.dumps({"cadence_spm": 163.0})))
-    db.execute("INSERT INTO blocks (session_id, idx, kind, name, start_s, end_s) VALUES (?, 0, 'baseline', 'b', 0, 30)", (A,))
+    cols = "id, runner_id, name, notes, state, started_utc, duration_s, folder, summary_json"
+    vals = "?, 7, 'first', 'ok', 'complete', '2026-11-01T10:00:00Z', 61.5, '/nowhere', ?"
+    if version >= 2:
+        cols, vals = cols + ", video, missing_since_utc", vals + ", 'video.mp4', '2026-11-02T00:00:00Z'"
+    db.execute(f"INSERT INTO sessions ({cols}) VALUES ({vals})", (A, json.dumps({"cadence_spm": 163.0})))
+    db.execute("INSERT INTO blocks (session_id, idx, kind, name, start_s, end_s, summary_json) "
+               "VALUES (?, 0, 'baseline', 'b', 0, 30, '{\"cadence_spm\": 160.0}')", (A,))
+    if version >= 3:
+        db.execute("INSERT INTO runner_templates VALUES (7, 'mine', 'title = \"x\"', '2026-01-02T00:00:00Z')")
+    if version >= 4:
+        db.execute("INSERT INTO programmes (id, runner_id, created_utc, updated_utc, baseline_date, "
+                   "reassess_due, primary_fault, picture_json) VALUES (3, 7, '2026-11-01T00:00:00Z', "
+                   "'2026-11-01T00:00:00Z', '2026-11-01', '2026-12-13', 'overstride', '{}')")
+        db.execute("INSERT INTO programme_items VALUES (3, 0, 'calf_raise', 3, 12, NULL, 1, 4, 'slow')")
+        db.execute("INSERT INTO practice_log (programme_id, exercise_id, day, created_utc) "
+                   "VALUES (3, 'calf_raise', '2026-11-03', '2026-11-03T00:00:00Z')")
+        db.execute("INSERT INTO load_log VALUES (7, '2026-11-02', 25.0, 'km', 2, 'fine', '2026-11-08T00:00:00Z')")
+    if version >= 5:
+        db.execute("INSERT INTO runner_targets VALUES (7, 178.5, 'typed in Setup', '2026-11-09T00:00:00Z')")
     db.close()
 
     with open_store(path) as s:
-        assert migrations.schema_version(s._db) == migrations.LATEST_VERSION
+        with s.engine.connect() as c:
+            assert migrations.schema_version(c) == migrations.LATEST_VERSION
         info = s.get_session(A)
         assert (info.runner_name, info.name, info.notes, info.duration_s) == ("Ann", "first", "ok", 61.5)
-        assert info.cadence_spm == 163.0 and info.video is None and info.missing_since_utc is None
-        assert s.blocks(A)[0].kind == "baseline"
-        assert s.get_runner(7).notes == "knee"
+        assert info.cadence_spm == 163.0 and (info.station, info.version) == ("", 1)
+        assert (info.video, info.missing_since_utc) == (
+            ("video.mp4", "2026-11-02T00:00:00Z") if version >= 2 else (None, None))
+        assert [(b.kind, b.end_s, b.summary) for b in s.blocks(A)] == [("baseline", 30.0, {"cadence_spm": 160.0})]
+        ann = s.get_runner(7)
+        assert (ann.notes, ann.version) == ("knee", 1) and len(ann.uid) == 32
         with pytest.raises(UserError, match="already exists"):
-            s.add_runner("ann")  # the v2 unique index is in force
+            s.add_runner("ann")  # the unique name index is in force (added by schema 2)
+        if version >= 3:
+            assert s.runner_templates(7) == {"mine": 'title = "x"'}
+        if version >= 4:
+            from app.plan.store import PlanStore
+
+            ps = PlanStore(s)
+            prog = ps.active_programme(7)
+            assert prog.primary == "overstride" and prog.exercise_ids == ("calf_raise",)
+            assert prog.items[0].dose.reps == 12 and prog.items[0].note == "slow"
+            assert [(w.volume, w.pain, w.notes) for w in ps.load_log(7)] == [(25.0, 2, "fine")]
+            assert len(ps.ticks(3)) == 1
+        if version >= 5:
+            assert (s.runner_target(7).target_spm, s.runner_target(7).origin) == (178.5, "typed in Setup")
+        s.add_runner("Bo")  # and it is writable
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION
+    # an old GaitCoach (reads up to schema 5) now refuses the file with its sentence
+    from tests.helpers import legacy_store
+
+    with pytest.raises(RuntimeError, match="newer GaitCoach"):
+        legacy_store.migrate(db)
+    db.close()
 
 
 def test_newer_schema_is_one_sentence(tmp_path):
     path = tmp_path / "new.db"
     db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 1}")
+    db.execute("PRAGMA user_version = 9")
     db.close()
     with pytest.raises(UserError, match="newer GaitCoach"):
         open_store(path)
+    with open_store(tmp_path / "alembic.db"):
+        pass
+    db = sqlite3.connect(tmp_path / "alembic.db")
+    db.execute("UPDATE alembic_version SET version_num = '0099_future'")
+    db.commit()
+    db.close()
+    with pytest.raises(UserError, match="newer GaitCoach"):
+        open_store(tmp_path / "alembic.db")
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     with pytest.raises(UserError, match="damaged or not a database"):
         open_store(tmp_path / "junk.db")
 
 
-def test_store_is_bound_to_its_thread(store):
-    errors = []
-    t = threading.Thread(target=lambda: errors.append(_try(store.list_runners)))
-    t.start()
-    t.join()
-    assert isinstance(errors[0], sqlite3.ProgrammingError)
+def test_unreachable_server_is_one_sentence_without_password():
+    with pytest.raises(UserError) as err:
+        open_store("postgresql://clinic:s3cret-pw@127.0.0.1:1/gaitcoach")
+    msg = str(err.value)
+    assert "cannot be reached" in msg and "s3cret-pw" not in msg and "***" in msg
+    assert msg.count("\n") == 0
 
 
-def _try(fn):
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001
-        return exc
-    return None
+def test_store_works_from_several_threads(store):
+    """Each call takes its own pooled connection: two threads write at once."""
+    errors: list = []
+
+    def add(prefix):
+        try:
+            for i in range(10):
+                store.add_runner(f"{prefix} {i}")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(p,)) for p in ("left", "right")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == [] and len(store.list_runners()) == 20
 
 
 # ----------------------------------------------------------------------- sync
@@ -210,7 +292,7 @@ def test_incomplete_session_health(store):
 
 
 # ----------------------------------------------------------------------- edits
-def test_rename_notes_runner_delete(store):
+def test_rename_notes_runner_delete(store, store_url):
     _three_sessions()
     store.sync()
     assert store.rename_session(A, "  baseline week 0 ").name == "baseline week 0"
@@ -230,7 +312,7 @@ def test_rename_notes_runner_delete(store):
     assert [s.id for s in store.list_sessions(unassigned=True)] == [B]
 
     # a fresh connection sees the committed edits (nothing held in memory)
-    with open_store() as other:
+    with open_store(store_url) as other:
         assert other.get_session(A).name == "baseline week 0"
 
     folder = store.get_session(A).folder
@@ -245,6 +327,34 @@ def test_rename_notes_runner_delete(store):
                 lambda: store.add_runner("  "), lambda: store.delete_session("nope")):
         with pytest.raises(UserError):
             bad()
+
+
+def test_optimistic_versioning(store, store_url):
+    """Two windows (or stations) edit the same session and runner: the second save,
+    made on the version it read, is refused with a sentence and changes nothing."""
+    _three_sessions()
+    store.sync()
+    ann = store.add_runner("Ann")
+    seen_here = store.get_session(A)
+    with open_store(store_url) as there:
+        seen_there = there.get_session(A)
+        assert seen_there.version == seen_here.version == 1
+        done = there.set_notes(A, "from station 2", expected_version=seen_there.version)
+        assert done.version == 2
+        with pytest.raises(EditConflict, match="changed at another station"):
+            store.set_notes(A, "from station 1", expected_version=seen_here.version)
+        assert store.get_session(A).notes == "from station 2"
+        # after reloading, the edit goes through
+        again = store.set_notes(A, "merged", expected_version=store.get_session(A).version)
+        assert again.version == 3 and there.get_session(A).notes == "merged"
+        there.rename_runner(ann.id, "Ann K.", expected_version=ann.version)
+        with pytest.raises(EditConflict, match="The runner 'Ann K.' was changed"):
+            store.rename_runner(ann.id, "Anna", expected_version=ann.version)
+        assert store.get_runner(ann.id).name == "Ann K." and store.get_runner(ann.id).version == 2
+        with pytest.raises(EditConflict):
+            store.assign_runner(A, ann.id, expected_version=1)
+    # without expected_version an edit always applies (the CLI, scripts)
+    assert store.rename_session(A, "x").version == 4
 
 
 def test_delete_refuses_a_foreign_folder(store, tmp_path):
@@ -384,12 +494,12 @@ def test_cli_list_show_and_bad_id(data_dir, tmp_path):
     assert r.returncode == 0 and not (sessions_root() / A).exists()
 
 
-def test_targets_belong_to_the_runner(tmp_path):
+def test_targets_belong_to_the_runner(store_url):
     """Issue 11 item 8: a target is kept with its runner (schema 5); a new runner has none;
-    removing the runner removes its target."""
-    from app.session.store import open_store
+    removing the runner removes its target. Both backends."""
+    import sqlalchemy as sa
 
-    with open_store(tmp_path / "t.db") as st:
+    with open_store(store_url) as st:
         a = st.add_runner("Anna K.")
         b = st.add_runner("Ben")
         assert st.runner_target(a.id) is None and st.runner_target(b.id) is None
@@ -405,4 +515,5 @@ def test_targets_belong_to_the_runner(tmp_path):
         assert st.runner_target(a.id) is None
         st.set_runner_target(b.id, 172.0)
         st.delete_runner(b.id)
-        assert st._db.execute("SELECT COUNT(*) FROM runner_targets").fetchone()[0] == 0
+        with st.engine.connect() as c:
+            assert c.execute(sa.text("SELECT COUNT(*) FROM runner_targets")).scalar() == 0
