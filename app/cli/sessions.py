@@ -1,7 +1,10 @@
 """``python -m app sessions ACTION``: browse and edit the session store from a terminal.
 
 Every action first syncs the store with the sessions folder (new recordings appear, moved
-or deleted folders are marked). Session ids may be shortened to a unique prefix.
+or deleted folders are marked). Session ids may be shortened to a unique prefix. With a
+clinic database configured (GAITCOACH_DB_URL or Settings → Clinic database) the actions
+see the clinic's sessions of all stations (app/session/station.py), and ``publish``
+sends this station's finished sessions there (app/session/publish.py).
 """
 
 from __future__ import annotations
@@ -40,16 +43,65 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     a.add_argument("--birth-year", type=int, metavar="YYYY")
     a.add_argument("--height-cm", type=float, metavar="CM")
     sub.add_parser("sync", help="scan the sessions folder and report what changed")
+    a = sub.add_parser("publish", help="publish finished sessions to the clinic store "
+                       "(default: all waiting); exit 1 if it cannot be reached")
+    a.add_argument("ids", metavar="ID", nargs="*", help="only these sessions")
 
 
 def run(args: argparse.Namespace) -> int:
     from app.session.store import open_store
 
-    with open_store() as store:
-        report = store.sync()
+    with open_store() as local:
+        report = local.sync()
         for sentence in report.skipped:
             print(f"warning: {sentence}", file=sys.stderr)
-        return _ACTIONS[args.action](store, args, report)
+        if args.action == "publish":
+            return _publish(local, args)
+        from app.session.station import open_station_store
+
+        store = open_station_store(local) if args.action not in ("sync", "export") else local
+        if store is local and local.clinic_status:
+            print(f"warning: {local.clinic_status}", file=sys.stderr)
+        try:
+            return _ACTIONS[args.action](store, args, report)
+        finally:
+            if store is not local:
+                store.clinic.close()
+
+
+def _publish(local, args) -> int:
+    """Publish what is waiting (or ``args.ids``); a few quick retries with back-off if
+    the clinic is away, then exit 1 with its sentence."""
+    import time
+
+    from app.session.clinic import ClinicUnreachable, load_config
+    from app.session.publish import publish
+
+    cfg = load_config()
+    if cfg is None:
+        raise UserError("No clinic database is configured (Settings → Clinic database, or "
+                        "GAITCOACH_DB_URL=postgresql://user@host/database).")
+    ids = [local.resolve_id(i) for i in args.ids] or None
+
+    def progress(step: str, sid: str) -> None:
+        if step == "media":
+            print(f"Publishing {sid}…", flush=True)
+
+    for delay in (1.0, 2.0, 4.0, None):
+        rep = publish(local, cfg, ids, progress=progress)
+        if not rep.unreachable or delay is None:
+            break
+        print(f"warning: {rep.unreachable} Trying again in {delay:g} s.", file=sys.stderr)
+        time.sleep(delay)
+    for sid, why in rep.failed + rep.conflicts:
+        print(f"warning: {sid}: {why}", file=sys.stderr)
+    n = len(rep.published)
+    print(f"Published {n} session{'s' if n != 1 else ''} to {cfg.shown}"
+          + (f"; {rep.waiting} still waiting." if rep.waiting else "."))
+    if rep.unreachable:
+        raise ClinicUnreachable(f"{rep.unreachable} {rep.waiting} session"
+                                f"{'s' if rep.waiting != 1 else ''} waiting to publish.")
+    return 0 if rep.ok else 1
 
 
 def _list(store, args, _report) -> int:
@@ -57,16 +109,26 @@ def _list(store, args, _report) -> int:
 
     runner_id = store.find_runner(args.runner).id if args.runner else None
     sessions = store.list_sessions(runner_id)
+    clinic = getattr(store, "cfg", None)
+    if clinic is not None:
+        from app.session.publish import queue_status
+
+        print(f"Clinic {clinic.shown}, this station: {clinic.station}. "
+              f"{queue_status(store.local).sentence()}")
     if not sessions:
         print("No sessions." if runner_id is None else f"No sessions for {args.runner}.")
         return 0
-    print(f"{'id':22s}  {'date (local)':19s}  {'name':20s}  {'runner':14s}  {'view':5s}  "
+    station = (f"{'station':14s}  " if clinic is not None else "")
+    print(f"{'id':22s}  {'date (local)':19s}  {'name':20s}  {'runner':14s}  {station}{'view':5s}  "
           f"{'dur':>7s}  {'cadence':>7s}  state")
     for s in sessions:
         h = session_health(s)
         state = s.state_text if h.ok else h.kind.replace("_", " ")
+        if s.publish_state in ("waiting", "conflict") and clinic is not None:
+            state += f", {'waiting to publish' if s.publish_state == 'waiting' else 'edit conflict'}"
+        where = (f"{_cut(s.station or clinic.station, 14):14s}  " if clinic is not None else "")
         print(f"{s.id:22s}  {s.started_text:19s}  {_cut(s.name, 20):20s}  {_cut(s.runner_name or '', 14):14s}  "
-              f"{s.view or '':5s}  {_duration(s.duration_s):>7s}  {_num(s.cadence_spm):>7s}  {state}")
+              f"{where}{s.view or '':5s}  {_duration(s.duration_s):>7s}  {_num(s.cadence_spm):>7s}  {state}")
     return 0
 
 
@@ -78,6 +140,7 @@ def _show(store, args, _report) -> int:
     rows = [("id", s.id), ("name", s.name or "—"), ("runner", s.runner_name or "—"),
             ("date (local)", s.started_text), ("state", s.state_text),
             ("duration", _duration(s.duration_s)),
+            ("station", s.station or "this station"),
             ("view", f"{s.view or '—'}" + (f", facing {s.facing}" if s.facing else "")),
             ("template", s.template or "—"), ("folder", str(s.folder)),
             ("video", str(s.video_path) if s.video_path else "—")]

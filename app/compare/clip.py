@@ -380,22 +380,19 @@ def resolve_session_id(text: str) -> Path | None:
 
 
 def _store_session(text: str):
-    """The store's ``SessionInfo`` for id (prefix) ``text``; None without a store or row.
+    """The store's ``SessionInfo`` for id (prefix) ``text``: this station's store, else the
+    clinic store when one is configured (another station's session, its folder in the
+    clinic media folder); None without a store or row.
 
     Never creates the database: a machine that has never recorded has no store.
     """
     try:
-        from app.session import store as st
+        from app.session.station import lookup_session
     except ImportError:
         return None
-    db = st.data_dir() / st.DB_NAME
-    if not db.is_file() or not text.strip():
+    if not text.strip():
         return None
-    try:
-        with st.open_store(db) as s:
-            return s.get_session(s.resolve_id(text))
-    except UserError:
-        return None
+    return lookup_session(text)
 
 
 def _load_session(folder: Path, progress: ProgressFn | None):

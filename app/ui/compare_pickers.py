@@ -48,7 +48,9 @@ class SessionPicker(QDialog):
         db = st.data_dir() / st.DB_NAME
         if not db.is_file():
             raise UserError("There are no recorded sessions yet: choose a video file instead.")
-        with st.open_store(db) as store:
+        from app.session.station import open_station_store
+
+        with open_station_store(st.open_store(db)) as store:  # with a clinic: all stations'
             store.sync()
             sessions = store.list_sessions()
             blocks = {s.id: store.blocks(s.id) for s in sessions}

@@ -136,6 +136,10 @@ class MainWindow(QMainWindow):
         #: the home practice layout: own mirrored video, one voice, metronome, Start/Stop
         self.home_practice = HomePractice(self)
         self.home_practice.sync()
+        from app.ui.clinic_link import ClinicLink
+
+        #: Settings → Clinic database, the publish status line and the background publisher
+        self.clinic = ClinicLink(self)
 
         self.t_display = QTimer(self)
         self.t_display.setTimerType(Qt.TimerType.PreciseTimer)
@@ -716,6 +720,7 @@ class MainWindow(QMainWindow):
         self.video_help.close()
         self.protocol.close()  # a guided session running: stop and save it
         self.plan.close()
+        self.clinic.close()
         self.recording.close()  # finish the recording's files first
         self.stop()
         self.fb.close()

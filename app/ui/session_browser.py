@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.session.records import duration_text, plural
-from app.session.store import SessionInfo, SessionStore, export_folder, open_store, session_health
+from app.session.store import SessionInfo, SessionStore, export_folder, session_health
 from app.ui.history_plot import CADENCE, HistoryPlot
 from app.ui.screen_fit import fit_to_screen
 
-COLUMNS = ("Date", "Name", "Runner", "View", "Duration", "Cadence (spm)", "State")
-COL_NAME, COL_STATE = 1, 6
+COLUMNS = ("Date", "Name", "Runner", "View", "Duration", "Cadence (spm)", "State", "Station")
+COL_NAME, COL_STATE, COL_STATION = 1, 6, 7
 ALL, NO_RUNNER = "all", "none"
 
 
@@ -47,7 +47,9 @@ class SessionBrowser(QDialog):
         self.setWindowTitle("GaitCoach — sessions")
         fit_to_screen(self, 1150, 780)
         self._own_store = store is None
-        self.store = store if store is not None else open_store()
+        #: this station's store, or with a clinic configured and reachable its view of the
+        #: clinic (app/session/station.py): other stations' runners and sessions too
+        self.store = store if store is not None else _open()
         self.sessions_root = sessions_root
         self.sessions: list[SessionInfo] = []
         self._filling = False
@@ -156,7 +158,11 @@ class SessionBrowser(QDialog):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([230, 900])
+        #: the clinic store: which one, unreachable, sessions waiting to publish
+        self.clinic_label = QLabel()
+        self.clinic_label.setWordWrap(True)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.clinic_label)
         lay.addWidget(split)
 
     # ================================================================ filling
@@ -166,6 +172,7 @@ class SessionBrowser(QDialog):
             report = self.store.sync(self.sessions_root)
             if report.skipped:
                 self.health.setText("Some folders could not be read: " + " ".join(report.skipped))
+        self._show_clinic()
         self._fill_runners()
         self._fill_sessions()
 
@@ -212,6 +219,8 @@ class SessionBrowser(QDialog):
         kind, rid = self.current_filter()
         selected = set(self.selected_ids())
         self.sessions = self.store.list_sessions(rid, unassigned=kind == NO_RUNNER)
+        clinic = bool(getattr(self.store, "clinic_status", ""))
+        self.table.setColumnHidden(COL_STATION, not clinic)
         self._filling = True
         self.table.setRowCount(len(self.sessions))
         for row, s in enumerate(self.sessions):
@@ -219,7 +228,8 @@ class SessionBrowser(QDialog):
             cad = s.cadence_spm
             cells = (s.started_text, s.name, s.runner_name or "", s.view or "",
                      duration_text(s.duration_s), "—" if cad is None else f"{cad:.1f}",
-                     s.state_text if health.kind in ("ok", "recovered") else health.kind.replace("_", " "))
+                     s.state_text if health.kind in ("ok", "recovered") else health.kind.replace("_", " "),
+                     _station(s, clinic))
             for col, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 if col != COL_NAME:
@@ -301,7 +311,9 @@ class SessionBrowser(QDialog):
     def _item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != COL_NAME:
             return
-        self._run(lambda: self.store.rename_session(item.data(Qt.ItemDataRole.UserRole), item.text()))
+        sid = item.data(Qt.ItemDataRole.UserRole)
+        self._run(lambda: self.store.rename_session(sid, item.text(),
+                                                    expected_version=self._version(sid)))
 
     def _start_rename(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
@@ -311,13 +323,15 @@ class SessionBrowser(QDialog):
     def _assign_from_combo(self, _index: int) -> None:
         one = self._selected()
         if one is not None and not self._filling:
-            self._run(lambda: self.store.assign_runner(one.id, self.runner_combo.currentData()))
+            self._run(lambda: self.store.assign_runner(one.id, self.runner_combo.currentData(),
+                                                       expected_version=one.version))
             self._fill_sessions()
 
     def save_notes(self) -> None:
         one = self._selected()
         if one is not None:
-            self._run(lambda: self.store.set_notes(one.id, self.notes.toPlainText()))
+            self._run(lambda: self.store.set_notes(one.id, self.notes.toPlainText(),
+                                                   expected_version=one.version))
             self._fill_sessions()
 
     def delete_selected(self) -> None:
@@ -355,9 +369,9 @@ class SessionBrowser(QDialog):
         kind, rid = self.current_filter()
         if kind != "runner":
             return
-        old = self.store.get_runner(rid).name
-        name, ok = QInputDialog.getText(self, "Rename runner", "Name:", text=old)
-        if ok and self._run(lambda: self.store.rename_runner(rid, name)):
+        old = self.store.get_runner(rid)
+        name, ok = QInputDialog.getText(self, "Rename runner", "Name:", text=old.name)
+        if ok and self._run(lambda: self.store.rename_runner(rid, name, expected_version=old.version)):
             self.refresh()
 
     def _delete_runner(self) -> None:
@@ -450,8 +464,47 @@ class SessionBrowser(QDialog):
             self._export = None
         super().done(r)
 
+    def _version(self, sid: str) -> int | None:
+        """The version of ``sid`` this browser shows (edits are checked against it)."""
+        return next((s.version for s in self.sessions if s.id == sid), None)
+
+    def _show_clinic(self) -> None:
+        text = getattr(self.store, "clinic_status", "")
+        local = getattr(self.store, "local", None)
+        if local is not None:
+            from app.session.publish import queue_status
+
+            text += " " + queue_status(local).sentence()
+        self.clinic_label.setText(text.strip())
+        self.clinic_label.setVisible(bool(text.strip()))
+
+    def reopen_store(self) -> None:
+        """After Settings → Clinic database: open the store again (clinic or local)."""
+        if self._own_store:
+            self.store.close()
+            self.store = _open()
+            self.refresh(sync=True)
+
     def close_store(self) -> None:
         """Close the store if this browser opened it (call before dropping the browser)."""
         if self._own_store:
             self.store.close()
             self._own_store = False
+
+
+def _open():
+    from app.session.station import open_station_store
+
+    return open_station_store()
+
+
+def _station(s: SessionInfo, clinic: bool) -> str:
+    """The Station cell: who recorded it, and whether it still waits to be published."""
+    if not clinic:
+        return ""
+    text = s.station or ("this station" if s.origin == "local" else "")
+    if s.publish_state == "waiting":
+        text += " (waiting to publish)"
+    elif s.publish_state == "conflict":
+        text += " (edit conflict)"
+    return text.strip()
