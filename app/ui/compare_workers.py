@@ -15,7 +15,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import UserError
@@ -116,15 +116,37 @@ def run_with_progress(parent: QWidget, title: str, label: str, task: Task,
     dlg.setAutoReset(False)
     dlg.setMinimumWidth(420)
 
+    ended: list[bool] = []  # set once the dialog is closed: late progress is dropped
+    busy: list[bool] = []   # inside setValue, which processes events (modal dialog)
+
     def progress(done: int, total: int) -> None:
-        if total > 0:
-            if dlg.maximum() != total:
-                dlg.setRange(0, total)
-            dlg.setValue(min(done, total))
-        elif dlg.maximum() != 0:
-            dlg.setRange(0, 0)
+        if ended or task.finished:
+            return
+        busy.append(True)
+        try:
+            if total > 0:
+                if dlg.maximum() != total:
+                    dlg.setRange(0, total)
+                dlg.setValue(min(done, total))
+            elif dlg.maximum() != 0:
+                dlg.setRange(0, 0)
+        finally:
+            busy.pop()
+
+    def after_progress(fn: Callable) -> Callable:
+        """The task's end is handled after a progress update that is under way (never
+        inside it: closing the dialog from its own setValue crashed)."""
+        def run(*args) -> None:  # noqa: ANN002
+            if busy:
+                QTimer.singleShot(0, lambda: fn(*args))
+            else:
+                fn(*args)
+        return run
 
     def close() -> None:
+        if ended:
+            return
+        ended.append(True)
         dlg.reset()
         dlg.close()
         dlg.deleteLater()
@@ -141,9 +163,9 @@ def run_with_progress(parent: QWidget, title: str, label: str, task: Task,
 
     task.sig_progress.connect(progress)
     task.sig_text.connect(dlg.setLabelText)
-    task.sig_done.connect(done)
-    task.sig_failed.connect(failed)
-    task.sig_cancelled.connect(close)
+    task.sig_done.connect(after_progress(done))
+    task.sig_failed.connect(after_progress(failed))
+    task.sig_cancelled.connect(after_progress(close))
     dlg.canceled.connect(task.cancel)
     task.start()
     return Running(task, dlg)
