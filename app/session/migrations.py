@@ -59,6 +59,10 @@ def schema_version(conn: sa.Connection) -> int:
 def upgrade(engine: sa.Engine) -> int:
     """Migrate the store behind ``engine`` to :data:`HEAD`; returns the schema number it
     had before. A store written by a newer GaitCoach raises UserError."""
+    with engine.connect() as conn:  # the usual case, without loading Alembic: up to date
+        with conn.begin():
+            if current_revision(conn) == HEAD:
+                return LATEST_VERSION
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
