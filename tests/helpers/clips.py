@@ -34,3 +34,29 @@ def runner_then_empty(src: str | Path, dst: str | Path, n_runner: int, n_empty: 
         for pkt in st.encode():
             out.mux(pkt)
     return Path(dst)
+
+
+def cut_clip(src: str | Path, dst: str | Path, start: int, n_frames: int,
+             scale: float = 1.0) -> Path:
+    """Frames ``start`` .. ``start + n_frames - 1`` of ``src`` (scaled by ``scale``)
+    re-encoded as a 30 fps H.264 clip (PyAV): a short real treadmill run."""
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        st = None
+        for i, f in enumerate(inp.decode(video=0)):
+            if i >= start + n_frames:
+                break
+            if i < start:
+                continue
+            w, h = int(f.width * scale) // 2 * 2, int(f.height * scale) // 2 * 2
+            img = f.reformat(width=w, height=h, format="rgb24").to_ndarray()
+            if st is None:
+                st = out.add_stream("libx264", rate=30)
+                st.width, st.height, st.pix_fmt = w, h, "yuv420p"
+                st.options = {"preset": "veryfast", "crf": "18"}
+            for pkt in st.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(pkt)
+        for pkt in st.encode():
+            out.mux(pkt)
+    return Path(dst)

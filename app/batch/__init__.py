@@ -1,0 +1,1 @@
+"""Batch analysis of many recordings on Dask (``python -m app batch``)."""

@@ -1,0 +1,82 @@
+"""``python -m app batch`` on a real Dask LocalCluster with the real pose model: one
+result folder per input identical to ``analyze`` of the file alone, a bad file reported
+without stopping the batch, a session folder, resume, and the exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.clips import cut_clip
+from tests.helpers.session_folders import make_session_folder
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _app(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GLOG_minloglevel": "2"}
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def _summary(out: Path) -> dict[str, dict]:
+    with open(out / "summary.csv", newline="", encoding="utf-8") as fh:
+        return {Path(r["input"]).name: r for r in csv.DictReader(fh)}
+
+
+def test_batch_on_dask(shared_data, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    src = shared_data / "male_side_run" / "male_side.mp4"
+    cut_clip(src, inputs / "run_a.mp4", 0, 75, scale=0.5)
+    cut_clip(src, inputs / "run_b.mp4", 150, 75, scale=0.5)
+    (inputs / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200)  # not decodable
+    make_session_folder(inputs, "20261101-100000-aaaaaa", started_utc="2026-11-01T10:00:00Z")
+    out = tmp_path / "out"
+
+    r = _app("batch", str(inputs), "--out", str(out), "--workers", "2")
+    assert r.returncode == 1, r.stderr
+    assert "4 inputs: 3 analysed, 1 failed" in r.stdout and "on 2 workers" in r.stdout
+    assert "failed: broken.mp4" in r.stderr and "Traceback" not in r.stderr
+    rows = _summary(out)
+    assert {k: v["status"] for k, v in rows.items()} == {
+        "run_a.mp4": "ok", "run_b.mp4": "ok", "broken.mp4": "failed",
+        "20261101-100000-aaaaaa": "no gait"}  # random landmarks: analysed, no gait in them
+    assert rows["broken.mp4"]["error"].endswith(".") and rows["broken.mp4"]["error"].count(". ") == 0
+    assert {rows["run_a.mp4"]["worker"], rows["run_b.mp4"]["worker"]} <= {"0", "1"}
+    for name in ("run_a", "run_b"):
+        folder = out / name
+        assert {p.name for p in folder.iterdir()} == {"result.json", "steps.csv", "landmarks.csv.gz", "done.json"}
+        assert float(rows[f"{name}.mp4"]["cadence_spm"]) > 150
+    assert not (out / "broken").exists() and not [p for p in out.iterdir() if p.name.startswith(".")]
+
+    # identical to analyze of the file alone
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    r = _app("analyze", str(inputs / "run_a.mp4"), "--json", str(alone / "a.json"),
+             "--csv", str(alone / "a.csv"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((alone / "a.json").read_text()) == json.loads((out / "run_a" / "result.json").read_text())
+    assert (alone / "a.csv").read_text() == (out / "run_a" / "steps.csv").read_text()
+
+    # resumed: what is done is skipped; the bad file is tried again and still fails
+    stamp = (out / "run_a" / "result.json").stat().st_mtime_ns
+    r = _app("batch", str(inputs), "--out", str(out))
+    assert r.returncode == 1 and "3 already done, 1 failed" in r.stdout
+    assert (out / "run_a" / "result.json").stat().st_mtime_ns == stamp
+    assert _summary(out)["run_a.mp4"]["resumed"] == "yes"
+    (inputs / "broken.mp4").unlink()
+    r = _app("batch", str(inputs), "--out", str(out), "--quiet")
+    assert r.returncode == 0 and "3 inputs: 0 analysed, 3 already done" in r.stdout
+    r = _app("batch", str(tmp_path / "nothing-here.mp4"), "--out", str(out), "--quiet")
+    assert r.returncode == 1 and "nothing-here.mp4 does not exist." in r.stderr
+    assert _summary(out)["nothing-here.mp4"]["status"] == "failed"
+    r = _app("batch", str(inputs / "20261101-100000-aaaaaa" / "blocks"), "--out", str(tmp_path / "out" / "summary.csv"))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a file" in r.stderr
