@@ -57,7 +57,13 @@ def start_cluster(workers: int | None = None, scheduler: str | None = None):
         try:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise UserError(f"The Dask scheduler {scheduler} cannot be reached ({exc}).", 1) from None
+            why = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+            raise UserError(f"The Dask scheduler {scheduler} cannot be reached ({why}).", 1) from None
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError:
+            client.close()
+            raise UserError(f"The Dask scheduler {scheduler} has no workers.", 1) from None
     else:
         n = workers or os.cpu_count() or 1
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,

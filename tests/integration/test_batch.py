@@ -80,3 +80,37 @@ def test_batch_on_dask(shared_data, tmp_path):
     assert _summary(out)["nothing-here.mp4"]["status"] == "failed"
     r = _app("batch", str(inputs / "20261101-100000-aaaaaa" / "blocks"), "--out", str(tmp_path / "out" / "summary.csv"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a file" in r.stderr
+
+
+def test_batch_on_a_running_scheduler(shared_data, tmp_path):
+    """``--scheduler tcp://…``: a Dask scheduler and one worker started as the clinic would
+    (``dask scheduler`` / ``dask worker``), on 127.0.0.1 only; an unreachable scheduler
+    is one sentence."""
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clip = cut_clip(shared_data / "male_side_run" / "male_side.mp4", tmp_path / "run.mp4", 60, 60, scale=0.5)
+    dask = Path(sys.executable).with_name("dask")
+    env = {**os.environ, "GLOG_minloglevel": "2"}
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen([str(dask), "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                                       "--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard"],
+                                      env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(1.0)
+        r = _app("batch", str(clip), "--out", str(tmp_path / "out"), "--scheduler",
+                 f"tcp://127.0.0.1:{port}", "--quiet")
+        assert r.returncode == 0, r.stderr
+        assert "1 inputs: 1 analysed" in r.stdout and "on 1 workers" in r.stdout
+        assert _summary(tmp_path / "out")["run.mp4"]["status"] == "ok"
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)
+    r = _app("batch", str(clip), "--out", str(tmp_path / "out2"), "--scheduler",
+             f"tcp://127.0.0.1:{port}", "--quiet", timeout=120)
+    assert r.returncode == 1 and "cannot be reached" in r.stderr and r.stderr.count("\n") == 1

@@ -155,3 +155,18 @@ def test_window_status_line_and_publishing(qtbot, make_window, clinic):
         assert c.get_session(MINE).station == "Station-B"
     w.clinic.close()
     assert w.clinic.publisher is None
+
+
+def test_window_with_the_clinic_away(qtbot, make_window, monkeypatch):
+    """An unreachable clinic never stops the station: the line says so, sessions wait."""
+    monkeypatch.setenv("GAITCOACH_DB_URL", "postgresql://gait:topsecret@127.0.0.1:1/gaitcoach")
+    monkeypatch.setenv("GAITCOACH_MEDIA_DIR", str(sessions_root().parent))
+    make_session_folder(sessions_root(), MINE, started_utc="2026-11-08T10:00:00Z")
+    w = make_window(source="demo", save_settings=False)
+    qtbot.waitUntil(lambda: "unreachable" in w.clinic.label.text(), timeout=30000)
+    assert "1 session waiting to publish" in w.clinic.label.text()
+    assert "topsecret" not in w.clinic.label.text() + w.clinic.label.toolTip()
+    assert "cannot be reached" in w.clinic.label.toolTip()
+    assert w.pipeline is not None  # the live pipeline runs on
+    w.clinic.publish_now()  # retried at once on request, still waiting
+    w.clinic.close()
