@@ -32,7 +32,7 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     from app.compare.annotations import Drawing
-    from app.ui.compare_view import CompareView
+    from app.ui.comparison.window import CompareView
 
     def pump(seconds: float) -> None:
         end = time.perf_counter() + seconds

@@ -37,7 +37,7 @@ def main() -> int:
     from app.plan.store import PlanStore
     from app.session.store import open_store
     from app.types import View
-    from app.ui.main_window import MainWindow
+    from app.ui.live.main_window import MainWindow
 
     def pump(seconds: float) -> None:
         end = time.perf_counter() + seconds

@@ -34,7 +34,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     from app.config import Settings
     from app.session.store import open_store
-    from app.ui.main_window import MainWindow
+    from app.ui.live.main_window import MainWindow
 
     with open_store() as st:
         for name in ("Anna K.", "Ben M.", "Cleo R."):
@@ -107,7 +107,7 @@ def main() -> int:
     wait(lambda: p.runner is None, 20, "the session to close")
     # 7. template editor: a duplicate being edited, with one problem shown as a sentence
     ed = p.open_editor()
-    from app.ui.protocol_editor import COL
+    from app.ui.protocol.editor import COL
 
     ed.select("cadence")
     ed.duplicate()

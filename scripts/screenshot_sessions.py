@@ -55,7 +55,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.session_browser import SessionBrowser
+    from app.ui.sessions.browser import SessionBrowser
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     browser = SessionBrowser()

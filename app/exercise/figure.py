@@ -3,7 +3,7 @@
 A *key pose* is a small table of segment angles in degrees (the exercise library holds two
 or three per exercise, ``assets/exercises``). :func:`drawing` turns one into lines and
 circles in figure units (1.0 = body height; x right, y up, the floor at y = 0) that any
-renderer can paint: the Qt widget in ``app.ui.exercise_figure`` and the PDF page in
+renderer can paint: the Qt widget in ``app.ui.plan.exercise_figure`` and the PDF page in
 ``app.plan.printout``. Pure Python, no numpy.
 
 Angles (all absolute, not relative to the parent segment):

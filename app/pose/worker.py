@@ -11,7 +11,7 @@ Threads:
   worker thread** only when gait events or completed steps occur (a few per second), never
   per frame.
 
-No Qt here: the Qt bridge in ``app.ui.bridge`` turns listener calls into queued signals.
+No Qt here: the Qt bridge in ``app.ui.live.bridge`` turns listener calls into queued signals.
 """
 
 from __future__ import annotations

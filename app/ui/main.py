@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app import config
-    from app.ui.main_window import MainWindow
+    from app.ui.live.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GaitCoach")
-    from app.ui.gc_guard import MainThreadGC
+    from app.ui.shared.gc_guard import MainThreadGC
 
     gc_guard = MainThreadGC()  # Qt objects are freed on the GUI thread only
     warnings: list[str] = []
@@ -108,8 +108,8 @@ def command_window(args) -> int:  # noqa: ANN001 - argparse.Namespace of a sub-c
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.compare_view import CompareView
-    from app.ui.gc_guard import MainThreadGC
+    from app.ui.comparison.window import CompareView
+    from app.ui.shared.gc_guard import MainThreadGC
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GaitCoach")

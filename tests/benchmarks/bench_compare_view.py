@@ -67,7 +67,7 @@ def bench(video: Path, runs: int, size: tuple[int, int], zoom: bool = True, sync
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from app.ui.compare_view import CompareView
+    from app.ui.comparison.window import CompareView
 
     v = CompareView()
     v.resize(*size)

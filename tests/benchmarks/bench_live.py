@@ -40,7 +40,7 @@ def bench_gui(video: Path, seconds: float) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from app.config import Settings
-    from app.ui.main_window import MainWindow
+    from app.ui.live.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     w = MainWindow(Settings(), source=str(video), save_settings=False)

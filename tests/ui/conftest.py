@@ -28,7 +28,7 @@ def make_window(qtbot):
 
     def make(**kw):
         from app.config import Settings
-        from app.ui.main_window import MainWindow
+        from app.ui.live.main_window import MainWindow
 
         kw.setdefault("settings", Settings())
         w = MainWindow(**kw)
@@ -45,9 +45,9 @@ def make_window(qtbot):
 
 @pytest.fixture(autouse=True)
 def gc_on_gui_thread(qapp):
-    """As in the app (app.ui.gc_guard): cycles are collected on the GUI thread only, so a
+    """As in the app (app.ui.shared.gc_guard): cycles are collected on the GUI thread only, so a
     worker thread never destroys a Qt object (that deadlocked a test once)."""
-    from app.ui.gc_guard import MainThreadGC
+    from app.ui.shared.gc_guard import MainThreadGC
 
     guard = MainThreadGC()
     yield guard

@@ -102,7 +102,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
-    from app.ui.gc_guard import MainThreadGC
+    from app.ui.shared.gc_guard import MainThreadGC
 
     gc_guard = MainThreadGC()
     c = Checker(app, out)
@@ -123,7 +123,7 @@ def run_checks(c: Checker, tmp: Path) -> None:
 
     from app.config import Settings
     from app.session.store import open_store, sessions_root
-    from app.ui.main_window import MainWindow
+    from app.ui.live.main_window import MainWindow
     from tests.helpers.session_folders import make_session_folder
 
     root = sessions_root()
@@ -221,7 +221,7 @@ def run_checks(c: Checker, tmp: Path) -> None:
 
     # ---- comparison view: two clips loaded, and the session picker
     cv = w.show_compare()
-    from app.ui.compare_pickers import SessionPicker
+    from app.ui.comparison.pickers import SessionPicker
 
     picker = SessionPicker(cv, "Session before")
     picker.show()

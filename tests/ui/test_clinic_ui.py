@@ -60,7 +60,7 @@ def _answer_next_box() -> list[str]:
 
 
 def test_browser_shows_other_stations_and_refuses_a_stale_edit(qtbot, clinic):
-    from app.ui.session_browser import COL_STATION, SessionBrowser
+    from app.ui.sessions.browser import COL_STATION, SessionBrowser
 
     url, media = clinic
     b = SessionBrowser()
@@ -104,7 +104,7 @@ def test_browser_shows_other_stations_and_refuses_a_stale_edit(qtbot, clinic):
 
 
 def test_clinic_dialog_keeps_the_password_out_of_files(qtbot, pg_server, tmp_config_dir, monkeypatch, tmp_path):
-    from app.ui.clinic_link import ClinicDialog
+    from app.ui.sessions.clinic_link import ClinicDialog
 
     for k in ("GAITCOACH_DB_URL", "GAITCOACH_MEDIA_DIR", "GAITCOACH_STATION"):
         monkeypatch.delenv(k, raising=False)

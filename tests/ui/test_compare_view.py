@@ -51,7 +51,7 @@ def open_view(qtbot, clip_dir):
     views = []
 
     def make(a: str | None = None, b: str | None = None):
-        from app.ui.compare_view import CompareView
+        from app.ui.comparison.window import CompareView
 
         v = CompareView()
         qtbot.addWidget(v)
@@ -265,7 +265,7 @@ def test_drawings_are_saved_beside_the_video_and_reloaded(qtbot, open_view, clip
     v.ui.tool_buttons["angle"].click()
     for p in (at(0.3, 0.3), at(0.5, 0.5), at(0.7, 0.5)):  # 45° at the vertex
         qtbot.mouseClick(v.canvas, Qt.MouseButton.LeftButton, pos=p)
-    monkeypatch.setattr("app.ui.compare_view.QInputDialog.getText",
+    monkeypatch.setattr("app.ui.comparison.window.QInputDialog.getText",
                         lambda *a, **k: ("knee drops in", True))
     v.ui.tool_buttons["text"].click()
     qtbot.mouseClick(v.canvas, Qt.MouseButton.LeftButton, pos=at(0.5, 0.1))
@@ -387,8 +387,8 @@ def test_sessions_and_blocks_from_the_store(qtbot, tmp_path, monkeypatch, no_thr
     """Two recorded sessions (tiny videos, random poses: no gait) opened from the main
     window's hook and a block picked in the session picker: plain-time play, no export."""
     from app.config import Settings
-    from app.ui.compare_pickers import SessionPicker
-    from app.ui.main_window import MainWindow
+    from app.ui.comparison.pickers import SessionPicker
+    from app.ui.live.main_window import MainWindow
     from tests.helpers.session_folders import make_session_folder
 
     monkeypatch.setenv("GAITCOACH_DATA_DIR", str(tmp_path / "data"))

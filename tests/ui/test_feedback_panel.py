@@ -203,7 +203,7 @@ def test_step_length_and_cm_tiles(qtbot, make_window, no_thread_leak):
 
 def test_cue_editor_adds_a_cue_with_an_imported_wav(qtbot, tmp_path, tmp_cue_dir):
     from app.audio.clips import write_wav_mono
-    from app.ui.cue_editor import CueEditor
+    from app.ui.feedback.cue_editor import CueEditor
 
     wav = tmp_path / "my_voice.wav"
     t = np.arange(8000) / 16000

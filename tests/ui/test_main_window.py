@@ -152,7 +152,7 @@ def test_frozen_camera_banner_within_one_second(qtbot, make_window, monkeypatch,
             pass
 
     monkeypatch.setattr(worker, "_default_estimator", lambda kind: NullPose())
-    from app.ui import main_window
+    from app.ui.live import main_window
 
     src = _FreezingSource()
     monkeypatch.setattr(main_window.MainWindow, "_make_source", lambda self, spec: src)
@@ -192,7 +192,7 @@ def test_bad_video_shows_banner(qtbot, make_window, tmp_path, no_thread_leak):
 
 
 def test_about_lists_versions():
-    from app.ui.about import versions
+    from app.ui.shared.about import versions
 
     v = versions()
     for key in ("Python", "Qt", "PySide6", "mediapipe", "OpenCV"):

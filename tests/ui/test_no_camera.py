@@ -70,7 +70,7 @@ def test_guided_start_without_video_says_so(qtbot, make_window, no_cameras, no_t
     """The safety net behind the dialog: starting a session without video is refused in
     words, never by closing with nothing happening."""
     from app.protocol.templates import TemplateLibrary
-    from app.ui.protocol_flow import FlowChoice
+    from app.ui.protocol.flow import FlowChoice
 
     w = make_window(source="camera:0")
     qtbot.waitUntil(lambda: w.pipeline is not None and w.pipeline.status().state == "error",

@@ -23,7 +23,7 @@ def store():
 
 @pytest.fixture
 def plan_window(qtbot, store):
-    from app.ui.plan_view import PlanWindow
+    from app.ui.plan.window import PlanWindow
 
     store.add_runner("Anna K.")
     w = PlanWindow(store=store)
@@ -91,7 +91,7 @@ def test_home_practice_panel_ticks_today(qtbot, store):
     from app.exercise.library import default_library
     from app.plan.picture import clinical_picture
     from app.plan.programme import propose
-    from app.ui.plan_panels import PracticePanel
+    from app.ui.plan.panels import PracticePanel
 
     bo = store.add_runner("Bo")
     prog = propose(clinical_picture(demo_assessment(View.SIDE).doc), default_library())
@@ -115,7 +115,7 @@ def test_home_practice_panel_ticks_today(qtbot, store):
 
 
 def test_coached_single_leg_squat_on_the_demo(qtbot, no_thread_leak):
-    from app.ui.coach_view import CoachWindow
+    from app.ui.plan.coach_view import CoachWindow
 
     w = CoachWindow("single_leg_squat", "demo")
     qtbot.addWidget(w)

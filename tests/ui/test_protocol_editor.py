@@ -12,7 +12,7 @@ from app.protocol.templates import TemplateLibrary, user_protocol_dir
 
 
 def _editor(qtbot, **kw):
-    from app.ui.protocol_editor import COL, TemplateEditor
+    from app.ui.protocol.editor import COL, TemplateEditor
 
     dlg = TemplateEditor(**kw)
     qtbot.addWidget(dlg)
@@ -105,8 +105,8 @@ def test_add_move_remove_blocks_and_save_with_a_runner(qtbot, tmp_data_dir):
 
 
 def test_tools_menu_opens_the_editor(qtbot):
-    from app.ui.main_window import MainWindow
-    from app.ui.protocol_editor import TemplateEditor
+    from app.ui.live.main_window import MainWindow
+    from app.ui.protocol.editor import TemplateEditor
 
     w = MainWindow(settings=Settings(), source="demo", save_settings=False)
     qtbot.addWidget(w)

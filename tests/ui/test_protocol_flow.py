@@ -41,7 +41,7 @@ def short_template(tmp_config_dir):
 
 
 def _flow_to_camera(qtbot, w, runner_name: str, template: str, plan: str | None = None):
-    from app.ui.protocol_flow import ProtocolFlow
+    from app.ui.protocol.flow import ProtocolFlow
 
     qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=15000)
     w.protocol.act_guided.trigger()

@@ -16,7 +16,7 @@ from app.types import View
 
 @pytest.fixture
 def flow(qtbot):
-    from app.ui.protocol_flow import ProtocolFlow
+    from app.ui.protocol.flow import ProtocolFlow
 
     dlg = ProtocolFlow(lambda: None)
     qtbot.addWidget(dlg)

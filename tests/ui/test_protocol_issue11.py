@@ -58,7 +58,7 @@ def test_set_applies_the_typed_target_and_the_metronome_follows(qtbot, make_wind
 def test_target_reads_as_a_sentence():
     from types import SimpleNamespace
 
-    from app.ui.protocol_bar import target_words
+    from app.ui.protocol.bar import target_words
 
     blk = SimpleNamespace(kind="retraining")
     st = lambda src, **kw: SimpleNamespace(target_spm=170.0, target_source=src, block=blk,  # noqa: E731

@@ -30,7 +30,7 @@ def sessions(tmp_path, monkeypatch):
 
 @pytest.fixture
 def browser(qtbot, sessions):
-    from app.ui.session_browser import SessionBrowser
+    from app.ui.sessions.browser import SessionBrowser
 
     b = SessionBrowser()
     qtbot.addWidget(b)
@@ -148,7 +148,7 @@ def test_runner_notes_history_compare_export(qtbot, browser, tmp_path):
 
 def test_main_window_menu_opens_browser(qtbot, sessions, tmp_path, monkeypatch, no_thread_leak):
     from app.config import Settings
-    from app.ui.main_window import MainWindow
+    from app.ui.live.main_window import MainWindow
 
     w = MainWindow(Settings(), source="demo", save_settings=False)
     qtbot.addWidget(w)
@@ -164,7 +164,7 @@ def test_lists_read_cleanly(qtbot, tmp_path, monkeypatch):
     times with seconds, an empty history plot shows dates (not "00.100")."""
     from datetime import timezone
 
-    from app.ui.session_browser import SessionBrowser
+    from app.ui.sessions.browser import SessionBrowser
 
     monkeypatch.setenv("GAITCOACH_DATA_DIR", str(tmp_path / "data"))
     root = sessions_root()

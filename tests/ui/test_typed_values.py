@@ -28,7 +28,7 @@ def _type_into(qtbot, table, row: int, col: int, text: str) -> None:
 
 
 def test_thresholds_refuse_bad_values_in_the_cell(qtbot):
-    from app.ui.setup_panel import SetupPanel
+    from app.ui.live.setup_panel import SetupPanel
 
     panel = SetupPanel(Settings())
     qtbot.addWidget(panel)
@@ -63,7 +63,7 @@ def test_thresholds_refuse_bad_values_in_the_cell(qtbot):
 
 
 def _editor(qtbot):
-    from app.ui.protocol_editor import TemplateEditor
+    from app.ui.protocol.editor import TemplateEditor
 
     dlg = TemplateEditor()
     qtbot.addWidget(dlg)

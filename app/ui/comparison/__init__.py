@@ -1,0 +1,1 @@
+"""The before/after comparison window: decoders, canvas, panels, pickers."""

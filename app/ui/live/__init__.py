@@ -1,0 +1,1 @@
+"""The live session window: video, tiles, plots, setup, sources, home practice layout."""

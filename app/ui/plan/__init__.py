@@ -1,0 +1,1 @@
+"""Clinical picture, programme, load log and the camera-coached exercises."""

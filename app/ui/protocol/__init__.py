@@ -1,0 +1,1 @@
+"""Guided sessions: the runner flow, the protocol bar, the template editor."""

@@ -1,0 +1,1 @@
+"""Widgets, helpers and the one worker pattern shared by every window."""
