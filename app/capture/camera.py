@@ -90,7 +90,7 @@ class CameraSource:
         """Next frame (blocks); None when the camera failed. Runs on the capture thread."""
         import cv2
 
-        from app.capture.live import Captured
+        from app.capture.frames import Captured
 
         if self._cap is None:
             return None

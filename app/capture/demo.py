@@ -545,7 +545,7 @@ class DemoLiveSource:
 
     def grab(self):
         """Next frame when due. Runs on the capture thread."""
-        from app.capture.live import Captured
+        from app.capture.frames import Captured
 
         d = self._src.read_demo()
         if d is None:

@@ -17,12 +17,12 @@ import collections
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
 
+from app.capture.frames import Captured, DisplayImage
 from app.capture.slot import LatestSlot
 from app.errors import InputFileError, UserError
 from app.types import Frame
@@ -36,28 +36,6 @@ def recent_rate_hz(times_ns, window_ns: int = 2_000_000_000) -> float:
     if len(recent) < 2:
         return 0.0
     return (len(recent) - 1) / ((recent[-1] - recent[0]) / 1e9)
-
-
-@dataclass(frozen=True, slots=True)
-class Captured:
-    """A frame from a live source; ``truth`` = the demo runner's true landmarks (33, 4)."""
-
-    frame: Frame
-    grab_t_ns: int
-    truth: np.ndarray | None = None
-    display: "DisplayImage | None" = None
-
-
-@dataclass(frozen=True, slots=True)
-class DisplayImage:
-    """A frame already scaled to the display, mirrored if asked, as 32-bit BGRA (the
-    in-memory layout of Qt's ``QImage.Format_RGB32``). ``scale`` = display px per image px;
-    ``size``/``mirror`` are the request it was made for."""
-
-    bgra: np.ndarray
-    scale: float
-    size: tuple[int, int]
-    mirror: bool
 
 
 class DisplayScaler:

@@ -390,7 +390,7 @@ class SquatterLiveSource:
 
     def grab(self):
         """Next frame when due. Runs on the capture thread."""
-        from app.capture.live import Captured
+        from app.capture.frames import Captured
 
         if self._start_ns is None:
             self.open()

@@ -53,7 +53,7 @@ class LiveResult:
     facing: Facing | None
     view: View
     last_ic: GaitEvent | None   # the most recent confirmed initial contact
-    display: object = None      # app.capture.live.DisplayImage prepared on the capture thread
+    display: object = None      # app.capture.frames.DisplayImage prepared on the capture thread
     runner: object = None       # app.pose.region.RunnerStatus (runner region), None for the demo
 
     @property

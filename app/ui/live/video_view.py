@@ -88,7 +88,7 @@ class VideoView(QWidget):
     def show_frame(self, image: np.ndarray | None, overlay: Overlay, prepared=None) -> None:
         """Show ``image`` (RGB uint8) with ``overlay``, then repaint.
 
-        ``prepared`` is an ``app.capture.live.DisplayImage`` made on the capture thread; it
+        ``prepared`` is an ``app.capture.frames.DisplayImage`` made on the capture thread; it
         is used when it matches the widget's size and mirror state, else the image is
         scaled here.
         """
