@@ -68,7 +68,11 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
     from app.capture.live import open_source
     from app.pose.worker import LivePipeline
 
-    source = open_source(source_spec, capture_fps=check_capture_fps(capture_fps))
+    # the demo runner is filmed from the view the session analyses
+    demo = {"view": view, "facing": facing or Facing.LEFT} if source_spec.strip().lower() == "demo" else {}
+    source = open_source(source_spec, capture_fps=check_capture_fps(capture_fps), **demo)
+    if demo:
+        facing = source.runner.facing if view is View.SIDE else None
     pipe = LivePipeline(source, view, facing, region=region)
     rec = None
     if record_root is not None:

@@ -1,10 +1,15 @@
 """The streaming gait engine: PoseSample in, gait events, step records and snapshots out.
 
 Feed one sample at a time with ``push`` (on the pose worker thread, right after the pose
-model). Events are confirmed within 150 ms of happening (contact at once, toe-off after a
-confirmed lift; see ``app.gait.events``); ``GaitEvent.confirmed_t_ns`` says when. Offline
-analysis runs the very same engine over the whole clip (``app.gait.analysis``), after
-learning its running estimates from the clip's first seconds.
+model). Per sample: label repair (whole-body flips in frontal views, leg swaps), a centred
+local fit of the feet's signals (``app.gait.smoothing.LocalFit``, 40 ms late) and the
+foot event detectors (``app.gait.events`` side view, ``app.gait.events_frontal`` rear and
+front), which time events between frames. A step is emitted once, with all its metrics,
+when the landmarks around it are complete (about 0.3 s after its toe-off): its metrics
+come from a cleaned, zero-phase-filtered window (``app.gait.step_metrics``), the same
+live and offline. Offline analysis runs this very engine over the whole clip
+(``app.gait.analysis``), after learning its running estimates from the clip's first
+seconds.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ from types import MappingProxyType
 import numpy as np
 
 from app.gait import metrics as m
+from app.gait import step_metrics as sm
 from app.gait.cadence import cadence_spm, robust_mean
 from app.gait.events import DetectedEvent, EventDetectorConfig, FootEventDetector, FootObservation
+from app.gait.events_frontal import FrontalFootEventDetector, StanceTrack
 from app.gait.filters import OneEuroFilter, percentile
 from app.gait.geometry import L_HIP, LEG, R_HIP
-from app.gait.tracking import FacingEstimator, LegTracker
+from app.gait.smoothing import LOCAL_FIT_HALF_WINDOW_S, LocalFit, smoothing_cutoff_hz
+from app.gait.tracking import FacingEstimator, FrontalFlipRepair, LegTracker
 from app.types import (
     EventKind, Facing, Foot, GaitEvent, MetricSnapshot, MetricValue, PoseSample, Quality,
     StepRecord, View,
@@ -29,8 +37,15 @@ from app.types import (
 
 MIN_STEPS_FOR_CADENCE = 4
 SNAPSHOT_STEPS = 8
-BUFFER_S = 3.0
-HEEL_WHIP_WINDOW_S = 0.15
+#: Frontal metrics are shown as good only over this many steps (GAIT_METRICS.md: 7–8).
+MIN_STEPS_GOOD_FRONTAL = 8
+BUFFER_S = 4.0
+#: A step's metrics wait until the landmarks reach this far past its end (filter edges).
+WINDOW_MARGIN_S = 0.15
+WINDOW_LEAD_S = 0.25
+HEEL_WHIP_WINDOW_S = sm.HEEL_WHIP_WINDOW_S
+_SIGNALS = ("heel_u", "toe_u", "heel_y", "toe_y")
+FRONTAL_FIT_HALF_WINDOW_S = 0.06
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,31 +74,65 @@ class GaitEngine:
     def __init__(self, view: View = View.SIDE, facing: Facing | None = None,
                  config: EventDetectorConfig | None = None) -> None:
         self.view = View(view)
+        #: frontal views: time events from the pose model's depth (z) as the forward axis
+        self.use_depth = True
         self._facing_override = Facing(facing) if facing is not None else None
         self._config = config or EventDetectorConfig()
         self.reset()
 
     # ------------------------------------------------------------------ public state
+    @property
+    def frontal(self) -> bool:
+        return self.view is not View.SIDE
+
     def reset(self) -> None:
-        frontal = self.view is not View.SIDE
         self._tracker = LegTracker()
+        self._flip = FrontalFlipRepair(left_on_image_left=self.view is View.REAR)
         self._facing_est = FacingEstimator()
         self._smoother = OneEuroFilter(min_cutoff_hz=1.5, beta=0.02)
-        self._detectors = {f: FootEventDetector(frontal, self._config) for f in Foot}
+        # depth (z) is much noisier than x, y: frontal views smooth over twice the span
+        # image heights (y) time the landing: fitted over a shorter span than the velocities
+        self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S if self.frontal
+                             else LOCAL_FIT_HALF_WINDOW_S, narrow=(2, 3, 6, 7))
+        self._track = StanceTrack()
+        self._detectors = self._new_detectors()
         self._buffer: deque[tuple[int, int, np.ndarray]] = deque()
+        self._vis: deque[tuple[float, float, float]] = deque()
         self._leg_hist: deque[float] = deque(maxlen=90)
+        self._shank_hist: dict[str, deque[float]] = {"left": deque(maxlen=120), "right": deque(maxlen=120)}
         self.leg_px = math.nan
         self.smoothed_landmarks: np.ndarray | None = None
         self.events: list[GaitEvent] = []
         self.steps: list[StepRecord] = []
         self._open: list[_Stance] = []
+        self._ready: list[_Stance] = []
         self._last_ic: dict[Foot, GaitEvent] = {}
         self._last_t_ns = -1
         self._n_samples = 0
         self._n_person = 0
         self._person_visible = False
         self._low_conf_until_ns = -1
-        self._pending_whip: list[tuple[StepRecord, int]] = []
+        self._profiles = sm.PeakProfiles()
+        self._reasons: dict[str, str] = {}
+        self._dt_hist: deque[float] = deque(maxlen=30)
+        self._depth_decided: bool | None = None
+
+    def _decide_depth(self, lm: np.ndarray) -> None:
+        """Frontal views: time events through the pose model's depth when the feet have
+        one (MediaPipe does; a landmark file from another tool may not), else from image
+        heights alone (``app.gait.events_frontal``)."""
+        feet = [LEG[s][k] for s in ("left", "right") for k in ("heel", "toe")]
+        has = bool(np.isfinite(lm[feet, 2]).all())
+        self._depth_decided = has
+        if has != self.use_depth:
+            self.use_depth = has
+            self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=(2, 3, 6, 7))
+            self._detectors = self._new_detectors()
+
+    def _new_detectors(self) -> dict:
+        if self.frontal and not self.use_depth:
+            return {f: FrontalFootEventDetector(f.value, self._track, self._config) for f in Foot}
+        return {f: FootEventDetector(self._config, track_slope=self.frontal) for f in Foot}
 
     def prime(self, samples: "list[PoseSample]") -> None:
         """Offline only: learn leg length, facing, belt speed, ground level and phase
@@ -93,10 +142,19 @@ class GaitEngine:
         for s in samples:
             scout.push(s)
         self.reset()
+        self.use_depth = scout.use_depth
+        self._depth_decided = scout._depth_decided
+        if self.frontal:
+            self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=(2, 3, 6, 7))
         self._leg_hist.extend(scout._leg_hist)
         self.leg_px = scout.leg_px
         self._facing_est = scout._facing_est
-        self._detectors = {f: d.primed() for f, d in scout._detectors.items()}
+        if self.frontal:
+            self._track.copy_from(scout._track)
+        if self.frontal and not self.use_depth:
+            self._detectors = {f: d.primed(self._track) for f, d in scout._detectors.items()}
+        else:
+            self._detectors = {f: d.primed() for f, d in scout._detectors.items()}
 
     @property
     def facing(self) -> Facing | None:
@@ -117,29 +175,58 @@ class GaitEngine:
     def n_person_samples(self) -> int:
         return self._n_person
 
+    @property
+    def roll_deg(self) -> float:
+        """Frontal views: the camera roll found from the feet's stance tracks (degrees,
+        positive = clockwise on screen); 0 in the side view."""
+        return self._track.roll_deg if self.frontal else 0.0
+
+    @property
+    def stance_foot(self) -> Foot | None:
+        """The foot on the ground most recently (the engine's view, ~40 ms late)."""
+        stances = [s for s in self._open if s.to is None]
+        if stances:
+            return max(stances, key=lambda s: s.ic.t_ns).foot
+        if self._last_ic:
+            return max(self._last_ic.values(), key=lambda e: e.t_ns).foot
+        return None
+
+    @property
+    def frame_rate_hz(self) -> float:
+        if not self._dt_hist:
+            return 30.0
+        return 1.0 / max(percentile(self._dt_hist, 50), 1e-4)
+
     # ------------------------------------------------------------------ streaming
     def push(self, sample: PoseSample) -> EngineOutput:
         """Process one sample (pose worker thread). Non-increasing times are ignored."""
         if sample.t_ns <= self._last_t_ns:
             return _EMPTY
+        if self._last_t_ns >= 0:
+            self._dt_hist.append((sample.t_ns - self._last_t_ns) / 1e9)
         self._last_t_ns = sample.t_ns
         self._n_samples += 1
         t_s = sample.t_ns * 1e-9
         lm_in = sample.landmarks
         if lm_in is None:
             self._person_visible = False
-            return _EMPTY
+            return self._flush_ready(sample.t_ns)
         self._n_person += 1
         self._person_visible = True
         lm = np.asarray(lm_in, dtype=np.float64)
+        if self.frontal:
+            lm = self._flip.update(lm)
+            if self._depth_decided is None:
+                self._decide_depth(lm)
         self._update_leg_length(lm)
         if math.isnan(self.leg_px):
             return _EMPTY
         lm = self._tracker.update(lm, t_s, self.leg_px)
-        if self._tracker.last_repaired:
+        if self._tracker.last_repaired or self._flip.flipped:
             self._low_conf_until_ns = sample.t_ns + 200_000_000
         if self.view is View.SIDE and self._facing_override is None:
             self._facing_est.update(lm)
+        self._update_shank(lm)
         smooth = self._smoother(lm[:, :3], t_s)
         display = lm.copy()
         display[:, :3] = smooth
@@ -148,28 +235,33 @@ class GaitEngine:
         while self._buffer and self._buffer[0][0] < sample.t_ns - BUFFER_S * 1e9:
             self._buffer.popleft()
         if self.view is View.SIDE and self.facing is None:
-            return _EMPTY
-
-        new_events: list[GaitEvent] = []
-        obs_by_foot = {foot: self._observe(lm, foot, t_s) for foot in Foot}
-        for foot in Foot:
-            obs = replace(obs_by_foot[foot], other_heel_u=obs_by_foot[foot.other].heel_u)
-            for det in self._detectors[foot].update(obs):
-                new_events.append(self._to_event(det, foot, sample))
-        new_events.sort(key=lambda e: e.t_ns)
+            return self._flush_ready(sample.t_ns)
+        new_events = self._detect(lm, t_s, sample)
         new_steps: list[StepRecord] = []
         for ev in new_events:
             self.events.append(ev)
-            new_steps.extend(self._on_event(ev))
-        new_steps.extend(self._finish_heel_whip(sample.t_ns))
+            self._on_event(ev)
+        new_steps.extend(self._flush_ready(sample.t_ns).steps)
         if not new_events and not new_steps:
             return _EMPTY
         return EngineOutput(tuple(new_events), tuple(new_steps))
 
     def finish(self) -> tuple[StepRecord, ...]:
-        """End of stream: complete pending heel-whip windows. Returns steps completed."""
-        done = tuple(self._finish_heel_whip(None))
-        return done
+        """End of stream: confirm events still waiting, emit the steps still waiting for
+        data. Returns those steps."""
+        last = self._buffer[-1] if self._buffer else None
+        pending: list[GaitEvent] = []
+        for foot, det in self._detectors.items():
+            for d in det.flush():
+                t_ns = int(round(d.t_s * 1e9))
+                frame = next((bf for bt, bf, _ in self._buffer if bt >= t_ns - 1000),
+                             last[1] if last else 0)
+                pending.append(GaitEvent(EventKind(d.kind), foot, t_ns, frame, float(d.confidence),
+                                         self._last_t_ns))
+        for ev in sorted(pending, key=lambda e: e.t_ns):
+            self.events.append(ev)
+            self._on_event(ev)
+        return self._flush_ready(None).steps
 
     # ------------------------------------------------------------------ internals
     def _update_leg_length(self, lm: np.ndarray) -> None:
@@ -180,48 +272,82 @@ class GaitEngine:
         if len(self._leg_hist) >= 3:
             self.leg_px = percentile(self._leg_hist, 90)
 
-    def _observe(self, lm: np.ndarray, foot: Foot, t_s: float) -> FootObservation:
+    def _update_shank(self, lm: np.ndarray) -> None:
+        for side, leg in LEG.items():
+            d = math.hypot(*(lm[leg["knee"], :2] - lm[leg["ankle"], :2]))
+            if not math.isnan(d):
+                self._shank_hist[side].append(d)
+
+    def _signals(self, lm: np.ndarray, foot: Foot) -> list[float]:
+        """Raw heel_u, toe_u, heel_y, toe_y of one foot in leg lengths. Side view: u is
+        forward from the hip midpoint; frontal views: u is image x from it."""
         leg = LEG[foot.value]
         hip_x = (lm[L_HIP, 0] + lm[R_HIP, 0]) * 0.5
         heel, toe, ankle = lm[leg["heel"]], lm[leg["toe"]], lm[leg["ankle"]]
         if math.isnan(heel[0]) or heel[3] < 0.05:
             heel = ankle
         scale = 1.0 / self.leg_px
-        fs = self.forward_sign if self.view is View.SIDE else math.nan
-        vis = float(np.nanmin([heel[3], toe[3], ankle[3]]))
-        return FootObservation(
-            t_s=t_s,
-            heel_u=(heel[0] - hip_x) * fs * scale,
-            toe_u=(toe[0] - hip_x) * fs * scale,
-            heel_y=heel[1] * scale,  # image y: the ground does not bob with the hips
-            toe_y=toe[1] * scale,
-            visibility=vis,
-        )
+        if self.frontal and self.use_depth:
+            # z: depth relative to the hips, larger = farther; rear view: farther = ahead
+            hip_z = (lm[L_HIP, 2] + lm[R_HIP, 2]) * 0.5
+            fz = 1.0 if self.view is View.REAR else -1.0
+            return [(heel[2] - hip_z) * fz * scale, (toe[2] - hip_z) * fz * scale,
+                    heel[1] * scale, toe[1] * scale]
+        fs = self.forward_sign if self.view is View.SIDE else 1.0
+        return [(heel[0] - hip_x) * fs * scale, (toe[0] - hip_x) * fs * scale,
+                heel[1] * scale, toe[1] * scale]
+
+    def _detect(self, lm: np.ndarray, t_s: float, sample: PoseSample) -> list[GaitEvent]:
+        raw = self._signals(lm, Foot.LEFT) + self._signals(lm, Foot.RIGHT)
+        vis = {}
+        for foot in Foot:
+            leg = LEG[foot.value]
+            vis[foot] = float(np.nanmin([lm[leg["heel"], 3], lm[leg["toe"], 3], lm[leg["ankle"], 3]]))
+        self._vis.append((t_s, vis[Foot.LEFT], vis[Foot.RIGHT]))
+        while len(self._vis) > 64:
+            self._vis.popleft()
+        fit = self._fit.push(t_s, np.asarray(raw))
+        if fit is None:
+            return []
+        tc, val, vel = fit
+        vis_c = next((v for v in self._vis if abs(v[0] - tc) < 1e-9), (tc, 1.0, 1.0))
+        n = len(_SIGNALS)
+        obs: dict[Foot, FootObservation] = {}
+        for i, foot in enumerate(Foot):
+            v, d = val[i * n:(i + 1) * n], vel[i * n:(i + 1) * n]
+            obs[foot] = FootObservation(
+                t_s=tc, heel_u=v[0], toe_u=v[1], heel_y=v[2], toe_y=v[3],
+                visibility=vis_c[1 + i], heel_vu=d[0], toe_vu=d[1], heel_vy=d[2], toe_vy=d[3])
+        if self.frontal:
+            self._track.add(tc, tuple(float(x) for f in Foot for x in (obs[f].heel_vy, obs[f].toe_vy)))
+            if self.use_depth:
+                for det in self._detectors.values():
+                    det.track_slope_legs_per_s = self._track.v_g
+        out: list[GaitEvent] = []
+        for foot in Foot:
+            o = obs[foot]
+            if not self.frontal or self.use_depth:
+                o = replace(o, other_heel_u=obs[foot.other].heel_u)
+            for det in self._detectors[foot].update(o):
+                out.append(self._to_event(det, foot, sample))
+        out.sort(key=lambda e: e.t_ns)
+        return out
 
     def _to_event(self, det: DetectedEvent, foot: Foot, sample: PoseSample) -> GaitEvent:
+        """An event at its (between-frames) time; ``frame_index`` = the first frame at or
+        after it (the frame that shows the new phase)."""
         t_ns = int(round(det.t_s * 1e9))
         frame = sample.frame_index
-        for bt, bf, _ in reversed(self._buffer):
-            if bt <= t_ns:
+        for bt, bf, _ in self._buffer:
+            if bt >= t_ns - 1000:
                 frame = bf
-                t_ns = bt
                 break
         conf = det.confidence
         if sample.t_ns <= self._low_conf_until_ns:
             conf = min(conf, 0.4)
         return GaitEvent(EventKind(det.kind), foot, t_ns, frame, float(conf), sample.t_ns)
 
-    def _lm_at(self, t_ns: int) -> np.ndarray | None:
-        for bt, _, lm in reversed(self._buffer):
-            if bt == t_ns:
-                return lm
-        return None
-
-    def _window(self, t0_ns: int, t1_ns: int) -> list[np.ndarray]:
-        return [lm for bt, _, lm in self._buffer if t0_ns <= bt <= t1_ns]
-
-    def _on_event(self, ev: GaitEvent) -> list[StepRecord]:
-        done: list[StepRecord] = []
+    def _on_event(self, ev: GaitEvent) -> None:
         if ev.kind is EventKind.IC:
             for st in self._open:
                 if st.next_ic is None and st.foot is not ev.foot and st.ic.t_ns < ev.t_ns:
@@ -231,7 +357,7 @@ class GaitEngine:
             # a stance of this foot still open means its toe-off was missed: close it
             for st in [s for s in self._open if s.foot is ev.foot]:
                 self._open.remove(st)
-                done.append(self._make_step(st))
+                self._ready.append(st)
             self._open.append(_Stance(ev.foot, ev, prev_same_ic_t_ns=prev_same.t_ns if prev_same else None))
         else:
             for st in self._open:
@@ -241,8 +367,26 @@ class GaitEngine:
         for st in list(self._open):
             if st.to is not None and st.next_ic is not None:
                 self._open.remove(st)
-                done.append(self._make_step(st))
-        return done
+                self._ready.append(st)
+
+    def _window_end_ns(self, st: _Stance) -> int:
+        end = st.ic.t_ns
+        for ev in (st.to, st.next_ic):
+            if ev is not None:
+                end = max(end, ev.t_ns)
+        if st.to is not None and self.view is View.REAR:
+            end = max(end, st.to.t_ns + int(HEEL_WHIP_WINDOW_S * 1e9))
+        return end + int(WINDOW_MARGIN_S * 1e9)
+
+    def _flush_ready(self, now_ns: int | None) -> EngineOutput:
+        """Emit the steps whose landmark window is complete (all of them at the end)."""
+        done: list[StepRecord] = []
+        for st in sorted(self._ready, key=lambda s: s.ic.t_ns):
+            if now_ns is not None and now_ns < self._window_end_ns(st):
+                continue
+            self._ready.remove(st)
+            done.append(self._make_step(st))
+        return EngineOutput((), tuple(done)) if done else _EMPTY
 
     def _make_step(self, st: _Stance) -> StepRecord:
         ic, to, nxt = st.ic, st.to, st.next_ic
@@ -268,84 +412,35 @@ class GaitEngine:
             metrics=MappingProxyType(values), confidence=float(conf),
         )
         self.steps.append(rec)
-        if self.view is View.REAR and to is not None:
-            self._pending_whip.append((rec, to.t_ns))
         return rec
 
+    def _median_step_s(self) -> float | None:
+        vals = [s.step_time_ms for s in self.steps[-8:] if s.step_time_ms]
+        return percentile(vals, 50) / 1000.0 if vals else None
+
     def _step_metrics(self, st: _Stance) -> dict[str, float | None]:
-        side = st.foot.value
-        out: dict[str, float | None] = {}
-        lm_ic = self._lm_at(st.ic.t_ns)
-        end_ns = st.to.t_ns if st.to else (st.next_ic.t_ns if st.next_ic else st.ic.t_ns)
-        stance = self._window(st.ic.t_ns, end_ns)
-        step_end = st.next_ic.t_ns if st.next_ic else end_ns
-        step_win = self._window(st.ic.t_ns, step_end)
-        leg = self.leg_px
-
-        def clean(v: float) -> float | None:
-            return None if v is None or math.isnan(v) else float(v)
-
-        def peak(vals: list[float], fn=max) -> float | None:
-            vals = [v for v in vals if not math.isnan(v)]
-            return float(fn(vals)) if vals else None
-
-        if self.view is View.SIDE:
-            fs = self.forward_sign
-            if lm_ic is not None:
-                out["overstride_pct_leg"] = clean(m.overstride_pct_leg(lm_ic, side, fs, leg))
-                out["shank_angle_ic_deg"] = clean(m.shank_angle_deg(lm_ic, side, fs))
-                out["knee_flexion_ic_deg"] = clean(m.knee_flexion_deg(lm_ic, side))
-                fa_ic = m.foot_angle_deg(lm_ic, side, fs)
-                flat = [m.foot_angle_deg(x, side, fs) for x in stance[len(stance) // 3: 2 * len(stance) // 3 + 1]]
-                flat = [v for v in flat if not math.isnan(v)]
-                if flat and not math.isnan(fa_ic):
-                    out["foot_strike_angle_deg"] = float(fa_ic - np.median(flat))
-            out["knee_flexion_peak_stance_deg"] = peak([m.knee_flexion_deg(x, side) for x in stance])
-            if st.to is not None:
-                lm_to = self._lm_at(st.to.t_ns)
-                if lm_to is not None:
-                    out["hip_extension_to_deg"] = clean(m.thigh_extension_deg(lm_to, side, fs))
-            lean = [m.trunk_lean_deg(x, fs) for x in step_win]
-            lean = [v for v in lean if not math.isnan(v)]
-            out["trunk_lean_deg"] = float(np.mean(lean)) if lean else None
-            hip_y = [(x[L_HIP, 1] + x[R_HIP, 1]) / 2 for x in step_win]
-            hip_y = [v for v in hip_y if not math.isnan(v)]
-            if len(hip_y) >= 3:
-                out["vertical_oscillation_pct_leg"] = float((max(hip_y) - min(hip_y)) / leg * 100)
-        else:
-            out["pelvic_drop_deg"] = peak([m.pelvic_drop_deg(x, side) for x in stance])
-            out["knee_valgus_fppa_deg"] = peak([m.knee_fppa_deg(x, side) for x in stance])
-            lat = [m.lateral_trunk_lean_deg(x, side) for x in stance]
-            lat = [v for v in lat if not math.isnan(v)]
-            out["lateral_trunk_lean_deg"] = float(np.mean(lat)) if lat else None
-            if lm_ic is not None:
-                out["step_width_pct_pelvis"] = clean(m.step_width_pct_pelvis(lm_ic, side))
-            cross = [m.wrist_crosses_midline(x) for x in step_win]
-            cross = [c for c in cross if c is not None]
-            out["arm_crossover_pct"] = (100.0 if any(cross) else 0.0) if cross else None
+        t0 = st.ic.t_ns - int(WINDOW_LEAD_S * 1e9)
+        t1 = self._window_end_ns(st) + int(0.1 * 1e9)
+        rows = [(bt, lm) for bt, _, lm in self._buffer if t0 <= bt <= t1]
+        if len(rows) < 2:
+            return {}
+        t = np.array([r[0] for r in rows], dtype=np.float64) * 1e-9
+        lms = np.stack([r[1] for r in rows])
+        cutoff = smoothing_cutoff_hz(self._median_step_s(), self.frame_rate_hz)
+        win = sm.clean_window(t, lms, cutoff, self.roll_deg)
+        times = sm.StepTimes(
+            st.foot.value, st.ic.t_ns * 1e-9,
+            st.to.t_ns * 1e-9 if st.to else None,
+            st.next_ic.t_ns * 1e-9 if st.next_ic else None)
+        if not self.frontal:
+            return sm.side_metrics(win, times, self.forward_sign, self.leg_px, self._profiles)
+        shank = {s: percentile(h, 95) if h else math.nan for s, h in self._shank_hist.items()}
+        out, reasons = sm.frontal_metrics(win, times, self.view, self._profiles, shank)
+        self._reasons.update(reasons)
+        for name, value in out.items():
+            if value is not None:
+                self._reasons.pop(name, None)
         return out
-
-    def _finish_heel_whip(self, now_ns: int | None) -> list[StepRecord]:
-        """Heel whip needs 150 ms after toe-off; fill it into the step record then."""
-        done: list[StepRecord] = []
-        for rec, to_ns in list(self._pending_whip):
-            end = to_ns + int(HEEL_WHIP_WINDOW_S * 1e9)
-            if now_ns is not None and now_ns < end:
-                continue
-            self._pending_whip.remove((rec, to_ns))
-            win = self._window(to_ns, end)
-            vals = [m.heel_line_deg(x, rec.foot.value) for x in win]
-            vals = [v for v in vals if not math.isnan(v)]
-            whip = None
-            if vals:
-                rel = [v - vals[0] for v in vals]
-                whip = float(max(rel, key=abs))
-            metrics = dict(rec.metrics)
-            metrics["heel_whip_deg"] = whip
-            new = replace(rec, metrics=MappingProxyType(metrics))
-            self.steps[rec.index] = new
-            done.append(new)
-        return done
 
     # ------------------------------------------------------------------ snapshot
     def snapshot(self) -> MetricSnapshot:
@@ -373,11 +468,18 @@ class GaitEngine:
             if not self._person_visible and not vals:
                 values[name] = MetricValue(name, None, spec.unit, Quality.UNAVAILABLE, "no person in view")
             elif len(vals) < 2:
-                reason = "too few steps" if len(self.steps) < 2 else "landmarks not visible"
+                reason = "too few steps" if len(self.steps) < 2 else (
+                    self._reasons.get(name) or "landmarks not visible")
                 values[name] = MetricValue(name, None, spec.unit, Quality.UNAVAILABLE, reason)
             else:
-                q = Quality.GOOD if len(vals) >= MIN_STEPS_FOR_CADENCE else Quality.LOW
-                values[name] = MetricValue(name, float(np.mean(vals)), spec.unit, q)
+                need = MIN_STEPS_GOOD_FRONTAL if spec.views <= m.FRONTAL else MIN_STEPS_FOR_CADENCE
+                q = Quality.GOOD if len(vals) >= need and not spec.trend_only else Quality.LOW
+                reason = ""
+                if spec.trend_only:
+                    reason = "estimated from the pose model's depth: a trend, not a measurement"
+                elif len(vals) < need:
+                    reason = f"{len(vals)} of {need} steps"
+                values[name] = MetricValue(name, float(np.mean(vals)), spec.unit, q, reason)
         if not self._person_visible:
             warnings.append("no person in view")
         if self.view is View.SIDE and self.facing is None and self._person_visible:
@@ -403,3 +505,4 @@ class GaitEngine:
         val = (lm_ - rm_) / ((lm_ + rm_) / 2) * 100.0
         q = Quality.GOOD if min(len(by[Foot.LEFT]), len(by[Foot.RIGHT])) >= 4 else Quality.LOW
         return MetricValue(name, float(val), unit, q)
+

@@ -1,23 +1,29 @@
-"""Causal gait-event detection per foot (initial contact, toe-off).
+"""Causal gait-event detection per foot (initial contact, toe-off), timed between frames.
+
+The detectors see each foot through :class:`FootObservation` s that the engine has
+smoothed with a centred local fit (``app.gait.smoothing.LocalFit``): positions *and*
+velocities, ``k`` samples late (40 ms). Every event time is interpolated between two
+samples where its signal crosses its threshold, so events are timed to a fraction of a
+frame and the smoothing adds no lag.
 
 Side view — the *foot velocity* method. In a frame moving with the pelvis a foot on the
 ground moves backward at the belt (or walking) speed; a swinging foot moves forward.
-Initial contact is the first sample at which the heel, low near the ground, moves
-backward at least ``ic_belt_fraction`` of the belt speed (swing-leg retraction before
+Initial contact is where the heel, low near the ground and ahead of the other heel, first
+moves backward at ``ic_belt_fraction`` of the belt speed (swing-leg retraction before
 landing is slower than that, so the detector does not fire at the foot's most forward
-point, as Zeni's method does). Toe-off is the first sample at which the toe has risen
-``to_lift_legs`` leg lengths above its stance level, or — where the toe is lost — the end
-of its belt-like backward motion.
+point, as Zeni's method does); the time is then refined to where the foot's lowest point
+came down to the ground (within ``land_tol_legs``, extrapolated with its descent speed),
+when that happens near the velocity crossing. Toe-off is where the toe leaves its stance
+track: confirmed once it is ``to_lift_legs`` above it, timed where its rise crossed
+``to_time_lift_legs`` ("clearly off", as the annotation of the real clips has it); or,
+where the toe is lost, where it stops moving back with the belt.
 
-Frontal views (rear/front) have no forward axis: contact is the foot reaching its ground
-level, toe-off the toe leaving it (less precise; documented as such).
+Frontal views (rear/front) are in ``app.gait.events_frontal``.
 
 Units: positions in leg lengths (hip–ankle distance), image axes (y down), times in
-seconds. Confirmation delay: initial contact is confirmed on the sample it happens; a
-toe-off once the lift has lasted 2 samples and the toe has stopped moving back with the
-belt, or on the last sample before ``max_to_confirm_s`` (0.15 s) after the lift began — so
-every event is confirmed within 150 ms. The engine
-reports each event's delay (``GaitEvent.confirmed_t_ns``).
+seconds. Confirmation delay: the smoothing delay plus, for a toe-off, at most
+``max_to_confirm_s`` (0.15 s) after the lift began; the engine reports each event's delay
+(``GaitEvent.confirmed_t_ns``).
 """
 
 from __future__ import annotations
@@ -36,9 +42,12 @@ class EventDetectorConfig:
 
     ic_belt_fraction: float = 0.5      # heel backward speed at contact, fraction of belt speed
     to_belt_fraction: float = 0.5      # toe backward speed below this fraction = not on the belt
-    to_lift_legs: float = 0.03         # toe rise above its stance level that means toe-off
+    to_lift_legs: float = 0.03         # toe rise above its stance track that confirms toe-off
+    to_time_lift_legs: float = 0.02    # ...timed where the rise crossed this ("clearly off")
     ic_ground_tol_legs: float = 0.15   # the landing foot's lowest point must be this near ground
-    frontal_ic_tol_legs: float = 0.04  # frontal view: ground reached within this
+    frontal_land_tol_legs: float = 0.015  # frontal: the heel within this of its landing height
+    land_tol_legs: float = 0.01        # side view: contact timed where the foot comes this near
+    land_search_s: float = 0.06        # ...the ground, within this of the velocity crossing
     min_stance_s: float = 0.09
     min_swing_s: float = 0.12
     min_phase_fraction: float = 0.6    # a phase shorter than this × its recent median is noise
@@ -56,12 +65,13 @@ class Phase(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class FootObservation:
-    """One foot in one sample, in leg lengths.
+    """One foot in one smoothed sample, in leg lengths and seconds.
 
     ``heel_u``/``toe_u``: forward coordinate relative to the hip midpoint (positive =
-    direction of travel; NaN in frontal views). ``heel_y``/``toe_y``: image-down
-    coordinate from the image top (a static camera: the ground stays put). ``visibility`` 0..1. ``other_heel_u``:
-    the other foot's heel (a landing foot is ahead of it).
+    direction of travel; NaN in frontal views). ``heel_y``/``toe_y``: image-down coordinate
+    from the image top. ``*_vu`` / ``*_vy``: their velocities (leg lengths per second).
+    ``visibility`` 0..1. ``other_heel_u``: the other foot's heel (a landing foot is ahead
+    of it).
     """
 
     t_s: float
@@ -70,64 +80,169 @@ class FootObservation:
     heel_y: float
     toe_y: float
     visibility: float
+    heel_vu: float = math.nan
+    toe_vu: float = math.nan
+    heel_vy: float = math.nan
+    toe_vy: float = math.nan
     other_heel_u: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
 class DetectedEvent:
-    """Raw event from one foot detector: ``kind`` 'IC'|'TO', at sample time ``t_s``."""
+    """Raw event from one foot detector: ``kind`` 'IC'|'TO' at time ``t_s`` (between
+    samples), seen on the sample at ``sample_t_s``."""
 
     kind: str
     t_s: float
     confidence: float
+    sample_t_s: float = math.nan
+
+
+def crossing_time(t0: float, v0: float, t1: float, v1: float, level: float) -> float:
+    """Time where the straight line through (t0, v0) and (t1, v1) reaches ``level``,
+    clamped to [t0, t1]; t1 when the two values are equal or a value is NaN."""
+    if math.isnan(v0) or math.isnan(v1) or v0 == v1:
+        return t1
+    f = (level - v0) / (v1 - v0)
+    return t0 + min(1.0, max(0.0, f)) * (t1 - t0)
+
+
+def rise_time(track: list[tuple[float, float]], level: float) -> float | None:
+    """When a rise crossed ``level``: ``track`` is [(t, height above the stance track)] up
+    to the confirming sample; the last upward crossing of ``level``, interpolated."""
+    if not track:
+        return None
+    j = len(track) - 1
+    while j > 0 and track[j - 1][1] > level:
+        j -= 1
+    if j == 0:
+        return track[0][0]
+    (ta, ha), (tb, hb) = track[j - 1], track[j]
+    return crossing_time(ta, ha, tb, hb, level)
+
+
+class _PhaseClock:
+    """Phase state and durations shared by the side and frontal detectors."""
+
+    def __init__(self, cfg: EventDetectorConfig) -> None:
+        self.cfg = cfg
+        self.phase = Phase.UNKNOWN
+        self._phase_t_s = -math.inf
+        self._stance_durations: deque[float] = deque(maxlen=6)
+        self._swing_durations: deque[float] = deque(maxlen=6)
+        #: the current phase was joined under way (its start is not a real event)
+        self._partial = False
+
+    def copy_durations(self, other: "_PhaseClock") -> None:
+        self._stance_durations = deque(other._stance_durations, maxlen=6)
+        self._swing_durations = deque(other._swing_durations, maxlen=6)
+
+    def min_duration(self, stance: bool) -> float:
+        """``min_phase_fraction`` × the median of recent phase durations, at least the
+        configured floor."""
+        hist = self._stance_durations if stance else self._swing_durations
+        floor = self.cfg.min_stance_s if stance else self.cfg.min_swing_s
+        if len(hist) < 3 or self._partial:
+            return floor
+        return max(floor, self.cfg.min_phase_fraction * percentile(hist, 50))
+
+    def typical_stance_s(self) -> float:
+        """Median of recent stance durations (0.3 s until known)."""
+        return percentile(self._stance_durations, 50) if self._stance_durations else 0.3
+
+    def since(self, t_s: float) -> float:
+        return t_s - self._phase_t_s
+
+    def enter(self, phase: Phase, t_s: float) -> None:
+        if not self._partial:
+            if self.phase is Phase.STANCE and phase is Phase.SWING:
+                self._stance_durations.append(t_s - self._phase_t_s)
+            elif self.phase is Phase.SWING and phase is Phase.STANCE:
+                self._swing_durations.append(t_s - self._phase_t_s)
+        self._partial = self.phase is Phase.UNKNOWN
+        self.phase = phase
+        self._phase_t_s = t_s
 
 
 class FootEventDetector:
-    """Streaming IC/TO detector for one foot. Feed ``update`` one observation per sample."""
+    """Streaming IC/TO detector for one foot in a side view. Feed ``update`` one smoothed
+    observation per sample; it returns the events that sample confirms."""
 
-    def __init__(self, frontal: bool = False, config: EventDetectorConfig | None = None) -> None:
+    frontal = False
+
+    def __init__(self, config: EventDetectorConfig | None = None, track_slope: bool = False) -> None:
         self.cfg = config or EventDetectorConfig()
-        self.frontal = frontal
-        self.phase = Phase.UNKNOWN
-        self._phase_t_s = -math.inf
+        #: the toe's stance track may slope in the image (frontal views seen through depth);
+        #: there the forward axis is the pose model's depth, too noisy to time a toe-off
+        self.track_slope = track_slope
+        #: the image speed of a foot on the belt (frontal views; set by the engine)
+        self.track_slope_legs_per_s = 0.0
+        #: time contact by the foot reaching the ground (side view; frontal views see
+        #: depth and height mixed in image y)
+        self.refine_ic = not track_slope
+        self.clock = _PhaseClock(self.cfg)
         self._prev: FootObservation | None = None
-        self._prev_toe_v: float = math.nan
-        self._prev_prev_t_s: float = math.nan
         self._hist_t: deque[float] = deque()
         self._hist_heel_v: deque[float] = deque()
         self._hist_low: deque[float] = deque()
-        self._stance_toe_ys: list[float] = []
-        self._lift_t_s: float | None = None
-        self._stance_toe_on_belt = 0
-        self._toe_off_candidate = False
+        self._stance: list[tuple[float, float, float, float]] = []  # t, toe_y, toe_vy, toe_vu
+        self._toe_on_belt = 0
+        self._off_belt_run = 0
         self.belt_legs_per_s = self.cfg.default_belt_legs_per_s
         self.ground_y = math.nan
-        self._stance_durations: deque[float] = deque(maxlen=6)
-        self._swing_durations: deque[float] = deque(maxlen=6)
         self._primed = False
+        # (t, lowest foot point y, its vertical velocity), smoothed, for timing contacts
+        self._landing_hist: deque[tuple[float, float, float]] = deque(maxlen=64)
+        self._pending_ic: tuple[float, float] | None = None  # (t_cross, confidence)
 
-    def _min_duration(self, history: deque[float], floor_s: float) -> float:
-        """``min_phase_fraction`` × the median of this foot's recent phase durations,
-        at least ``floor_s``."""
-        if len(history) < 3:
-            return floor_s
-        med = percentile(history, 50)
-        return max(floor_s, self.cfg.min_phase_fraction * med)
-
-    def reset(self) -> None:
-        self.__init__(self.frontal, self.cfg)  # type: ignore[misc]
+    @property
+    def phase(self) -> Phase:
+        return self.clock.phase
 
     def primed(self) -> "FootEventDetector":
         """A fresh detector that keeps this one's learnt estimates (belt speed, ground
         level, phase durations) — for offline analysis, so the first steps of a clip
         are not lost to warm-up."""
-        new = FootEventDetector(self.frontal, self.cfg)
+        new = FootEventDetector(self.cfg, self.track_slope)
+        new.track_slope_legs_per_s = self.track_slope_legs_per_s
         new.belt_legs_per_s = self.belt_legs_per_s
         new.ground_y = self.ground_y
-        new._stance_durations = deque(self._stance_durations, maxlen=6)
-        new._swing_durations = deque(self._swing_durations, maxlen=6)
+        new.clock.copy_durations(self.clock)
         new._primed = True
         return new
+
+    def flush(self) -> list[DetectedEvent]:
+        """End of stream: an initial contact still waiting for its landing, at its
+        velocity-crossing time."""
+        if self._pending_ic is None:
+            return []
+        t_cross, conf = self._pending_ic
+        self._pending_ic = None
+        t_seen = self._landing_hist[-1][0] if self._landing_hist else t_cross
+        return [DetectedEvent("IC", t_cross, conf, t_seen)]
+
+    def _landing_time(self, t_cross: float) -> float | None:
+        """Initial contact timed by the foot reaching the ground: the crossing of
+        ``land_tol_legs`` above the ground level by the foot's lowest point, extrapolated
+        to the ground with its descent speed, searched within ``land_search_s`` of the
+        velocity crossing ``t_cross``. None until the samples after it have arrived;
+        ``t_cross`` when the foot did not come down within the search window."""
+        cfg = self.cfg
+        hist = self._landing_hist
+        if not hist or hist[-1][0] < t_cross + cfg.land_search_s:
+            return None
+        g = self.ground_y
+        if math.isnan(g):
+            return t_cross
+        pts = [(t, g - y, vy) for t, y, vy in hist
+               if t_cross - cfg.land_search_s <= t <= t_cross + cfg.land_search_s and y == y]
+        for (ta, ha, _), (tb, hb, vb) in zip(pts, pts[1:]):
+            if ha > cfg.land_tol_legs >= hb:
+                tc = crossing_time(ta, ha, tb, hb, cfg.land_tol_legs)
+                if vb > 0.2:  # descending (image y grows): reach the ground
+                    tc = min(tb, tc + cfg.land_tol_legs / vb)
+                return tc
+        return t_cross
 
     # -- running estimates -------------------------------------------------------------
     def _remember(self, t_s: float, heel_v: float, low_y: float) -> None:
@@ -142,111 +257,128 @@ class FootEventDetector:
             ground = percentile(self._hist_low, 85)
             if not math.isnan(ground) and sum(1 for v in self._hist_low if v == v) >= 5:
                 self.ground_y = ground
-        if not self.frontal and len(self._hist_heel_v) >= (30 if self._primed else 8):
+        if len(self._hist_heel_v) >= (30 if self._primed else 8):
             neg = [v for v in self._hist_heel_v if v < 0]
             if len(neg) >= 5:
                 self.belt_legs_per_s = max(0.2, -percentile(neg, 30))
 
     # -- main step ---------------------------------------------------------------------
     def update(self, obs: FootObservation) -> list[DetectedEvent]:
-        """Process one sample; return the events it confirms (usually none)."""
+        """Process one smoothed sample; return the events it confirms (usually none)."""
         prev = self._prev
         self._prev = obs
         if prev is None or obs.t_s <= prev.t_s:
             return []
-        dt = obs.t_s - prev.t_s
-        heel_u = obs.heel_u
-        heel_v = (heel_u - prev.heel_u) / dt
-        toe_v = (obs.toe_u - prev.toe_u) / dt
-        # the foot's lowest point (largest image y) of heel and toe
+        cfg = self.cfg
         low_y = max((v for v in (obs.heel_y, obs.toe_y) if v == v), default=math.nan)
-        self._remember(obs.t_s, heel_v, low_y)
-        events: list[DetectedEvent] = []
-        since = obs.t_s - self._phase_t_s
+        self._remember(obs.t_s, obs.heel_vu, low_y)
         conf = float(min(1.0, max(0.0, obs.visibility)))
+        tol = cfg.ic_ground_tol_legs
+        if self.track_slope:
+            # a close frontal camera: the belt carries the foot along its image track
+            tol += abs(self.track_slope_legs_per_s) * self.clock.typical_stance_s()
         near_ground = not math.isnan(self.ground_y) and not math.isnan(low_y) and (
-            low_y >= self.ground_y - self.cfg.ic_ground_tol_legs)
-
-        if self.phase is not Phase.STANCE:
-            if self.frontal:
-                landed = near_ground and low_y >= self.ground_y - self.cfg.frontal_ic_tol_legs
-            else:
-                landed = (near_ground and heel_v <= -self.cfg.ic_belt_fraction * self.belt_legs_per_s
-                          and not obs.heel_u < obs.other_heel_u + self.cfg.ic_ahead_legs)
-            if self.phase is Phase.UNKNOWN:
-                # Start in a known phase: swing once the foot clearly moves forward
-                # (side view) or is clearly off the ground (frontal views).
+            low_y >= self.ground_y - tol)
+        thr = -cfg.ic_belt_fraction * self.belt_legs_per_s
+        clock = self.clock
+        events: list[DetectedEvent] = []
+        low_vy = obs.heel_vy if low_y == obs.heel_y else obs.toe_vy
+        self._landing_hist.append((obs.t_s, low_y, low_vy))
+        if self._pending_ic is not None:
+            t_cross, c = self._pending_ic
+            t_ic = self._landing_time(t_cross)
+            if t_ic is not None:
+                self._pending_ic = None
+                events.append(DetectedEvent("IC", t_ic, c, obs.t_s))
+                clock.enter(Phase.STANCE, t_ic)
+        if clock.phase is not Phase.STANCE:
+            landed = (near_ground and obs.heel_vu <= thr
+                      and not obs.heel_u < obs.other_heel_u + cfg.ic_ahead_legs)
+            if clock.phase is Phase.UNKNOWN:
+                # Start in a known phase: swing once the foot clearly moves forward;
+                # offline, with estimates learnt, join a stance already under way.
                 if len(self._hist_t) >= 5:
-                    if self.frontal:
-                        started = not math.isnan(low_y) and not math.isnan(self.ground_y) and (
-                            low_y < self.ground_y - 2 * self.cfg.to_lift_legs)
-                    else:
-                        started = heel_v > self.cfg.ic_belt_fraction * self.belt_legs_per_s
-                        if self._primed and near_ground and (
-                                heel_v <= -self.cfg.ic_belt_fraction * self.belt_legs_per_s):
-                            # offline, with estimates learnt: join a stance already under way
-                            self._enter(Phase.STANCE, obs.t_s)
-                            self._stance_toe_ys = [obs.toe_y] if not math.isnan(obs.toe_y) else []
-                            self._stance_toe_on_belt = 0
-                            started = False
-                    if started:
-                        self._enter(Phase.SWING, obs.t_s)
-            elif landed and since >= self._min_duration(self._swing_durations, self.cfg.min_swing_s):
-                events.append(DetectedEvent("IC", obs.t_s, conf))
-                self._enter(Phase.STANCE, obs.t_s)
-                self._stance_toe_ys = [obs.toe_y] if not math.isnan(obs.toe_y) else []
-                self._stance_toe_on_belt = 0
-        else:
-            lifted = False
-            if not math.isnan(obs.toe_y):
-                above = bool(self._stance_toe_ys) and (
-                    obs.toe_y < self._toe_level() - self.cfg.to_lift_legs)
-                # two samples in a row above the ground level: a lift, not jitter;
-                # the toe-off is the first of them
-                # confirmed once the toe also stops moving back with the belt: the far,
-                # half-hidden foot's toe point jitters upward mid-stance, the belt does not
-                lifted = above and self._lift_t_s is not None and (
-                    self.frontal or math.isnan(toe_v)
-                    or toe_v > -self.cfg.to_belt_fraction * self.belt_legs_per_s
-                    # another sample's wait would pass the confirmation bound
-                    or obs.t_s - self._lift_t_s + dt > self.cfg.max_to_confirm_s)
-                if not above:
-                    self._lift_t_s = None
-                elif self._lift_t_s is None:
-                    self._lift_t_s = obs.t_s
-                if not above:
-                    self._stance_toe_ys.append(obs.toe_y)
-            belt = self.cfg.to_belt_fraction * self.belt_legs_per_s
-            off_belt = False
-            if not self.frontal and not math.isnan(toe_v):
-                if toe_v <= -belt:
-                    self._stance_toe_on_belt += 1
-                # toe-off by velocity: two off-belt samples after a belt-like run
-                off_belt = (self._stance_toe_on_belt >= 3 and toe_v > -belt
-                            and self._prev_toe_v > -belt)
-            min_stance = self._min_duration(self._stance_durations, self.cfg.min_stance_s)
-            # the toe left the belt after the sample before the first off-belt one
-            t_vel = self._prev_prev_t_s if not math.isnan(self._prev_prev_t_s) else prev.t_s
-            if lifted and self._lift_t_s - self._phase_t_s >= min_stance:
-                t_lift = self._lift_t_s
-                events.append(DetectedEvent("TO", t_lift, conf))
-                self._enter(Phase.SWING, t_lift)
-            elif off_belt and t_vel - self._phase_t_s >= min_stance:
-                events.append(DetectedEvent("TO", t_vel, conf * 0.8))
-                self._enter(Phase.SWING, t_vel)
-        self._prev_toe_v = toe_v
-        self._prev_prev_t_s = prev.t_s
+                    if self._primed and near_ground and obs.heel_vu <= thr:
+                        self._start_stance(obs.t_s, obs)
+                    elif obs.heel_vu > cfg.ic_belt_fraction * self.belt_legs_per_s:
+                        clock.enter(Phase.SWING, obs.t_s)
+            elif landed and clock.since(obs.t_s) >= clock.min_duration(False):
+                t_ic = crossing_time(prev.t_s, prev.heel_vu, obs.t_s, obs.heel_vu, thr)
+                self._start_stance(t_ic, obs)
+                if self.refine_ic:
+                    # wait for the samples after the crossing to see the foot land
+                    self._pending_ic = (t_ic, conf)
+                    return events
+                t_ic = max(t_ic, clock._phase_t_s + 1e-6)
+                events.append(DetectedEvent("IC", t_ic, conf, obs.t_s))
+            return events
+        # -- stance: wait for the toe to leave the belt
+        self._stance.append((obs.t_s, obs.toe_y, obs.toe_vy, obs.toe_vu))
+        to = self._toe_off(obs, prev)
+        if to is not None:
+            t_to, c = to
+            if t_to - clock._phase_t_s >= clock.min_duration(True):
+                events.append(DetectedEvent("TO", t_to, conf * c, obs.t_s))
+                clock.enter(Phase.SWING, t_to)
+                self._stance = []
         return events
 
-    def _toe_level(self) -> float:
-        """The toe's height on the ground in this stance (image-down, leg lengths)."""
-        return max(self._stance_toe_ys)
+    def _start_stance(self, t_s: float, obs: FootObservation) -> None:
+        self.clock.enter(Phase.STANCE, t_s)
+        self._stance = [(obs.t_s, obs.toe_y, obs.toe_vy, obs.toe_vu)]
+        self._toe_on_belt = 0
+        self._off_belt_run = 0
 
-    def _enter(self, phase: Phase, t_s: float) -> None:
-        self._lift_t_s = None
-        if self.phase is Phase.STANCE and phase is Phase.SWING:
-            self._stance_durations.append(t_s - self._phase_t_s)
-        elif self.phase is Phase.SWING and phase is Phase.STANCE:
-            self._swing_durations.append(t_s - self._phase_t_s)
-        self.phase = phase
-        self._phase_t_s = t_s
+    def _toe_heights(self) -> list[tuple[float, float]]:
+        """[(t, height of the toe above its stance track)], leg lengths. The track is the
+        line the toe follows on the belt, with slope the toe's image velocity in this
+        stance: 0 in a side view; in a frontal view the image speed of any foot on the belt
+        (``track_slope_legs_per_s``, not 0 for a close camera), placed at the toe's lowest positions (a
+        robust upper percentile), so a toe pressing down at push-off counts as on it."""
+        pts = [(t, y, vy) for t, y, vy, _ in self._stance if y == y]
+        if len(pts) < 3:
+            return []
+        slope = self._slope() if self.track_slope else 0.0
+        resid = [y - slope * t for t, y, _ in pts]
+        level = percentile(resid, 90 if self.track_slope else 80)
+        return [(t, level - r) for (t, _, _), r in zip(pts, resid)]
+
+    def _slope(self) -> float:
+        """The toe's image speed on the belt in this stance: the median of its velocity
+        after the foot came flat (the first 30 % of the stance so far left out) and before
+        the last 3 samples; the engine's estimate from all feet until there are 5."""
+        if len(self._stance) < 3:
+            return self.track_slope_legs_per_s
+        t0, t1 = self._stance[0][0], self._stance[-1][0]
+        vys = [vy for t, _, vy, _ in self._stance[:-3] if t >= t0 + 0.3 * (t1 - t0) and vy == vy]
+        return percentile(vys, 50) if len(vys) >= 5 else self.track_slope_legs_per_s
+
+    def _toe_off(self, obs: FootObservation, prev: FootObservation) -> tuple[float, float] | None:
+        """(toe-off time, confidence factor) when this sample confirms one, else None."""
+        cfg = self.cfg
+        belt = cfg.to_belt_fraction * self.belt_legs_per_s
+        track = self._toe_heights()
+        if track and not math.isnan(obs.toe_y):
+            lifted = [h > cfg.to_lift_legs for _, h in track[-2:]]
+            # rising off the track, not drifting along it (a slightly wrong track slope)
+            rising = not self.track_slope or not obs.toe_vy > self._slope() - 0.3
+            if len(lifted) == 2 and all(lifted) and rising:
+                start = rise_time(track, cfg.to_time_lift_legs)
+                # the far, half-hidden foot's toe point jitters upward mid-stance; the belt
+                # does not: wait until the toe also stops moving back with the belt, or
+                # until waiting longer would pass the confirmation bound
+                if start is not None and (
+                        math.isnan(obs.toe_vu) or obs.toe_vu > -belt
+                        or obs.t_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
+                    return start, 1.0
+        if not math.isnan(obs.toe_vu):
+            if obs.toe_vu <= -belt:
+                self._toe_on_belt += 1
+                self._off_belt_run = 0
+            else:
+                self._off_belt_run += 1
+            # toe-off by velocity: two off-belt samples after a belt-like run
+            if self._toe_on_belt >= 3 and self._off_belt_run >= 2 and len(self._stance) >= 3:
+                (ta, _, _, va), (tb, _, _, vb) = self._stance[-3], self._stance[-2]
+                return crossing_time(ta, va, tb, vb, -belt), 0.8
+        return None

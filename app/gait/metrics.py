@@ -40,6 +40,7 @@ class MetricSpec:
     default_green: tuple[float, float]
     default_amber: tuple[float, float]
     per_step: bool = True
+    trend_only: bool = False  # an estimate to follow over time, never better than "low"
 
 
 _SPECS = (
@@ -67,6 +68,8 @@ _SPECS = (
     MetricSpec("lateral_trunk_lean_deg", "°", FRONTAL, "Lateral trunk lean", True, (-4, 4), (-7, 7)),
     MetricSpec("step_width_pct_pelvis", "% pelvis", FRONTAL, "Step width", False, (0, 60), (-15, 80)),
     MetricSpec("heel_whip_deg", "°", REAR, "Heel whip", True, (-8, 8), (-14, 14)),
+    MetricSpec("foot_progression_deg", "°", FRONTAL, "Foot progression (toe-out)", None,
+               (0, 15), (-5, 22), trend_only=True),
     MetricSpec("arm_crossover_pct", "% steps", FRONTAL, "Arm crossover", True, (0, 20), (0, 50)),
 )
 METRIC_SPECS: Mapping[str, MetricSpec] = MappingProxyType({s.name: s for s in _SPECS})
@@ -206,16 +209,17 @@ def lateral_trunk_lean_deg(lm: np.ndarray, stance_side: str) -> float:
 
 
 def step_width_pct_pelvis(lm: np.ndarray, side: str) -> float:
-    """Ankle at IC from the body midline, % of hip width; negative = crossover."""
+    """The foot (heel, or ankle when the heel is not seen) at IC from the body midline
+    (the hips' midpoint), % of hip width; outward positive, negative = crossover."""
     hip_l, hip_r = lm[g.L_HIP], lm[g.R_HIP]
-    ankle = lm[g.LEG[side]["ankle"]]
-    if _nan_if_missing(hip_l, hip_r, ankle):
+    foot = contact_point(lm, side)
+    if _nan_if_missing(hip_l, hip_r) or math.isnan(foot[0]):
         return math.nan
     width = abs(hip_l[0] - hip_r[0])
     if width < 1.0:
         return math.nan
     mid = (hip_l[0] + hip_r[0]) / 2
-    return float((ankle[0] - mid) * _outward_sign(lm, side) / width * 100.0)
+    return float((foot[0] - mid) * _outward_sign(lm, side) / width * 100.0)
 
 
 def heel_line_deg(lm: np.ndarray, side: str) -> float:
@@ -232,6 +236,22 @@ def heel_line_deg(lm: np.ndarray, side: str) -> float:
     d = math.degrees(a2 - a1)
     d = (d + 180.0) % 360.0 - 180.0
     return d * -_outward_sign(lm, side)
+
+
+def foot_progression_deg(lm: np.ndarray, side: str, view: View) -> float:
+    """Heel→toe direction against the direction of travel in the ground plane, degrees;
+    positive = toes out. Frontal views only: the forward component comes from the pose
+    model's depth (``z``, same scale as x; larger = farther from the camera), because a
+    flat rear or front image shows the foot's length end-on. NaN without depth."""
+    leg = g.LEG[side]
+    heel, toe = lm[leg["heel"]], lm[leg["toe"]]
+    if _nan_if_missing(heel, toe) or math.isnan(heel[2]) or math.isnan(toe[2]):
+        return math.nan
+    forward = (toe[2] - heel[2]) * (1.0 if view is View.REAR else -1.0)
+    outward = (toe[0] - heel[0]) * _outward_sign(lm, side)
+    if math.hypot(forward, outward) < 1e-6:
+        return math.nan
+    return math.degrees(math.atan2(outward, forward))
 
 
 def wrist_crosses_midline(lm: np.ndarray) -> bool | None:

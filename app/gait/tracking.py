@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.gait.geometry import (
-    L_ANKLE, L_EAR, L_HEEL, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE, R_EAR, R_HEEL,
-    R_TOE,
+    L_ANKLE, L_EAR, L_HEEL, L_HIP, L_SHOULDER, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE, R_EAR,
+    R_HEEL, R_HIP, R_SHOULDER, R_TOE,
 )
-from app.types import Facing
+from app.types import LM, Facing
 
 _FOOT_POINTS = (L_ANKLE, R_ANKLE, L_HEEL, R_HEEL, L_TOE, R_TOE)
 
@@ -148,3 +148,49 @@ class FacingEstimator:
             return None
         return Facing.RIGHT if self._sum > 0 else Facing.LEFT
 
+
+
+#: Left/right landmark index pairs of the whole body (face, arms, hands, legs, hips).
+BODY_PAIRS: tuple[tuple[int, int], ...] = tuple(
+    (LM[f"left_{n}"], LM[f"right_{n}"]) for n in (
+        "eye_inner", "eye", "eye_outer", "ear", "shoulder", "elbow", "wrist", "pinky",
+        "index", "thumb", "hip", "knee", "ankle", "heel", "foot_index")
+) + ((LM["mouth_left"], LM["mouth_right"]),)
+
+
+def swap_body(lm: np.ndarray) -> np.ndarray:
+    """A copy of ``lm`` with every left/right landmark pair exchanged."""
+    out = lm.copy()
+    for a, b in BODY_PAIRS:
+        out[[a, b]] = lm[[b, a]]
+    return out
+
+
+class FrontalFlipRepair:
+    """Frontal views: the body's left side is on a known side of the image (rear view:
+    image-left; front view, camera image not mirrored: image-right). The pose model often
+    labels the whole body mirrored in rear views; this puts every left/right pair back
+    together — hips, shoulders, arms, face and legs — decided by the hips (and, when the
+    hips are too close together to tell, by the shoulders). Leg-only swaps are left to
+    :class:`LegTracker`, which runs after this."""
+
+    def __init__(self, left_on_image_left: bool, min_sep_px: float = 4.0) -> None:
+        self.left_on_image_left = left_on_image_left
+        self.min_sep_px = min_sep_px
+        self.flipped = False
+        self.n_flips = 0
+
+    def update(self, lm: np.ndarray) -> np.ndarray:
+        """Return ``lm`` with the view's left/right order (a copy when repaired)."""
+        self.flipped = False
+        for a, b in ((L_HIP, R_HIP), (L_SHOULDER, R_SHOULDER)):
+            d = lm[a, 0] - lm[b, 0]  # left minus right
+            if math.isnan(d) or abs(d) < self.min_sep_px:
+                continue
+            wrong = d > 0 if self.left_on_image_left else d < 0
+            if wrong:
+                self.flipped = True
+                self.n_flips += 1
+                return swap_body(lm)
+            return lm
+        return lm

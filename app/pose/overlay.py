@@ -119,12 +119,17 @@ def _knee_arc(hip: Point, knee: Point, ankle: Point, scale: float) -> tuple[Arc,
 
 
 def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
-                  contact: tuple[str, Point | None] | None = None) -> Overlay:
+                  contact: tuple[str, Point | None] | None = None,
+                  stance_foot: str | None = None, roll_deg: float = 0.0) -> Overlay:
     """Overlay primitives for landmarks ``lm`` (33, 4) in image pixels.
 
     ``forward_sign``: +1 when the runner faces image-right, -1 image-left (side view).
     ``contact``: (foot, heel point at IC) for the latest initial contact, drawn as the
     overstride marker while it is recent (the caller decides how long).
+    Frontal views: the labels are the engine's own metrics (``app.gait.metrics``) with
+    the tiles' signs — pelvic drop for the foot on the ground (``stance_foot``; positive
+    = the swing side lower), knee FPPA per leg (positive = valgus) — on landmarks turned
+    by the camera roll ``roll_deg`` found by the engine.
     """
     if lm is None:
         return Overlay()
@@ -172,31 +177,49 @@ def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
             lines.append(Line((hip_m[0], hip_m[1]), (hip_m[0], floor_y), "guide"))
             lines.append(Line((hip_m[0], floor_y), heel, "overstride"))
     else:
+        from app.gait import metrics as gm
+
+        lm_m = _unroll(lm, roll_deg)
         if hip_l and hip_r:
             lines.append(Line(hip_l, hip_r, "pelvis"))
-            # Tilt: positive when the image-right hip is lower.
-            tilt = math.degrees(math.atan2(hip_r[1] - hip_l[1], hip_r[0] - hip_l[0]))
-            if hip_l[0] > hip_r[0]:
-                tilt = math.degrees(math.atan2(hip_l[1] - hip_r[1], hip_l[0] - hip_r[0]))
             y0 = min(hip_l[1], hip_r[1])
             cx = (hip_l[0] + hip_r[0]) / 2
             half = abs(hip_r[0] - hip_l[0]) / 2 + 0.4 * scale
-            lines.append(Line((cx - half, (hip_l[1] + hip_r[1]) / 2), (cx + half, (hip_l[1] + hip_r[1]) / 2),
-                              "guide"))
-            labels.append(Label((cx + half + 0.1 * scale, y0 - 0.2 * scale), f"pelvis {tilt:+.0f}°"))
+            # the level line is the world's horizontal (turned by the camera roll)
+            dy = math.tan(math.radians(roll_deg)) * half
+            ym = (hip_l[1] + hip_r[1]) / 2
+            lines.append(Line((cx - half, ym - dy), (cx + half, ym + dy), "guide"))
+            if stance_foot in ("left", "right"):
+                drop = gm.pelvic_drop_deg(lm_m, stance_foot)
+                if not math.isnan(drop):
+                    labels.append(Label((cx + half + 0.1 * scale, y0 - 0.2 * scale),
+                                        f"drop {drop:+.0f}°"))
         for side in ("left", "right"):
             hip, knee, ankle = (_pt(lm, f"{side}_{n}") for n in ("hip", "knee", "ankle"))
             if hip and knee and ankle:
                 lines.append(Line(hip, ankle, "guide"))
                 lines.append(Line(hip, knee, "shank"))
                 lines.append(Line(knee, ankle, "shank"))
-                a1 = math.atan2(knee[0] - hip[0], knee[1] - hip[1])
-                a2 = math.atan2(ankle[0] - knee[0], ankle[1] - knee[1])
-                dev = math.degrees(a1 - a2)
-                labels.append(Label((knee[0] + (0.5 if knee[0] > (hip_m or knee)[0] else -1.2) * scale,
-                                     knee[1]), f"{abs(dev):.0f}°", "small"))
+                fppa = gm.knee_fppa_deg(lm_m, side)
+                if not math.isnan(fppa):
+                    labels.append(Label((knee[0] + (0.5 if knee[0] > (hip_m or knee)[0] else -1.2) * scale,
+                                         knee[1]), f"{fppa:+.0f}°", "small"))
     cpt = contact[1] if contact is not None else None
     return Overlay(tuple(skel), joints, tuple(lines), tuple(arcs), tuple(labels), cpt)
+
+
+def _unroll(lm: np.ndarray, roll_deg: float) -> np.ndarray:
+    """``lm`` turned by ``-roll_deg`` about its hip midpoint (angles only need the turn)."""
+    if not roll_deg:
+        return lm
+    a = math.radians(-roll_deg)
+    ca, sa = math.cos(a), math.sin(a)
+    out = np.array(lm, dtype=np.float64, copy=True)
+    c = (out[LM["left_hip"], :2] + out[LM["right_hip"], :2]) / 2
+    dx, dy = out[:, 0] - c[0], out[:, 1] - c[1]
+    out[:, 0] = c[0] + ca * dx - sa * dy
+    out[:, 1] = c[1] + sa * dx + ca * dy
+    return out
 
 
 _NAMES = {i: name for name, i in LM.items()}

@@ -55,6 +55,8 @@ class LiveResult:
     last_ic: GaitEvent | None   # the most recent confirmed initial contact
     display: object = None      # app.capture.frames.DisplayImage prepared on the capture thread
     runner: object = None       # app.pose.region.RunnerStatus (runner region), None for the demo
+    stance_foot: str | None = None  # the foot on the ground (engine's view), for labels
+    roll_deg: float = 0.0       # camera roll found by the engine (frontal views)
 
     @property
     def latency_ms(self) -> float:
@@ -253,7 +255,8 @@ class PoseWorker:
                     seq=seq, frame=cap.frame, grab_t_ns=cap.grab_t_ns, done_t_ns=done,
                     landmarks=draw if visible else None, snapshot=self.last_snapshot,
                     facing=engine.facing, view=view, last_ic=last_ic,
-                    display=cap.display, runner=runner))
+                    display=cap.display, runner=runner, stance_foot=_stance_side(engine),
+                    roll_deg=float(getattr(engine, "roll_deg", 0.0))))
                 sink = self.frame_sink
                 if sink is not None:
                     sink(cap, sample)
@@ -273,6 +276,11 @@ class PoseWorker:
             if estimator is not None:
                 estimator.close()
             self.out_slot.close()
+
+
+def _stance_side(engine) -> str | None:
+    foot = getattr(engine, "stance_foot", None)
+    return None if foot is None else foot.value
 
 
 class LivePipeline:

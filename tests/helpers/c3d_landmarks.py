@@ -305,21 +305,77 @@ def _landmarks_3d(p: _Points, up_lab: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return xyz, vis, sources
 
 
+# --------------------------------------------------------------------------- truth
+
+
+def _truth_series(p: _Points, xyz: np.ndarray, up: np.ndarray, fwd: np.ndarray,
+                  left: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame truth from the Plug-in-Gait model outputs and the markers (float arrays
+    of the stored frames, NaN in gaps).
+
+    * ``pelvic_obliquity_deg``: ``LPelvisAngles`` component 1, positive = left side up;
+    * ``knee_flexion_deg_{left,right}``: ``?KneeAngles`` component 0 (3D flexion);
+    * ``foot_progression_deg_{left,right}``: ``−?FootProgressAngles`` component 2,
+      positive = toes out (Plug-in-Gait's sign is negative for external);
+    * ``heel_ml_pct_pelvis_{left,right}``: the heel marker's medio-lateral distance from
+      the midline between the hip joint centres, outward positive, % of their distance;
+    * ``hip_width_mm``: distance between the hip joint centres in the frontal plane.
+    """
+    out: dict[str, np.ndarray] = {}
+    out["pelvic_obliquity_deg"] = p.get("LPelvisAngles")[:, 1].copy()
+    hl, hr = xyz[:, LM["left_hip"]], xyz[:, LM["right_hip"]]
+    mid = 0.5 * (hl + hr)
+    width = np.abs((hl - hr) @ left)
+    out["hip_width_mm"] = width
+    for side, s, sgn in (("left", "L", 1.0), ("right", "R", -1.0)):
+        out[f"knee_flexion_deg_{side}"] = p.get(f"{s}KneeAngles")[:, 0].copy()
+        out[f"foot_progression_deg_{side}"] = -p.get(f"{s}FootProgressAngles")[:, 2]
+        heel = p.get(f"{s}HEE")
+        out[f"heel_ml_pct_pelvis_{side}"] = ((heel - mid) @ left) * sgn / width * 100.0
+    return out
+
+
+def _resample(xyz: np.ndarray, truth: dict[str, np.ndarray], rate_hz: float, fps: float
+              ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Linear interpolation of landmarks (N, 33, 3) and truth series to ``fps`` over the
+    same time span (a gap at either neighbour stays a gap)."""
+    n = xyz.shape[0]
+    t_src = np.arange(n) / rate_hz
+    m = int(np.floor(t_src[-1] * fps)) + 1
+    t = np.arange(m) / fps
+    i0 = np.clip(np.floor(t * rate_hz).astype(int), 0, n - 1)
+    i1 = np.clip(i0 + 1, 0, n - 1)
+    w = (t * rate_hz - i0)[:, None, None]
+    new = (1 - w) * xyz[i0] + w * xyz[i1]
+    w1 = w[:, 0, 0]
+    tr = {k: (1 - w1) * v[i0] + w1 * v[i1] for k, v in truth.items()}
+    return new, tr
+
+
 # --------------------------------------------------------------------------- conversion
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _convert_cached(
-    path: str, view: str, facing: str | None, width: int, height: int
+    path: str, view: str, facing: str | None, width: int, height: int,
+    camera: str = "ortho", distance_m: float = 3.0, fps: float | None = None,
 ) -> tuple[tuple[PoseSample, ...], dict[str, Any]]:
     p = _Points(Path(path))
     if p.units.lower() not in ("mm", "millimeters", "millimetres"):
         raise ValueError(f"unexpected POINT:UNITS {p.units!r} (mm expected)")
+    if camera not in ("ortho", "persp"):
+        raise ValueError(f"camera must be 'ortho' or 'persp', got {camera!r}")
     up, fwd, left = _lab_axes(p)
     xyz, vis, sources = _landmarks_3d(p, up)
+    truth = _truth_series(p, xyz, up, fwd, left)
+
+    if fps is not None and abs(fps - p.rate_hz) > 1e-9:
+        xyz, truth = _resample(xyz, truth, p.rate_hz, float(fps))
+    rate = float(fps) if fps is not None else p.rate_hz
+    n_frames = xyz.shape[0]
 
     hips = 0.5 * (xyz[:, LM["left_hip"]] + xyz[:, LM["right_hip"]])  # (N, 3)
-    # Image axes in the lab frame (orthographic camera).
+    # Camera axes in the lab frame: image x (right), depth (away from the camera).
     if view == "side":
         if facing == "left":
             img_x, depth = -fwd, -left  # camera on the runner's left
@@ -330,25 +386,42 @@ def _convert_cached(
     elif view == "rear":
         img_x, depth = -left, fwd  # camera behind: image right = runner's right
         facing = None
+    elif view == "front":
+        img_x, depth = left, -fwd  # camera in front, not mirrored: image right = runner's left
+        facing = None
     else:
-        raise ValueError(f"view must be 'side' or 'rear', got {view!r}")
+        raise ValueError(f"view must be 'side', 'rear' or 'front', got {view!r}")
 
     h_up = xyz @ up  # (N, 33) height above the lab origin, mm
     feet_idx = [LM[n] for n in ("left_heel", "right_heel", "left_foot_index", "right_foot_index")]
     floor = float(np.nanmin(h_up[:, feet_idx]))
     head_top = float(np.nanmedian(h_up[:, LM["nose"]])) + 110.0
     body_mm = head_top - floor
-    scale = BODY_FRACTION_OF_HEIGHT * height / body_mm  # px per mm
-    cx_mm = float(np.nanmedian(hips @ img_x))
+    scale = BODY_FRACTION_OF_HEIGHT * height / body_mm  # px per mm (at the hips' depth)
+    hip_c = np.nanmedian(hips, axis=0)  # mean hip position, lab mm
+    cx_mm = float(hip_c @ img_x)
     mid_up = floor + 0.5 * body_mm
-
-    u = (xyz @ img_x - cx_mm) * scale + 0.5 * width
-    v = (mid_up - h_up) * scale + 0.5 * height
-    z = ((xyz - hips[:, None, :]) @ depth) * scale
     gap = np.isnan(xyz).any(axis=2)
 
+    if camera == "ortho":
+        u = (xyz @ img_x - cx_mm) * scale + 0.5 * width
+        v = (mid_up - h_up) * scale + 0.5 * height
+    else:
+        # Pinhole camera ``distance_m`` from the mean hip position along the view axis, at
+        # hip height, looking horizontally; focal length so that the hips' depth keeps
+        # ``scale`` px/mm; the hips' height is mapped where the orthographic image has it.
+        hip_h = float(hip_c @ up)
+        cam = hip_c - depth * (distance_m * 1000.0)
+        rel = xyz - cam
+        zc = rel @ depth  # distance along the optical axis, mm
+        f_px = scale * distance_m * 1000.0
+        v_hip = (mid_up - hip_h) * scale + 0.5 * height
+        u = f_px * ((rel @ img_x) / zc) + 0.5 * width
+        v = v_hip - f_px * ((rel @ up) / zc)
+    z = ((xyz - hips[:, None, :]) @ depth) * scale
+
     samples: list[PoseSample] = []
-    for i in range(p.n_frames):
+    for i in range(n_frames):
         arr = np.empty((N_LANDMARKS, 4), dtype=np.float32)
         arr[:, 0] = u[i]
         arr[:, 1] = v[i]
@@ -360,7 +433,7 @@ def _convert_cached(
         samples.append(
             PoseSample(
                 frame_index=i,
-                t_ns=int(round(i * 1e9 / p.rate_hz)),
+                t_ns=int(round(i * 1e9 / rate)),
                 landmarks=arr,
                 width=int(width),
                 height=int(height),
@@ -378,9 +451,11 @@ def _convert_cached(
     subjects = p.params.get("SUBJECTS", {})
     meta: dict[str, Any] = {
         "source": str(path),
-        "fps": p.rate_hz,
-        "n_frames": p.n_frames,
-        "duration_s": p.n_frames / p.rate_hz,
+        "fps": rate,
+        "n_frames": n_frames,
+        "duration_s": n_frames / rate,
+        "camera": camera,
+        "distance_m": distance_m if camera == "persp" else None,
         "view": view,
         "facing": facing,
         "width": int(width),
@@ -388,7 +463,8 @@ def _convert_cached(
         "capture_start_s": t0,
         "time_base": "t_s = stored frame index / fps; truth t_s = C3D event time - capture_start_s",
         "events": events,
-        "event_frames": [(k, f, int(round(t * p.rate_hz))) for k, f, t in events],
+        "event_frames": [(k, f, int(round(t * rate))) for k, f, t in events],
+        "truth_series": truth,
         "truth_cadence_spm": cadence,
         "truth_step_times_s": steps,
         "truth_contact_ms": contact,
@@ -410,20 +486,28 @@ def c3d_to_samples(
     facing: str | None = "left",
     width: int = 1280,
     height: int = 720,
+    camera: str = "ortho",
+    distance_m: float = 3.0,
+    fps: float | None = None,
 ) -> tuple[list[PoseSample], dict[str, Any]]:
     """Convert a C3D marker file to a 2D BlazePose-like stream as a fixed camera sees it.
 
-    ``path``: C3D file (default: the reference treadmill walk). ``view``: "side" or
-    "rear"; ``facing``: side view, the image direction the walker faces ("left"/"right",
-    ignored for rear). ``width``/``height``: image size in px.
+    ``path``: C3D file (default: the reference treadmill walk). ``view``: "side", "rear"
+    or "front" (not mirrored); ``facing``: side view, the image direction the walker faces
+    ("left"/"right", ignored otherwise). ``width``/``height``: image size in px.
+    ``camera``: "ortho" (orthographic) or "persp" (a pinhole camera ``distance_m`` from
+    the mean hip position, at hip height, looking horizontally). ``fps``: resample the
+    100 Hz stream to this rate (linear interpolation; None = the file's rate).
 
     Returns the samples (one per stored frame, ``t_ns`` = index / point rate, float32
     (33, 4) landmarks x_px, y_px, z (px, relative to the hip midpoint), visibility) and a
     meta dict: ``fps``, ``events`` [(kind "IC"/"TO", foot "left"/"right", t_s)] in the
     samples' time base (C3D event time − ``capture_start_s``), ``event_frames``,
     ``truth_cadence_spm``, ``truth_contact_ms`` {foot: [ms]}, ``truth_contact_ms_mean``,
-    ``scale_px_per_mm``, ``landmark_sources`` and more. Results are cached per arguments.
+    ``scale_px_per_mm``, ``landmark_sources``, ``truth_series`` (per-frame model truth,
+    see ``_truth_series``) and more. Results are cached per arguments.
     """
     path = Path(path) if path is not None else default_c3d_path()
-    samples, meta = _convert_cached(str(path.resolve()), view, facing, int(width), int(height))
+    samples, meta = _convert_cached(str(path.resolve()), view, facing, int(width), int(height),
+                                    camera, float(distance_m), None if fps is None else float(fps))
     return list(samples), copy.deepcopy(meta)

@@ -50,12 +50,44 @@ def test_rear_overlay_pelvis_and_leg_lines():
     r = SyntheticRunner(view=View.REAR, pelvic_drop_deg=8.0)
     t_ic = next(e[2] for e in r.true_events(0.5, 5.0) if e[0] == "IC" and e[1] == "left")
     lm = r.landmarks_at(t_ic + 0.5 * r.stance_s)
-    ov = build_overlay(lm, View.REAR)
+    ov = build_overlay(lm, View.REAR, stance_foot="left")
     assert any(ln.kind == "pelvis" for ln in ov.lines)
     assert not ov.arcs
-    pelvis_label = next(lab.text for lab in ov.labels if lab.text.startswith("pelvis"))
-    assert pelvis_label == "pelvis +8°"
+    # the label is the tile's metric: swing (right) side lower = positive drop
+    pelvis_label = next(lab.text for lab in ov.labels if lab.text.startswith("drop"))
+    assert pelvis_label == "drop +8°"
     assert sum(1 for ln in ov.lines if ln.kind == "guide") >= 3  # level line + 2 hip-ankle
+    # without a known stance foot the pelvis is drawn but not labelled
+    assert not [lab for lab in build_overlay(lm, View.REAR).labels if lab.text.startswith("drop")]
+
+
+@pytest.mark.parametrize("view", [View.REAR, View.FRONT])
+@pytest.mark.parametrize("fppa", [10.0, -8.0])
+def test_frontal_knee_labels_are_signed_like_the_tile(view, fppa):
+    """Valgus reads +, varus −, in both frontal views (the label is knee_fppa_deg)."""
+    from app.gait.metrics import knee_fppa_deg
+
+    r = SyntheticRunner(view=view, knee_valgus_deg=fppa)
+    t_ic = next(e[2] for e in r.true_events(0.5, 5.0) if e[0] == "IC" and e[1] == "left")
+    lm = r.landmarks_at(t_ic + 0.5 * r.stance_s)
+    ov = build_overlay(lm, view, stance_foot="left")
+    texts = sorted(lab.text for lab in ov.labels if lab.kind == "small")
+    assert texts == sorted(f"{knee_fppa_deg(lm, s):+.0f}°" for s in ("left", "right"))
+    stance = f"{knee_fppa_deg(lm, 'left'):+.0f}°"  # the left knee is in mid-stance
+    assert stance.startswith("+") if fppa > 0 else stance.startswith("-")
+    assert abs(knee_fppa_deg(lm, "left") - fppa) < 2.0
+
+
+def test_rear_overlay_drop_label_follows_camera_roll():
+    """A rolled camera: the label measures against the world's horizontal."""
+    r = SyntheticRunner(view=View.REAR, pelvic_drop_deg=5.0, camera_roll_deg=4.0)
+    t_ic = next(e[2] for e in r.true_events(0.5, 5.0) if e[0] == "IC" and e[1] == "left")
+    lm = r.landmarks_at(t_ic + 0.5 * r.stance_s)
+    raw = next(lab.text for lab in build_overlay(lm, View.REAR, stance_foot="left").labels
+               if lab.text.startswith("drop"))
+    fixed = next(lab.text for lab in build_overlay(lm, View.REAR, stance_foot="left", roll_deg=4.0).labels
+                 if lab.text.startswith("drop"))
+    assert raw == "drop +9°" and fixed == "drop +5°"
 
 
 def test_no_person_gives_empty_overlay():

@@ -1,0 +1,227 @@
+"""Gait events in frontal views (camera behind or in front of the treadmill).
+
+A rear or front camera has no forward axis in the image. What it does see: a foot on the
+belt moves along a straight *stance track* at a steady image speed ``v_g`` (zero for a
+camera far away; downwards in a rear view, upwards in a front view when the camera is
+close and at hip height, because the foot comes nearer or goes away). ``v_g`` is the mode
+of all foot velocities over the last seconds (feet on the belt share it; swinging feet are
+spread out) — :class:`StanceTrack`, shared by both feet.
+
+* Initial contact: the heel comes down to the height where it landed in its recent stances
+  (within ``frontal_land_tol_legs``), not moving up relative to the track; timed at the
+  crossing of that height. Each stance's landing height is where the heel first moved at
+  ``v_g``; before the first stance, a high percentile of its recent heights.
+* Toe-off: the toe rises ``to_lift_legs`` above its stance track (the line with slope
+  ``v_g`` through its stance positions), timed where the rise began, as in the side view.
+
+The track also gives the camera roll: at mid-stance both feet are at about the same
+distance from the camera, so the line through the two feet's mid-stance points is level
+in the world (``StanceTrack.roll_deg``).
+
+Units: leg lengths, image y down, seconds. Less precise than the side view (a rear view
+cannot separate "farther away" from "higher" for a foot); the confidence says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from app.gait.events import (
+    DetectedEvent, EventDetectorConfig, FootObservation, Phase, _PhaseClock, crossing_time,
+    rise_time,
+)
+from app.gait.filters import percentile
+
+#: Frontal events are less certain than side-view ones.
+FRONTAL_CONFIDENCE = 0.8
+TRACK_HISTORY_S = 4.0
+_BIN = 0.05  # leg/s, histogram bin of foot velocities
+
+
+class StanceTrack:
+    """Both feet's shared view of the belt in a frontal image: track speed and roll."""
+
+    def __init__(self) -> None:
+        self._t: deque[float] = deque()
+        self._v: deque[float] = deque()
+        self.v_g = 0.0
+        self._next_update_s = -math.inf
+        self._mid: dict[str, deque[tuple[float, float]]] = {
+            "left": deque(maxlen=8), "right": deque(maxlen=8)}
+
+    def copy_from(self, other: "StanceTrack") -> None:
+        self.v_g = other.v_g
+        for side in ("left", "right"):
+            self._mid[side] = deque(other._mid[side], maxlen=8)
+
+    @property
+    def band(self) -> float:
+        """How far from ``v_g`` a foot on the belt may move (leg lengths per second)."""
+        return 0.12 + 0.2 * abs(self.v_g)
+
+    def add(self, t_s: float, velocities: tuple[float, ...]) -> None:
+        for v in velocities:
+            if v == v:
+                self._t.append(t_s)
+                self._v.append(v)
+        while self._t and self._t[0] < t_s - TRACK_HISTORY_S:
+            self._t.popleft()
+            self._v.popleft()
+        if t_s >= self._next_update_s and len(self._v) >= 20:
+            self._next_update_s = t_s + 0.25
+            self.v_g = _mode(np.asarray(self._v))
+
+    def add_mid_stance(self, side: str, x_legs: float, y_legs: float) -> None:
+        """One stance's mid-point on its track (lateral x and image y, leg lengths)."""
+        if x_legs == x_legs and y_legs == y_legs:
+            self._mid[side].append((x_legs, y_legs))
+
+    @property
+    def roll_deg(self) -> float:
+        """Camera roll (degrees, positive = the image's horizontal is turned clockwise on
+        screen): the slope of the line through both feet's median mid-stance points;
+        0 until each foot has 3 stances."""
+        left, right = self._mid["left"], self._mid["right"]
+        if len(left) < 3 or len(right) < 3:
+            return 0.0
+        xl, yl = np.median(np.asarray(left), axis=0)
+        xr, yr = np.median(np.asarray(right), axis=0)
+        dx = xr - xl
+        if abs(dx) < 0.05:
+            return 0.0
+        # the x order of the feet is the view's; the sign follows the image direction
+        return float(math.degrees(math.atan2(yr - yl, dx) if dx > 0 else math.atan2(yl - yr, -dx)))
+
+
+def _mode(v: np.ndarray) -> float:
+    """Mode of a sample of velocities: histogram peak, refined by the mean near it."""
+    v = v[np.abs(v) < 5.0]
+    if v.size == 0:
+        return 0.0
+    edges = np.arange(-5.0, 5.0 + _BIN, _BIN)
+    hist, _ = np.histogram(v, edges)
+    smooth = np.convolve(hist, np.ones(3) / 3.0, mode="same")
+    i = int(np.argmax(smooth))
+    centre = 0.5 * (edges[i] + edges[i + 1])
+    near = v[np.abs(v - centre) <= 2 * _BIN]
+    return float(near.mean()) if near.size else float(centre)
+
+
+class FrontalFootEventDetector:
+    """Streaming IC/TO detector for one foot in a rear or front view."""
+
+    frontal = True
+
+    def __init__(self, side: str, track: StanceTrack,
+                 config: EventDetectorConfig | None = None) -> None:
+        self.side = side
+        self.track = track
+        self.cfg = config or EventDetectorConfig()
+        self.clock = _PhaseClock(self.cfg)
+        self._prev: FootObservation | None = None
+        self._hist: deque[FootObservation] = deque()
+        self._landings: deque[float] = deque(maxlen=5)
+        self._stance: list[FootObservation] = []
+        self._ic_t_s = math.nan
+        self._primed = False
+
+    @property
+    def phase(self) -> Phase:
+        return self.clock.phase
+
+    def primed(self, track: StanceTrack) -> "FrontalFootEventDetector":
+        """A fresh detector keeping the learnt landing heights and phase durations."""
+        new = FrontalFootEventDetector(self.side, track, self.cfg)
+        new._landings = deque(self._landings, maxlen=5)
+        new.clock.copy_durations(self.clock)
+        new._primed = True
+        return new
+
+    @property
+    def landing_y(self) -> float:
+        """Image height (leg lengths, y down) where this heel lands."""
+        if self._landings:
+            return percentile(self._landings, 50)
+        ys = [o.heel_y for o in self._hist if o.heel_y == o.heel_y]
+        return percentile(ys, 85) if len(ys) >= 5 else math.nan
+
+    def flush(self) -> list[DetectedEvent]:
+        """End of stream: nothing waits here."""
+        return []
+
+    def update(self, obs: FootObservation) -> list[DetectedEvent]:
+        """Process one smoothed sample; return the events it confirms."""
+        prev = self._prev
+        self._prev = obs
+        self._hist.append(obs)
+        while self._hist and self._hist[0].t_s < obs.t_s - self.cfg.history_s:
+            self._hist.popleft()
+        if prev is None or obs.t_s <= prev.t_s:
+            return []
+        cfg, clock, trk = self.cfg, self.clock, self.track
+        conf = FRONTAL_CONFIDENCE * float(min(1.0, max(0.0, obs.visibility)))
+        land = self.landing_y
+        events: list[DetectedEvent] = []
+        if clock.phase is not Phase.STANCE:
+            if math.isnan(land) or math.isnan(obs.heel_y):
+                return events
+            level = land - cfg.frontal_land_tol_legs
+            down = obs.heel_y >= level and not obs.heel_vy < trk.v_g - trk.band
+            if clock.phase is Phase.UNKNOWN:
+                if len(self._hist) >= 5:
+                    if obs.heel_y < land - 2 * cfg.to_lift_legs:
+                        clock.enter(Phase.SWING, obs.t_s)
+                    elif self._primed and down:
+                        self._start_stance(obs.t_s, obs)
+            elif down and clock.since(obs.t_s) >= clock.min_duration(False):
+                t_ic = crossing_time(prev.t_s, prev.heel_y, obs.t_s, obs.heel_y, level)
+                if obs.heel_vy > 0.2:  # time the crossing of the landing height itself
+                    t_ic = min(obs.t_s, t_ic + cfg.frontal_land_tol_legs / obs.heel_vy)
+                t_ic = max(t_ic, clock._phase_t_s + 1e-6)
+                events.append(DetectedEvent("IC", t_ic, conf, obs.t_s))
+                self._start_stance(t_ic, obs)
+            return events
+        self._stance.append(obs)
+        to = self._toe_off()
+        if to is not None and to - clock._phase_t_s >= clock.min_duration(True):
+            events.append(DetectedEvent("TO", to, conf, obs.t_s))
+            self._learn_stance(to)
+            clock.enter(Phase.SWING, to)
+            self._stance = []
+        return events
+
+    def _start_stance(self, t_s: float, obs: FootObservation) -> None:
+        self.clock.enter(Phase.STANCE, t_s)
+        self._ic_t_s = t_s
+        self._stance = [obs]
+
+    def _toe_off(self) -> float | None:
+        cfg, trk = self.cfg, self.track
+        pts = [(o.t_s, o.toe_y, o.toe_vy) for o in self._stance if o.toe_y == o.toe_y]
+        if len(pts) < 3:
+            return None
+        on = [(t, y) for t, y, v in pts if abs(v - trk.v_g) < trk.band] or [(t, y) for t, y, _ in pts]
+        b = float(np.median([y - trk.v_g * t for t, y in on]))
+        heights = [(t, b + trk.v_g * t - y) for t, y, _ in pts]
+        if heights[-1][1] > cfg.to_lift_legs and heights[-2][1] > cfg.to_lift_legs:
+            return rise_time(heights, cfg.to_time_lift_legs)
+        return None
+
+    def _learn_stance(self, t_to: float) -> None:
+        """After a stance: where the heel first moved with the belt (its landing height)
+        and the stance's mid-point for the camera roll."""
+        trk = self.track
+        t_from = self._ic_t_s - 0.15
+        hist = [o for o in self._hist if t_from <= o.t_s <= t_to]
+        for a, b in zip(hist, hist[1:]):
+            if abs(a.heel_vy - trk.v_g) < trk.band and abs(b.heel_vy - trk.v_g) < trk.band:
+                if a.heel_y == a.heel_y:
+                    self._landings.append(a.heel_y)
+                break
+        t_mid = 0.5 * (self._ic_t_s + t_to)
+        mid = min(hist, key=lambda o: abs(o.t_s - t_mid), default=None)
+        if mid is not None:
+            trk.add_mid_stance(self.side, mid.heel_u, mid.heel_y)

@@ -1,0 +1,229 @@
+"""Metrics of one step, from a cleaned window of landmarks around it (pure numpy/scipy).
+
+The engine calls :func:`step_metrics` once per step, when the window from shortly before
+the step's initial contact (IC) to shortly after its end is complete — live about 0.3 s
+after toe-off (TO), offline the same — so live and offline give the same numbers.
+
+The window is cleaned first (``app.gait.smoothing.clean_series``: outliers, short gaps,
+zero-phase low-pass at 2 × the step frequency), then:
+
+* values *at* an event (overstride, shank angle, knee flexion at IC, step width, hip
+  extension at TO) are read from the cleaned landmarks interpolated at the event's time,
+  between frames;
+* a *peak* during stance (pelvic drop, knee valgus, peak knee flexion) is read at the
+  phase of stance where this foot's median profile over its last 8 stances peaks
+  (:class:`PeakProfiles`): the maximum of a noisy curve is biased upward, a value at a
+  fixed phase is not;
+* means (trunk lean, lateral trunk lean) average the cleaned frames.
+
+Frontal metrics are computed on landmarks turned by the camera roll (``roll_deg``).
+Image pixels (x right, y down); angles in degrees; times in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.gait import geometry as g
+from app.gait import metrics as m
+from app.gait.smoothing import clean_columns
+from app.types import View
+
+PHASE_POINTS = 41
+PROFILE_STEPS = 8
+HEEL_WHIP_WINDOW_S = 0.15
+#: Heel whip needs the shank to show at least this fraction of its length in the image.
+MIN_SHANK_FRACTION = 0.6
+
+_CLEAN_POINTS = tuple(sorted({
+    g.L_HIP, g.R_HIP, g.L_SHOULDER, g.R_SHOULDER, g.L_KNEE, g.R_KNEE, g.L_ANKLE, g.R_ANKLE,
+    g.L_HEEL, g.R_HEEL, g.L_TOE, g.R_TOE, g.L_WRIST, g.R_WRIST,
+}))
+
+REASON_WHIP_FORESHORTENED = "the shank points at the camera after toe-off (foreshortened)"
+REASON_NO_DEPTH = "needs the pose model's depth estimate, which this source lacks"
+
+
+@dataclass(frozen=True, slots=True)
+class StepTimes:
+    """One step's events, seconds on the engine's clock."""
+
+    foot: str
+    ic_s: float
+    to_s: float | None
+    next_ic_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Cleaned landmarks ``lm`` (n, 33, 4) at times ``t_s`` (n,)."""
+
+    t_s: np.ndarray
+    lm: np.ndarray
+
+    def at(self, t: float) -> np.ndarray:
+        """Landmarks (33, 4) interpolated at time ``t`` (NaN outside the window)."""
+        out = np.full((33, 4), np.nan)
+        if len(self.t_s) == 0 or t < self.t_s[0] or t > self.t_s[-1]:
+            return out
+        j = int(np.searchsorted(self.t_s, t))
+        if j < len(self.t_s) and self.t_s[j] == t:
+            return self.lm[j].copy()
+        a = max(j - 1, 0)
+        b = min(j, len(self.t_s) - 1)
+        w = 0.0 if b == a else (t - self.t_s[a]) / (self.t_s[b] - self.t_s[a])
+        out = (1 - w) * self.lm[a] + w * self.lm[b]
+        out[:, 3] = np.minimum(self.lm[a, :, 3], self.lm[b, :, 3])
+        return out
+
+    def between(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """Frames with t0 <= t <= t1: (times, landmarks)."""
+        sel = (self.t_s >= t0 - 1e-9) & (self.t_s <= t1 + 1e-9)
+        return self.t_s[sel], self.lm[sel]
+
+
+def clean_window(t_s: np.ndarray, lm: np.ndarray, cutoff_hz: float,
+                 roll_deg: float = 0.0) -> Window:
+    """Clean the landmarks the metrics use (x, y, z; visibility kept) and turn x, y by
+    ``-roll_deg`` about the window's mean hip midpoint."""
+    out = np.array(lm, dtype=np.float64, copy=True)
+    pts = list(_CLEAN_POINTS)
+    sub = out[:, pts, :3].reshape(len(out), -1)
+    keep = np.isfinite(sub).sum(axis=0) >= 4
+    if keep.any():
+        sub[:, keep] = clean_columns(t_s, sub[:, keep], cutoff_hz)
+    out[:, pts, :3] = sub.reshape(len(out), len(pts), 3)
+    if roll_deg:
+        a = math.radians(-roll_deg)
+        ca, sa = math.cos(a), math.sin(a)
+        hips = out[:, [g.L_HIP, g.R_HIP], :2]
+        centre = np.nanmean(hips.reshape(-1, 2), axis=0) if np.isfinite(hips).any() else np.zeros(2)
+        dx = out[:, :, 0] - centre[0]
+        dy = out[:, :, 1] - centre[1]
+        out[:, :, 0] = centre[0] + ca * dx - sa * dy
+        out[:, :, 1] = centre[1] + sa * dx + ca * dy
+    return Window(np.asarray(t_s, dtype=np.float64), out)
+
+
+class PeakProfiles:
+    """Recent stance profiles per (metric, foot), for peaks read at a fixed phase."""
+
+    def __init__(self) -> None:
+        self._profiles: dict[tuple[str, str], deque[np.ndarray]] = {}
+
+    def peak(self, name: str, foot: str, t: np.ndarray, values: np.ndarray,
+             t0: float, t1: float) -> float | None:
+        """This stance's value at the phase where the foot's median profile (this stance
+        and up to 7 before) is highest; None without enough valid frames."""
+        ok = np.isfinite(values)
+        if ok.sum() < 2 or t1 <= t0:
+            return None
+        phase = (t[ok] - t0) / (t1 - t0)
+        grid = np.linspace(0.0, 1.0, PHASE_POINTS)
+        prof = np.interp(grid, phase, values[ok])
+        hist = self._profiles.setdefault((name, foot), deque(maxlen=PROFILE_STEPS))
+        hist.append(prof)
+        ref = np.median(np.stack(hist), axis=0)
+        return float(prof[int(np.argmax(ref))])
+
+
+def _series(frames: np.ndarray, fn, *args) -> np.ndarray:
+    return np.array([fn(x, *args) for x in frames], dtype=np.float64)
+
+
+def _num(v: float) -> float | None:
+    return None if v is None or math.isnan(v) else float(v)
+
+
+def side_metrics(win: Window, st: StepTimes, forward_sign: float, leg_px: float,
+                 profiles: PeakProfiles) -> dict[str, float | None]:
+    """Side-view metrics of one step (see ``app.gait.metrics`` for the definitions)."""
+    side, fs = st.foot, forward_sign
+    out: dict[str, float | None] = {}
+    lm_ic = win.at(st.ic_s)
+    out["overstride_pct_leg"] = _num(m.overstride_pct_leg(lm_ic, side, fs, leg_px))
+    out["shank_angle_ic_deg"] = _num(m.shank_angle_deg(lm_ic, side, fs))
+    out["knee_flexion_ic_deg"] = _num(m.knee_flexion_deg(lm_ic, side))
+    end = st.to_s if st.to_s is not None else (st.next_ic_s or st.ic_s)
+    ts, stance = win.between(st.ic_s, end)
+    fa_ic = m.foot_angle_deg(lm_ic, side, fs)
+    if len(stance) >= 3:
+        mid = stance[len(stance) // 3: 2 * len(stance) // 3 + 1]
+        flat = [v for v in (m.foot_angle_deg(x, side, fs) for x in mid) if not math.isnan(v)]
+        if flat and not math.isnan(fa_ic):
+            out["foot_strike_angle_deg"] = float(fa_ic - np.median(flat))
+        out["knee_flexion_peak_stance_deg"] = profiles.peak(
+            "knee_flexion_peak_stance_deg", side, ts, _series(stance, m.knee_flexion_deg, side),
+            st.ic_s, end)
+    if st.to_s is not None:
+        out["hip_extension_to_deg"] = _num(m.thigh_extension_deg(win.at(st.to_s), side, fs))
+    step_end = st.next_ic_s if st.next_ic_s is not None else end
+    _, step = win.between(st.ic_s, step_end)
+    lean = _series(step, m.trunk_lean_deg, fs)
+    out["trunk_lean_deg"] = float(np.nanmean(lean)) if np.isfinite(lean).any() else None
+    hip_y = (step[:, g.L_HIP, 1] + step[:, g.R_HIP, 1]) / 2 if len(step) else np.array([])
+    hip_y = hip_y[np.isfinite(hip_y)]
+    if len(hip_y) >= 3:
+        out["vertical_oscillation_pct_leg"] = float((hip_y.max() - hip_y.min()) / leg_px * 100)
+    return out
+
+
+def frontal_metrics(win: Window, st: StepTimes, view: View, profiles: PeakProfiles,
+                    shank_px: dict[str, float]) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Rear/front-view metrics of one step and the reasons for the ones left out.
+
+    ``shank_px``: each leg's full shank length in the image (for the heel-whip check)."""
+    side = st.foot
+    out: dict[str, float | None] = {}
+    reasons: dict[str, str] = {}
+    end = st.to_s if st.to_s is not None else (st.next_ic_s or st.ic_s)
+    ts, stance = win.between(st.ic_s, end)
+    if len(stance) >= 2:
+        out["pelvic_drop_deg"] = profiles.peak(
+            "pelvic_drop_deg", side, ts, _series(stance, m.pelvic_drop_deg, side), st.ic_s, end)
+        out["knee_valgus_fppa_deg"] = profiles.peak(
+            "knee_valgus_fppa_deg", side, ts, _series(stance, m.knee_fppa_deg, side), st.ic_s, end)
+        lat = _series(stance, m.lateral_trunk_lean_deg, side)
+        out["lateral_trunk_lean_deg"] = float(np.nanmean(lat)) if np.isfinite(lat).any() else None
+        third = stance[len(stance) // 3: 2 * len(stance) // 3 + 1]
+        fpa = _series(third, m.foot_progression_deg, side, view)
+        if np.isfinite(fpa).any():
+            out["foot_progression_deg"] = float(np.nanmean(fpa))
+        else:
+            out["foot_progression_deg"] = None
+            reasons["foot_progression_deg"] = REASON_NO_DEPTH
+    out["step_width_pct_pelvis"] = _num(m.step_width_pct_pelvis(win.at(st.ic_s), side))
+    step_end = st.next_ic_s if st.next_ic_s is not None else end
+    _, step = win.between(st.ic_s, step_end)
+    cross = [c for c in (m.wrist_crosses_midline(x) for x in step) if c is not None]
+    out["arm_crossover_pct"] = (100.0 if any(cross) else 0.0) if cross else None
+    if view is View.REAR and st.to_s is not None:
+        out["heel_whip_deg"], why = heel_whip(win, side, st.to_s, shank_px.get(side, math.nan))
+        if why:
+            reasons["heel_whip_deg"] = why
+    return out, reasons
+
+
+def heel_whip(win: Window, side: str, to_s: float, shank_full_px: float
+              ) -> tuple[float | None, str]:
+    """Peak rotation of the ankle→heel line against the shank in the first 150 ms after
+    toe-off (signed value of largest size; positive = heel medial), over the frames where
+    the shank shows at least 60 % of its length; (None, reason) when none does."""
+    ts, frames = win.between(to_s, to_s + HEEL_WHIP_WINDOW_S)
+    leg = g.LEG[side]
+    vals = []
+    for x in frames:
+        shank = math.hypot(*(x[leg["knee"], :2] - x[leg["ankle"], :2]))
+        if not shank >= MIN_SHANK_FRACTION * shank_full_px:
+            continue
+        v = m.heel_line_deg(x, side)
+        if not math.isnan(v):
+            vals.append(v)
+    if not vals:
+        return None, REASON_WHIP_FORESHORTENED
+    return float(max(vals, key=abs)), ""
+
