@@ -426,16 +426,19 @@ class GaitEngine:
             return {}
         t = np.array([r[0] for r in rows], dtype=np.float64) * 1e-9
         lms = np.stack([r[1] for r in rows])
-        cutoff = smoothing_cutoff_hz(self._median_step_s(), self.frame_rate_hz)
-        win = sm.clean_window(t, lms, cutoff, self.roll_deg)
+        step_s, fps = self._median_step_s(), self.frame_rate_hz
+        # light cleaning (3 × the step frequency, ≥ 6 Hz) for values at events and the
+        # sagittal angles; strong cleaning for the small frontal stance angles
+        sharp = sm.clean_window(t, lms, smoothing_cutoff_hz(step_s, fps, 3.0, 6.0), self.roll_deg)
         times = sm.StepTimes(
             st.foot.value, st.ic.t_ns * 1e-9,
             st.to.t_ns * 1e-9 if st.to else None,
             st.next_ic.t_ns * 1e-9 if st.next_ic else None)
         if not self.frontal:
-            return sm.side_metrics(win, times, self.forward_sign, self.leg_px, self._profiles)
+            return sm.side_metrics(sharp, times, self.forward_sign, self.leg_px, self._profiles)
+        smooth = sm.clean_window(t, lms, smoothing_cutoff_hz(step_s, fps), self.roll_deg)
         shank = {s: percentile(h, 95) if h else math.nan for s, h in self._shank_hist.items()}
-        out, reasons = sm.frontal_metrics(win, times, self.view, self._profiles, shank)
+        out, reasons = sm.frontal_metrics(smooth, sharp, times, self.view, self._profiles, shank)
         self._reasons.update(reasons)
         for name, value in out.items():
             if value is not None:

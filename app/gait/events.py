@@ -142,7 +142,7 @@ class _PhaseClock:
         configured floor."""
         hist = self._stance_durations if stance else self._swing_durations
         floor = self.cfg.min_stance_s if stance else self.cfg.min_swing_s
-        if len(hist) < 3 or self._partial:
+        if len(hist) < 2 or self._partial:
             return floor
         return max(floor, self.cfg.min_phase_fraction * percentile(hist, 50))
 

@@ -281,11 +281,14 @@ def _butter(wn: float) -> tuple[np.ndarray, np.ndarray]:
     return _BUTTER[key]
 
 
-def smoothing_cutoff_hz(step_time_s: float | None, fps: float) -> float:
-    """Low-pass cut-off for step metrics: 2 × the step frequency (a step's waveform keeps
-    its first two harmonics), at least 3 Hz, at most 0.4 × the frame rate."""
+def smoothing_cutoff_hz(step_time_s: float | None, fps: float, harmonics: float = 2.0,
+                        floor_hz: float = 3.0) -> float:
+    """Low-pass cut-off for step metrics: ``harmonics`` × the step frequency (2 keeps a
+    step's waveform to its second harmonic: peaks of small, noisy frontal angles; 3 with
+    a 6 Hz floor keeps the quicker sagittal angles and positions around the events), at
+    least ``floor_hz``, at most 0.4 × the frame rate."""
     step_hz = 1.0 / step_time_s if step_time_s and step_time_s > 0 else 2.8
-    fc = max(3.0, 2.0 * step_hz)
+    fc = max(floor_hz, harmonics * step_hz)
     return float(min(fc, 0.4 * fps)) if fps > 0 else fc
 
 

@@ -4,8 +4,9 @@ The engine calls :func:`step_metrics` once per step, when the window from shortl
 the step's initial contact (IC) to shortly after its end is complete — live about 0.3 s
 after toe-off (TO), offline the same — so live and offline give the same numbers.
 
-The window is cleaned first (``app.gait.smoothing.clean_series``: outliers, short gaps,
-zero-phase low-pass at 2 × the step frequency), then:
+The window is cleaned first (``app.gait.smoothing.clean_columns``: outliers, short gaps,
+zero-phase low-pass; 2 × the step frequency for the small frontal stance angles, 3 × and at
+least 6 Hz for the rest), then:
 
 * values *at* an event (overstride, shank angle, knee flexion at IC, step width, hip
   extension at TO) are read from the cleaned landmarks interpolated at the event's time,
@@ -172,11 +173,13 @@ def side_metrics(win: Window, st: StepTimes, forward_sign: float, leg_px: float,
     return out
 
 
-def frontal_metrics(win: Window, st: StepTimes, view: View, profiles: PeakProfiles,
+def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profiles: PeakProfiles,
                     shank_px: dict[str, float]) -> tuple[dict[str, float | None], dict[str, str]]:
     """Rear/front-view metrics of one step and the reasons for the ones left out.
 
-    ``shank_px``: each leg's full shank length in the image (for the heel-whip check)."""
+    ``win``: strongly cleaned landmarks (for the small stance angles); ``sharp``: lightly
+    cleaned ones (for positions at an event and the quick heel whip). ``shank_px``: each
+    leg's full shank length in the image (for the heel-whip check)."""
     side = st.foot
     out: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
@@ -196,13 +199,13 @@ def frontal_metrics(win: Window, st: StepTimes, view: View, profiles: PeakProfil
         else:
             out["foot_progression_deg"] = None
             reasons["foot_progression_deg"] = REASON_NO_DEPTH
-    out["step_width_pct_pelvis"] = _num(m.step_width_pct_pelvis(win.at(st.ic_s), side))
+    out["step_width_pct_pelvis"] = _num(m.step_width_pct_pelvis(sharp.at(st.ic_s), side))
     step_end = st.next_ic_s if st.next_ic_s is not None else end
     _, step = win.between(st.ic_s, step_end)
     cross = [c for c in (m.wrist_crosses_midline(x) for x in step) if c is not None]
     out["arm_crossover_pct"] = (100.0 if any(cross) else 0.0) if cross else None
     if view is View.REAR and st.to_s is not None:
-        out["heel_whip_deg"], why = heel_whip(win, side, st.to_s, shank_px.get(side, math.nan))
+        out["heel_whip_deg"], why = heel_whip(sharp, side, st.to_s, shank_px.get(side, math.nan))
         if why:
             reasons["heel_whip_deg"] = why
     return out, reasons

@@ -84,6 +84,10 @@ def on_walker_track(frame: int, landmarks: Any) -> bool:
     lo, hi = WALKER_TRACK["y"]
     return abs(float(hip[0]) - x) <= WALKER_TRACK["x_tol"] and lo <= float(hip[1]) <= hi
 
+#: Clips whose rows come from ``tests.validation.frontal`` (no pose model needed).
+EXTRA_CLIPS = {"c3d_frontal": "c3d_frontal_rows", "c3d_knee": "c3d_knee_rows", "rates": "rate_rows"}
+ALL_CLIPS = ("male_side", "c3d", "c3d_knee", "c3d_frontal", "rates", "distractors")
+
 
 @dataclass
 class Row:
@@ -325,7 +329,7 @@ def _view_facing(view: str, facing: str | None) -> tuple[Any, Any]:
 
 
 def run(
-    clips: Sequence[str] = ("male_side", "c3d", "distractors"),
+    clips: Sequence[str] = ALL_CLIPS,
     data_dir: Path | None = None,
     analyze: AnalyzeFn | None = None,
     pose_iter: PoseIterFn | None = None,
@@ -370,6 +374,11 @@ def run(
                                   "time_base": f"event t - {meta['capture_start_s']:g} s"}
                 rows += evaluate_event_clip(clip, res, truth, meta["fps"], TARGETS[clip],
                                             MATCH_TOLERANCE_S[clip], 0)
+            elif clip in EXTRA_CLIPS:
+                from tests.validation import frontal
+
+                fn = getattr(frontal, EXTRA_CLIPS[clip])
+                rows += fn(data / "gaitalytics_treadmill_walk" / "treadmill_events.c3d", Row, settings)
             elif clip == "distractors":
                 path = data / "sports2d_walk" / "walk_side_distractors.mp4"
                 samples = list(pose_iter(path))
@@ -439,8 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("output", nargs="?", help="output file (default: stdout)")
     ap.add_argument("--json", action="store_true", help="write JSON instead of Markdown")
-    ap.add_argument("--clips", default="male_side,c3d,distractors",
-                    help="comma-separated subset of male_side,c3d,distractors")
+    ap.add_argument("--clips", default=",".join(ALL_CLIPS),
+                    help="comma-separated subset of " + ",".join(ALL_CLIPS))
     ap.add_argument("--data", type=Path, default=None, help="shared data directory")
     args = ap.parse_args(argv)
     clips = [c.strip() for c in args.clips.split(",") if c.strip()]

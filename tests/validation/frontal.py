@@ -1,0 +1,280 @@
+"""Validation rows beyond the side-view events: frontal metrics and events from the C3D's
+Plug-in-Gait model, sagittal knee angles, and event timing at several frame rates.
+
+Used by ``tests.validation.make_table`` (clips ``c3d_frontal``, ``c3d_knee``, ``rates``)
+and by the tests. No pose model: the C3D's joint centres and markers are projected to a
+camera (``tests.helpers.c3d_landmarks``), and the synthetic runner is sampled directly.
+Pose-like noise: Gaussian, ``NOISE_XY_PX`` on x and y of every landmark in every frame,
+``NOISE_Z_PX`` (3×) on the depth, which pose models estimate much less well.
+
+Per-step truths (force-plate events of the C3D, ``meta["events"]``):
+
+* pelvic drop: the maximum over the stance (IC → TO) of ``LPelvisAngles`` obliquity, signed
+  so that the swing side lower is positive (the metric's definition);
+* step width: the landing heel marker's medio-lateral distance from the midline between
+  the hip joint centres at IC, % of their distance (outward positive);
+* foot progression: ``−?FootProgressAngles`` (toes out positive), mean over the middle
+  third of the stance;
+* knee flexion at IC and its peak over the stance: ``?KneeAngles`` flexion.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+NOISE_XY_PX = 2.0
+NOISE_Z_PX = 6.0
+NOISE_SEED = 7
+STEP_MATCH_S = 0.1
+
+RowFn = Callable[..., Any]
+
+
+def pose_noise(samples: list, xy_px: float, z_px: float | None = None, seed: int = NOISE_SEED) -> list:
+    """Copies of ``samples`` with Gaussian pose noise (px) on x, y and z."""
+    if not xy_px:
+        return list(samples)
+    z_px = 3.0 * xy_px if z_px is None else z_px
+    rng = np.random.default_rng(seed)
+    out = []
+    for s in samples:
+        if s.landmarks is None:
+            out.append(s)
+            continue
+        lm = np.array(s.landmarks, dtype=np.float32, copy=True)
+        lm[:, :2] += rng.normal(0.0, xy_px, (lm.shape[0], 2)).astype(np.float32)
+        lm[:, 2] += rng.normal(0.0, z_px, lm.shape[0]).astype(np.float32)
+        out.append(replace(s, landmarks=lm))
+    return out
+
+
+def _at(series: np.ndarray, fps: float, t: float) -> float:
+    i = t * fps
+    i0 = int(math.floor(i))
+    if i0 < 0 or i0 + 1 >= len(series):
+        return math.nan
+    w = i - i0
+    return float((1 - w) * series[i0] + w * series[i0 + 1])
+
+
+def _window(series: np.ndarray, fps: float, t0: float, t1: float) -> np.ndarray:
+    return series[int(math.ceil(t0 * fps)):int(math.floor(t1 * fps)) + 1]
+
+
+def truth_steps(meta: dict) -> list[dict]:
+    """One dict per truth stance: foot, ic_s, to_s and the per-step truths."""
+    fps = meta["fps"]
+    ts = meta["truth_series"]
+    ev = meta["events"]
+    out = []
+    for kind, foot, t in ev:
+        if kind != "IC":
+            continue
+        tos = [tt for kk, ff, tt in ev if kk == "TO" and ff == foot and tt > t]
+        if not tos:
+            continue
+        t_to = tos[0]
+        obl = _window(ts["pelvic_obliquity_deg"], fps, t, t_to)
+        drop = obl if foot == "left" else -obl
+        third = (t_to - t) / 3.0
+        fpa = _window(ts[f"foot_progression_deg_{foot}"], fps, t + third, t_to - third)
+        knee = _window(ts[f"knee_flexion_deg_{foot}"], fps, t, t_to)
+        out.append({
+            "foot": foot, "ic_s": t, "to_s": t_to,
+            "pelvic_drop_deg": float(np.nanmax(drop)) if np.isfinite(drop).any() else math.nan,
+            "step_width_pct_pelvis": _at(ts[f"heel_ml_pct_pelvis_{foot}"], fps, t),
+            "foot_progression_deg": float(np.nanmean(fpa)) if np.isfinite(fpa).any() else math.nan,
+            "knee_flexion_ic_deg": _at(ts[f"knee_flexion_deg_{foot}"], fps, t),
+            "knee_flexion_peak_stance_deg": float(np.nanmax(knee)) if np.isfinite(knee).any() else math.nan,
+        })
+    return out
+
+
+def paired(result: Any, truth: list[dict], metric: str, t0_ns: int = 0) -> np.ndarray:
+    """(measured − truth) of ``metric`` for each engine step whose IC lies within
+    ``STEP_MATCH_S`` of a truth IC of the same foot."""
+    errs = []
+    for st in result.steps:
+        v = st.metrics.get(metric)
+        if v is None:
+            continue
+        t = (st.ic_t_ns - t0_ns) / 1e9
+        cand = [x for x in truth if x["foot"] == st.foot.value and abs(x["ic_s"] - t) <= STEP_MATCH_S]
+        if cand and not math.isnan(cand[0][metric]):
+            errs.append(float(v) - cand[0][metric])
+    return np.asarray(errs, dtype=float)
+
+
+def _rmse(e: np.ndarray) -> float | None:
+    return float(np.sqrt(np.mean(e ** 2))) if e.size else None
+
+
+def _event_errors(result: Any, events: list, fps: float) -> dict[str, dict[str, float | None]]:
+    from tests.helpers.event_matching import match_events
+
+    det = [(e.kind.value, e.foot.value, e.t_ns / 1e9) for e in result.events]
+    m = match_events(events, det, 0.1)
+    out = {}
+    for kind in ("IC", "TO"):
+        sub = m.subset(kind=kind)
+        e = np.array([x.error_s for x in sub.matched])
+        out[kind] = {
+            "mean_ms": float(e.mean() * 1000) if e.size else None,
+            "median_abs_ms": float(np.median(np.abs(e)) * 1000) if e.size else None,
+            "found_pct": None if sub.recall is None else 100.0 * sub.recall,
+            "mean_fr": float(e.mean() * fps) if e.size else None,
+            "median_abs_fr": float(np.median(np.abs(e)) * fps) if e.size else None,
+        }
+    return out
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
+    """Rear and front views, orthographic and a pinhole camera 3 m away at hip height,
+    without noise and with pose-like noise: events, cadence, pelvic drop, step width and
+    foot progression against the Plug-in-Gait truth."""
+    from app.gait.analysis import analyze_samples
+    from app.types import View
+    from tests.helpers.c3d_landmarks import c3d_to_samples
+
+    rows = []
+    for view in ("rear", "front"):
+        for camera in ("ortho", "persp"):
+            base, meta = c3d_to_samples(c3d_path, view=view, camera=camera, distance_m=3.0)
+            truth = truth_steps(meta)
+            for noise in (0.0, NOISE_XY_PX):
+                clip = f"c3d {view} {camera}" + (f" +{noise:g}px" if noise else "")
+                samples = pose_noise(base, noise, NOISE_Z_PX)
+                res = analyze_samples(samples, View(view), None, meta["fps"])
+                cad = res.cadence_spm
+                err = None if cad is None else cad - meta["truth_cadence_spm"]
+                rows.append(row(clip, "cadence (spm)", f"{meta['truth_cadence_spm']:.1f}",
+                                "—" if cad is None else f"{cad:.1f}",
+                                "—" if err is None else f"{err:+.2f}", "±0.5",
+                                err is not None and abs(err) <= 0.5))
+                ev = _event_errors(res, meta["events"], meta["fps"])
+                for kind in ("IC", "TO"):
+                    d = ev[kind]
+                    ok = d["median_abs_ms"] is not None and d["median_abs_ms"] <= 20.0 and (
+                        d["found_pct"] or 0) >= 80.0
+                    rows.append(row(clip, f"{kind} median abs error (ms)", "0",
+                                    f"{d['median_abs_ms']:.0f} ms, found {d['found_pct']:.0f}%"
+                                    if d["median_abs_ms"] is not None else "—",
+                                    f"bias {d['mean_ms']:+.0f} ms" if d["mean_ms"] is not None else "—",
+                                    "≤20 ms, found ≥80%", ok))
+                e = paired(res, truth, "pelvic_drop_deg")
+                r = _rmse(e)
+                rows.append(row(clip, "pelvic drop RMSE (°)", "model obliquity",
+                                "—" if r is None else f"{r:.2f} (n {e.size})",
+                                "—" if r is None else f"bias {e.mean():+.2f}", "≤1.5",
+                                r is not None and r <= 1.5 and e.size >= 10))
+                e = paired(res, truth, "step_width_pct_pelvis")
+                rows.append(row(clip, "step width mean error (% pelvis)", "heel markers",
+                                "—" if not e.size else f"{e.mean():+.2f} (RMSE {_rmse(e):.1f}, n {e.size})",
+                                "—", "|mean| ≤1", bool(e.size >= 10 and abs(e.mean()) <= 1.0)))
+                e = paired(res, truth, "foot_progression_deg")
+                r = _rmse(e)
+                rows.append(row(clip, "foot progression RMSE (°)", "−FootProgressAngles",
+                                "—" if r is None else f"{r:.1f} (n {e.size})",
+                                "—" if r is None else f"bias {e.mean():+.1f}", "—", None))
+    settings["c3d_frontal"] = {
+        "source": "treadmill_events.c3d via c3d_to_samples (rear/front, ortho or pinhole 3 m at hip "
+                  "height, 1280x720)", "noise_xy_px": NOISE_XY_PX, "noise_z_px": NOISE_Z_PX,
+        "truth": "Plug-in-Gait model + force-plate events"}
+    return rows
+
+
+def c3d_knee_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
+    """Side view: knee flexion at IC and peak stance knee flexion against ``?KneeAngles``."""
+    from app.gait.analysis import analyze_samples
+    from app.types import Facing, View
+    from tests.helpers.c3d_landmarks import c3d_to_samples
+
+    rows = []
+    base, meta = c3d_to_samples(c3d_path, view="side", facing="left")
+    truth = truth_steps(meta)
+    for noise in (0.0, NOISE_XY_PX):
+        clip = "c3d side" + (f" +{noise:g}px" if noise else "")
+        res = analyze_samples(pose_noise(base, noise, NOISE_Z_PX), View.SIDE, Facing.LEFT, meta["fps"])
+        for metric, label in (("knee_flexion_ic_deg", "knee flexion at IC"),
+                              ("knee_flexion_peak_stance_deg", "peak stance knee flexion")):
+            e = paired(res, truth, metric)
+            r = _rmse(e)
+            by = {f: paired_foot(res, truth, metric, f) for f in ("left", "right")}
+            rows.append(row(clip, f"{label} RMSE (°)", "KneeAngles (3D)",
+                            "—" if r is None else f"{r:.2f} (n {e.size}; bias L {by['left']:+.1f}, "
+                                                  f"R {by['right']:+.1f})",
+                            "—" if r is None else f"bias {e.mean():+.2f}", "≤3",
+                            r is not None and r <= 3.0 and e.size >= 10))
+    settings["c3d_knee"] = {"source": "treadmill_events.c3d, side view facing left, orthographic",
+                            "noise_xy_px": NOISE_XY_PX}
+    return rows
+
+
+def paired_foot(result: Any, truth: list[dict], metric: str, foot: str) -> float:
+    sub = type("R", (), {"steps": [s for s in result.steps if s.foot.value == foot]})()
+    e = paired(sub, truth, metric)
+    return float(e.mean()) if e.size else math.nan
+
+
+def rate_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
+    """Event timing at 30–240 fps: the C3D resampled to 60 and 120 fps (side view) and the
+    synthetic runner (exact event times) at 30, 60, 120 and 240 fps, side and rear, with
+    pose-like noise. Targets: mean error within ±⅓ frame, median within ½ frame, mean
+    contact time within 10 ms at ≥ 60 fps."""
+    from app.capture.demo import SyntheticRunner
+    from app.gait.analysis import analyze_samples
+    from app.types import Facing, PoseSample, View
+    from tests.helpers.c3d_landmarks import c3d_to_samples
+
+    rows = []
+
+    def judge(clip: str, result: Any, events: list, fps: float, true_contact: dict[str, float]) -> None:
+        ev = _event_errors(result, events, fps)
+        for kind in ("IC", "TO"):
+            d = ev[kind]
+            if d["mean_fr"] is None:
+                rows.append(row(clip, f"{kind} error (frames)", "0", "—", "—", "±⅓ mean, ½ median", False))
+                continue
+            ok = abs(d["mean_fr"]) <= 1 / 3 + 1e-9 and d["median_abs_fr"] <= 0.5 + 1e-9
+            rows.append(row(clip, f"{kind} error (frames @ {fps:g} fps)", "0",
+                            f"mean {d['mean_fr']:+.2f}, median |e| {d['median_abs_fr']:.2f}",
+                            f"{d['mean_ms']:+.1f} ms, found {d['found_pct']:.0f}%",
+                            "mean ±⅓, median ≤½", ok))
+        got = [s.contact_ms for s in result.steps if s.contact_ms]
+        truth = float(np.mean(list(true_contact.values())))
+        err = float(np.mean(got)) - truth if got else None
+        tgt = fps >= 60
+        rows.append(row(clip, "mean contact time (ms)", f"{truth:.0f}",
+                        "—" if err is None else f"{truth + err:.0f}",
+                        "—" if err is None else f"{err:+.1f}", "±10 ms" if tgt else "—",
+                        (err is not None and abs(err) <= 10.0) if tgt else None))
+
+    for fps in (60.0, 120.0):
+        base, meta = c3d_to_samples(c3d_path, view="side", facing="left", fps=fps)
+        samples = pose_noise(base, NOISE_XY_PX / 2, NOISE_Z_PX / 2)
+        res = analyze_samples(samples, View.SIDE, Facing.LEFT, fps)
+        contact = {f: v for f, v in meta["truth_contact_ms_mean"].items() if v is not None}
+        judge(f"c3d side @{fps:g}", res, meta["events"], fps, contact)
+    for view in (View.SIDE, View.REAR):
+        for fps in (30.0, 60.0, 120.0, 240.0):
+            runner = SyntheticRunner(cadence_spm=172.0, view=view, facing=Facing.LEFT,
+                                     camera_distance_m=None if view is View.SIDE else 3.0)
+            n = int(12.0 * fps)
+            base = [PoseSample(i, int(round(i / fps * 1e9)), runner.landmarks_at(i / fps),
+                               runner.width, runner.height) for i in range(n)]
+            samples = pose_noise(base, 1.0, 3.0)
+            res = analyze_samples(samples, view, None, fps)
+            events = runner.true_events(0.3, n / fps - 0.3)
+            judge(f"demo {view.value} @{fps:g}", res, events, fps,
+                  {"both": runner.stance_s * 1000.0})
+    settings["rates"] = {"c3d": "resampled (linear) to 60/120 fps, noise 1 px (3 px depth)",
+                         "demo": "synthetic runner 172 spm, side / rear (pinhole 3 m), noise 1 px (3 px depth)"}
+    return rows
