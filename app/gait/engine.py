@@ -45,7 +45,9 @@ WINDOW_MARGIN_S = 0.15
 WINDOW_LEAD_S = 0.25
 HEEL_WHIP_WINDOW_S = sm.HEEL_WHIP_WINDOW_S
 _SIGNALS = ("heel_u", "toe_u", "heel_y", "toe_y")
-FRONTAL_FIT_HALF_WINDOW_S = 0.06
+FRONTAL_FIT_HALF_WINDOW_S = 0.08
+#: LocalFit columns (image heights of heels and toes) fitted over the short half-window
+_HEIGHTS = (2, 3, 6, 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ class GaitEngine:
         # depth (z) is much noisier than x, y: frontal views smooth over twice the span
         # image heights (y) time the landing: fitted over a shorter span than the velocities
         self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S if self.frontal
-                             else LOCAL_FIT_HALF_WINDOW_S, narrow=(2, 3, 6, 7))
+                             else LOCAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
         self._track = StanceTrack()
         self._detectors = self._new_detectors()
         self._buffer: deque[tuple[int, int, np.ndarray]] = deque()
@@ -126,7 +128,7 @@ class GaitEngine:
         self._depth_decided = has
         if has != self.use_depth:
             self.use_depth = has
-            self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=(2, 3, 6, 7))
+            self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
             self._detectors = self._new_detectors()
 
     def _new_detectors(self) -> dict:
@@ -145,7 +147,7 @@ class GaitEngine:
         self.use_depth = scout.use_depth
         self._depth_decided = scout._depth_decided
         if self.frontal:
-            self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=(2, 3, 6, 7))
+            self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
         self._leg_hist.extend(scout._leg_hist)
         self.leg_px = scout.leg_px
         self._facing_est = scout._facing_est

@@ -9,11 +9,11 @@ frame and the smoothing adds no lag.
 Side view — the *foot velocity* method. In a frame moving with the pelvis a foot on the
 ground moves backward at the belt (or walking) speed; a swinging foot moves forward.
 Initial contact is where the heel, low near the ground and ahead of the other heel, first
-moves backward at ``ic_belt_fraction`` of the belt speed (swing-leg retraction before
-landing is slower than that, so the detector does not fire at the foot's most forward
-point, as Zeni's method does); the time is then refined to where the foot's lowest point
-came down to the ground (within ``land_tol_legs``, extrapolated with its descent speed),
-when that happens near the velocity crossing. Toe-off is where the toe leaves its stance
+moves backward at ``ic_belt_fraction`` (0.65) of the belt speed: swing-leg retraction
+before landing is slower than that, so the detector does not fire at the foot's most
+forward point, as Zeni's method does, and a lag-free velocity crosses 0.65 about when the
+heel's speed steps from the retraction's to the belt's (0.5 was right for the earlier
+backward differences, which lagged by a frame). Toe-off is where the toe leaves its stance
 track: confirmed once it is ``to_lift_legs`` above it, timed where its rise crossed
 ``to_time_lift_legs`` ("clearly off", as the annotation of the real clips has it); or,
 where the toe is lost, where it stops moving back with the belt.
@@ -40,14 +40,15 @@ from app.gait.filters import percentile
 class EventDetectorConfig:
     """Settings shared by every clip: nothing here is tuned to one recording."""
 
-    ic_belt_fraction: float = 0.5      # heel backward speed at contact, fraction of belt speed
+    ic_belt_fraction: float = 0.65     # heel backward speed at contact, fraction of belt speed
+    # frontal views time contact through the pose model's depth, smoothed over twice the
+    # span: its velocity step is spread wider, so its midpoint lies lower
+    ic_belt_fraction_depth: float = 0.55
     to_belt_fraction: float = 0.5      # toe backward speed below this fraction = not on the belt
     to_lift_legs: float = 0.03         # toe rise above its stance track that confirms toe-off
     to_time_lift_legs: float = 0.02    # ...timed where the rise crossed this ("clearly off")
     ic_ground_tol_legs: float = 0.15   # the landing foot's lowest point must be this near ground
     frontal_land_tol_legs: float = 0.015  # frontal: the heel within this of its landing height
-    land_tol_legs: float = 0.01        # side view: contact timed where the foot comes this near
-    land_search_s: float = 0.06        # ...the ground, within this of the velocity crossing
     min_stance_s: float = 0.09
     min_swing_s: float = 0.12
     min_phase_fraction: float = 0.6    # a phase shorter than this × its recent median is noise
@@ -177,9 +178,6 @@ class FootEventDetector:
         self.track_slope = track_slope
         #: the image speed of a foot on the belt (frontal views; set by the engine)
         self.track_slope_legs_per_s = 0.0
-        #: time contact by the foot reaching the ground (side view; frontal views see
-        #: depth and height mixed in image y)
-        self.refine_ic = not track_slope
         self.clock = _PhaseClock(self.cfg)
         self._prev: FootObservation | None = None
         self._hist_t: deque[float] = deque()
@@ -191,9 +189,6 @@ class FootEventDetector:
         self.belt_legs_per_s = self.cfg.default_belt_legs_per_s
         self.ground_y = math.nan
         self._primed = False
-        # (t, lowest foot point y, its vertical velocity), smoothed, for timing contacts
-        self._landing_hist: deque[tuple[float, float, float]] = deque(maxlen=64)
-        self._pending_ic: tuple[float, float] | None = None  # (t_cross, confidence)
 
     @property
     def phase(self) -> Phase:
@@ -212,37 +207,8 @@ class FootEventDetector:
         return new
 
     def flush(self) -> list[DetectedEvent]:
-        """End of stream: an initial contact still waiting for its landing, at its
-        velocity-crossing time."""
-        if self._pending_ic is None:
-            return []
-        t_cross, conf = self._pending_ic
-        self._pending_ic = None
-        t_seen = self._landing_hist[-1][0] if self._landing_hist else t_cross
-        return [DetectedEvent("IC", t_cross, conf, t_seen)]
-
-    def _landing_time(self, t_cross: float) -> float | None:
-        """Initial contact timed by the foot reaching the ground: the crossing of
-        ``land_tol_legs`` above the ground level by the foot's lowest point, extrapolated
-        to the ground with its descent speed, searched within ``land_search_s`` of the
-        velocity crossing ``t_cross``. None until the samples after it have arrived;
-        ``t_cross`` when the foot did not come down within the search window."""
-        cfg = self.cfg
-        hist = self._landing_hist
-        if not hist or hist[-1][0] < t_cross + cfg.land_search_s:
-            return None
-        g = self.ground_y
-        if math.isnan(g):
-            return t_cross
-        pts = [(t, g - y, vy) for t, y, vy in hist
-               if t_cross - cfg.land_search_s <= t <= t_cross + cfg.land_search_s and y == y]
-        for (ta, ha, _), (tb, hb, vb) in zip(pts, pts[1:]):
-            if ha > cfg.land_tol_legs >= hb:
-                tc = crossing_time(ta, ha, tb, hb, cfg.land_tol_legs)
-                if vb > 0.2:  # descending (image y grows): reach the ground
-                    tc = min(tb, tc + cfg.land_tol_legs / vb)
-                return tc
-        return t_cross
+        """End of stream: nothing waits here (events are confirmed on their sample)."""
+        return []
 
     # -- running estimates -------------------------------------------------------------
     def _remember(self, t_s: float, heel_v: float, low_y: float) -> None:
@@ -279,18 +245,10 @@ class FootEventDetector:
             tol += abs(self.track_slope_legs_per_s) * self.clock.typical_stance_s()
         near_ground = not math.isnan(self.ground_y) and not math.isnan(low_y) and (
             low_y >= self.ground_y - tol)
-        thr = -cfg.ic_belt_fraction * self.belt_legs_per_s
+        frac = cfg.ic_belt_fraction_depth if self.track_slope else cfg.ic_belt_fraction
+        thr = -frac * self.belt_legs_per_s
         clock = self.clock
         events: list[DetectedEvent] = []
-        low_vy = obs.heel_vy if low_y == obs.heel_y else obs.toe_vy
-        self._landing_hist.append((obs.t_s, low_y, low_vy))
-        if self._pending_ic is not None:
-            t_cross, c = self._pending_ic
-            t_ic = self._landing_time(t_cross)
-            if t_ic is not None:
-                self._pending_ic = None
-                events.append(DetectedEvent("IC", t_ic, c, obs.t_s))
-                clock.enter(Phase.STANCE, t_ic)
         if clock.phase is not Phase.STANCE:
             landed = (near_ground and obs.heel_vu <= thr
                       and not obs.heel_u < obs.other_heel_u + cfg.ic_ahead_legs)
@@ -304,12 +262,8 @@ class FootEventDetector:
                         clock.enter(Phase.SWING, obs.t_s)
             elif landed and clock.since(obs.t_s) >= clock.min_duration(False):
                 t_ic = crossing_time(prev.t_s, prev.heel_vu, obs.t_s, obs.heel_vu, thr)
-                self._start_stance(t_ic, obs)
-                if self.refine_ic:
-                    # wait for the samples after the crossing to see the foot land
-                    self._pending_ic = (t_ic, conf)
-                    return events
                 t_ic = max(t_ic, clock._phase_t_s + 1e-6)
+                self._start_stance(t_ic, obs)
                 events.append(DetectedEvent("IC", t_ic, conf, obs.t_s))
             return events
         # -- stance: wait for the toe to leave the belt
