@@ -365,11 +365,31 @@ class GaitEngine:
             for st in self._open:
                 if st.foot is ev.foot and st.to is None and st.ic.t_ns < ev.t_ns:
                     st.to = ev
+                    self._mid_stance(st)
                     break
         for st in list(self._open):
             if st.to is not None and st.next_ic is not None:
                 self._open.remove(st)
                 self._ready.append(st)
+
+    def _mid_stance(self, st: _Stance) -> None:
+        """Frontal views: where the foot stood in the middle half of its stance (mean x, y
+        of its lowest point, pixels), for the camera roll (``StanceTrack.roll_deg``)."""
+        if not self.frontal or st.to is None or math.isnan(self.leg_px):
+            return
+        d = st.to.t_ns - st.ic.t_ns
+        t0, t1 = st.ic.t_ns + d // 4, st.to.t_ns - d // 4
+        leg = LEG[st.foot.value]
+        pts = []
+        for bt, _, lm in self._buffer:
+            if t0 <= bt <= t1:
+                heel, toe = lm[leg["heel"]], lm[leg["toe"]]
+                p = heel if not toe[1] > heel[1] else toe
+                if not math.isnan(p[1]):
+                    pts.append(p[:2])
+        if pts:  # pixels: a height normalised by a leg length that drifts would tilt
+            x, y = np.mean(pts, axis=0)
+            self._track.add_mid_stance(st.foot.value, float(x), float(y))
 
     def _window_end_ns(self, st: _Stance) -> int:
         end = st.ic.t_ns

@@ -50,12 +50,12 @@ class StanceTrack:
         self.v_g = 0.0
         self._next_update_s = -math.inf
         self._mid: dict[str, deque[tuple[float, float]]] = {
-            "left": deque(maxlen=8), "right": deque(maxlen=8)}
+            "left": deque(maxlen=16), "right": deque(maxlen=16)}
 
     def copy_from(self, other: "StanceTrack") -> None:
         self.v_g = other.v_g
         for side in ("left", "right"):
-            self._mid[side] = deque(other._mid[side], maxlen=8)
+            self._mid[side] = deque(other._mid[side], maxlen=16)
 
     @property
     def band(self) -> float:
@@ -74,26 +74,30 @@ class StanceTrack:
             self._next_update_s = t_s + 0.25
             self.v_g = _mode(np.asarray(self._v))
 
-    def add_mid_stance(self, side: str, x_legs: float, y_legs: float) -> None:
-        """One stance's mid-point on its track (lateral x and image y, leg lengths)."""
-        if x_legs == x_legs and y_legs == y_legs:
-            self._mid[side].append((x_legs, y_legs))
+    def add_mid_stance(self, side: str, x_px: float, y_px: float) -> None:
+        """Where one stance stood (image x and y of the foot's lowest point, pixels)."""
+        if x_px == x_px and y_px == y_px:
+            self._mid[side].append((x_px, y_px))
 
     @property
     def roll_deg(self) -> float:
         """Camera roll (degrees, positive = the image's horizontal is turned clockwise on
-        screen): the slope of the line through both feet's median mid-stance points;
-        0 until each foot has 3 stances."""
-        left, right = self._mid["left"], self._mid["right"]
-        if len(left) < 3 or len(right) < 3:
+        screen): the slope of the line through both feet's mean stance points. The feet
+        stand only a step width apart, so the slope is noisy: it counts only when it is
+        more than twice its standard error (and each foot has 4 stances); else 0."""
+        left, right = np.asarray(self._mid["left"]), np.asarray(self._mid["right"])
+        if len(left) < 4 or len(right) < 4:
             return 0.0
-        xl, yl = np.median(np.asarray(left), axis=0)
-        xr, yr = np.median(np.asarray(right), axis=0)
+        (xl, yl), (xr, yr) = left.mean(axis=0), right.mean(axis=0)
         dx = xr - xl
-        if abs(dx) < 0.05:
+        if abs(dx) < 2.0:
             return 0.0
-        # the x order of the feet is the view's; the sign follows the image direction
-        return float(math.degrees(math.atan2(yr - yl, dx) if dx > 0 else math.atan2(yl - yr, -dx)))
+        se_dy = math.sqrt(left[:, 1].var(ddof=1) / len(left) + right[:, 1].var(ddof=1) / len(right))
+        dy = yr - yl
+        if abs(dy) <= 2.0 * se_dy:
+            return 0.0
+        # the line from the foot at smaller image x to the one at larger x
+        return float(math.degrees(math.atan2(dy, dx) if dx > 0 else math.atan2(-dy, -dx)))
 
 
 def _mode(v: np.ndarray) -> float:
@@ -211,8 +215,7 @@ class FrontalFootEventDetector:
         return None
 
     def _learn_stance(self, t_to: float) -> None:
-        """After a stance: where the heel first moved with the belt (its landing height)
-        and the stance's mid-point for the camera roll."""
+        """After a stance: where the heel first moved with the belt (its landing height)."""
         trk = self.track
         t_from = self._ic_t_s - 0.15
         hist = [o for o in self._hist if t_from <= o.t_s <= t_to]
@@ -221,7 +224,3 @@ class FrontalFootEventDetector:
                 if a.heel_y == a.heel_y:
                     self._landings.append(a.heel_y)
                 break
-        t_mid = 0.5 * (self._ic_t_s + t_to)
-        mid = min(hist, key=lambda o: abs(o.t_s - t_mid), default=None)
-        if mid is not None:
-            trk.add_mid_stance(self.side, mid.heel_u, mid.heel_y)

@@ -117,9 +117,10 @@ class PeakProfiles:
         self._profiles: dict[tuple[str, str], deque[np.ndarray]] = {}
 
     def peak(self, name: str, foot: str, t: np.ndarray, values: np.ndarray,
-             t0: float, t1: float) -> float | None:
+             t0: float, t1: float, signed: bool = False) -> float | None:
         """This stance's value at the phase where the foot's median profile (this stance
-        and up to 7 before) is highest; None without enough valid frames."""
+        and up to 7 before) is highest (``signed``: largest in size, either sign); None
+        without enough valid frames."""
         ok = np.isfinite(values)
         if ok.sum() < 2 or t1 <= t0:
             return None
@@ -129,7 +130,7 @@ class PeakProfiles:
         hist = self._profiles.setdefault((name, foot), deque(maxlen=PROFILE_STEPS))
         hist.append(prof)
         ref = np.median(np.stack(hist), axis=0)
-        return float(prof[int(np.argmax(ref))])
+        return float(prof[int(np.argmax(np.abs(ref) if signed else ref))])
 
 
 def _series(frames: np.ndarray, fn, *args) -> np.ndarray:
@@ -205,28 +206,32 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
     cross = [c for c in (m.wrist_crosses_midline(x) for x in step) if c is not None]
     out["arm_crossover_pct"] = (100.0 if any(cross) else 0.0) if cross else None
     if view is View.REAR and st.to_s is not None:
-        out["heel_whip_deg"], why = heel_whip(sharp, side, st.to_s, shank_px.get(side, math.nan))
+        out["heel_whip_deg"], why = heel_whip(win, side, st.to_s, shank_px.get(side, math.nan),
+                                              profiles)
         if why:
             reasons["heel_whip_deg"] = why
     return out, reasons
 
 
-def heel_whip(win: Window, side: str, to_s: float, shank_full_px: float
-              ) -> tuple[float | None, str]:
-    """Peak rotation of the ankle→heel line against the shank in the first 150 ms after
-    toe-off (signed value of largest size; positive = heel medial), over the frames where
-    the shank shows at least 60 % of its length; (None, reason) when none does."""
+def heel_whip(win: Window, side: str, to_s: float, shank_full_px: float,
+              profiles: PeakProfiles | None = None) -> tuple[float | None, str]:
+    """Rotation of the ankle→heel line against the shank in the first 150 ms after
+    toe-off (positive = heel medial), over the frames where the shank shows at least 60 %
+    of its length: read at the phase where this foot's median whip profile is largest
+    (with ``profiles``; else the frame of largest size); (None, reason) when no frame
+    qualifies."""
     ts, frames = win.between(to_s, to_s + HEEL_WHIP_WINDOW_S)
     leg = g.LEG[side]
-    vals = []
-    for x in frames:
+    vals = np.full(len(frames), np.nan)
+    for i, x in enumerate(frames):
         shank = math.hypot(*(x[leg["knee"], :2] - x[leg["ankle"], :2]))
-        if not shank >= MIN_SHANK_FRACTION * shank_full_px:
-            continue
-        v = m.heel_line_deg(x, side)
-        if not math.isnan(v):
-            vals.append(v)
-    if not vals:
+        if shank >= MIN_SHANK_FRACTION * shank_full_px:
+            vals[i] = m.heel_line_deg(x, side)
+    ok = np.isfinite(vals)
+    if not ok.any():
         return None, REASON_WHIP_FORESHORTENED
-    return float(max(vals, key=abs)), ""
-
+    if profiles is not None and ok.sum() >= 2:
+        v = profiles.peak("heel_whip_deg", side, ts, vals, to_s, to_s + HEEL_WHIP_WINDOW_S, signed=True)
+        if v is not None:
+            return v, ""
+    return float(max(vals[ok], key=abs)), ""
