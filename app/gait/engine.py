@@ -312,6 +312,8 @@ class GaitEngine:
         if fit is None:
             return []
         tc, val, vel = fit
+        for det in self._detectors.values():
+            det.delay_s = t_s - tc
         vis_c = next((v for v in self._vis if abs(v[0] - tc) < 1e-9), (tc, 1.0, 1.0))
         n = len(_SIGNALS)
         obs: dict[Foot, FootObservation] = {}

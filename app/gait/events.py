@@ -21,9 +21,10 @@ where the toe is lost, where it stops moving back with the belt.
 Frontal views (rear/front) are in ``app.gait.events_frontal``.
 
 Units: positions in leg lengths (hip–ankle distance), image axes (y down), times in
-seconds. Confirmation delay: the smoothing delay plus, for a toe-off, at most
-``max_to_confirm_s`` (0.15 s) after the lift began; the engine reports each event's delay
-(``GaitEvent.confirmed_t_ns``).
+seconds. Confirmation delay: a contact is confirmed on the smoothed sample after its
+crossing (the smoothing's 40 ms plus at most a frame); a toe-off at the latest
+``max_to_confirm_s`` (0.15 s) after its rise, the smoothing delay included. The engine
+reports each event's delay (``GaitEvent.confirmed_t_ns``).
 """
 
 from __future__ import annotations
@@ -178,6 +179,8 @@ class FootEventDetector:
         self.track_slope = track_slope
         #: the image speed of a foot on the belt (frontal views; set by the engine)
         self.track_slope_legs_per_s = 0.0
+        #: how late the smoothed observations arrive (the engine's local fit), seconds
+        self.delay_s = 0.0
         self.clock = _PhaseClock(self.cfg)
         self._prev: FootObservation | None = None
         self._hist_t: deque[float] = deque()
@@ -215,7 +218,9 @@ class FootEventDetector:
         self._hist_t.append(t_s)
         self._hist_heel_v.append(heel_v)
         self._hist_low.append(low_y)
-        while self._hist_t and self._hist_t[0] < t_s - self.cfg.history_s:
+        # the last ``history_s`` seconds, but never fewer than 45 samples (a slow-motion
+        # file read at its stored rate has few frames per second)
+        while len(self._hist_t) > 45 and self._hist_t[0] < t_s - self.cfg.history_s:
             self._hist_t.popleft()
             self._hist_heel_v.popleft()
             self._hist_low.popleft()
@@ -312,6 +317,12 @@ class FootEventDetector:
         cfg = self.cfg
         belt = cfg.to_belt_fraction * self.belt_legs_per_s
         track = self._toe_heights()
+        if track and math.isnan(obs.toe_y) and track[-1][1] > cfg.to_lift_legs:
+            # the toe was rising when it was lost: confirm it by the time bound
+            start = rise_time(track, cfg.to_time_lift_legs)
+            if start is not None and (
+                    obs.t_s + self.delay_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
+                return start, 0.8
         if track and not math.isnan(obs.toe_y):
             lifted = [h > cfg.to_lift_legs for _, h in track[-2:]]
             # rising off the track, not drifting along it (a slightly wrong track slope)
@@ -321,9 +332,10 @@ class FootEventDetector:
                 # the far, half-hidden foot's toe point jitters upward mid-stance; the belt
                 # does not: wait until the toe also stops moving back with the belt, or
                 # until waiting longer would pass the confirmation bound
+                # (the smoothed samples arrive ``delay_s`` late: count it in the bound)
                 if start is not None and (
                         math.isnan(obs.toe_vu) or obs.toe_vu > -belt
-                        or obs.t_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
+                        or obs.t_s + self.delay_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
                     return start, 1.0
         if not math.isnan(obs.toe_vu):
             if obs.toe_vu <= -belt:

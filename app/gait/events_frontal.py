@@ -131,6 +131,7 @@ class FrontalFootEventDetector:
         self._stance: list[FootObservation] = []
         self._ic_t_s = math.nan
         self._primed = False
+        self.delay_s = 0.0
 
     @property
     def phase(self) -> Phase:

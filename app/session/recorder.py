@@ -21,6 +21,7 @@ pipeline carries on. Folder format: docs/SESSION_FORMAT.md.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import csv
 import math
@@ -390,6 +391,20 @@ class SessionRecorder:
         if len(self._index_keys) > _INDEX_MAP_SIZE:
             self._index_of.pop(self._index_keys.popleft(), None)
 
+    def _frame_at(self, t_ns: int | None) -> int | None:
+        """The recorded frame that shows an event at ``t_ns`` (events are timed between
+        frames): the first recorded frame at or after it; None if not (or no longer) known."""
+        if t_ns is None or not self._index_keys:
+            return None
+        hit = self._index_of.get(t_ns)
+        if hit is not None:
+            return hit
+        keys = self._index_keys
+        if t_ns < keys[0] - 1000 or t_ns > keys[-1]:
+            return None
+        j = bisect.bisect_left(keys, t_ns - 1000)
+        return self._index_of.get(keys[j]) if j < len(keys) else None
+
     def _t_s(self, t_ns: int | None) -> float | None:
         if t_ns is None or self._t0_ns is None:
             return None
@@ -404,7 +419,7 @@ class SessionRecorder:
             if ev.t_ns < self._t0_ns:
                 continue
             self._csv["events"].write({
-                "t_s": self._t_s(ev.t_ns), "frame": self._index_of.get(ev.t_ns),
+                "t_s": self._t_s(ev.t_ns), "frame": self._frame_at(ev.t_ns),
                 "kind": ev.kind.value, "foot": ev.foot.value,
                 "confirmed_t_s": self._t_s(ev.confirmed_t_ns)})
         for st in upd.steps:
@@ -418,8 +433,7 @@ class SessionRecorder:
         """The keys of ``AnalysisResult.step_dict`` with times from the session start and
         frames as recorded frame numbers."""
         d: dict[str, Any] = step_row(
-            s, self._t0_ns, self._index_of.get(s.ic_t_ns),
-            None if s.to_t_ns is None else self._index_of.get(s.to_t_ns))
+            s, self._t0_ns, self._frame_at(s.ic_t_ns), self._frame_at(s.to_t_ns))
         sync = self.sync_lookup(s.ic_t_ns) if self.sync_lookup is not None else None
         if sync is not None:
             d["sync_error_ms"] = _r(sync.error_ms, 1)

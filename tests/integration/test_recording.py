@@ -88,11 +88,14 @@ def check_complete_folder(folder: Path) -> tuple[dict, list, list[float]]:
             assert tuple(fh.readline().strip().split(",")) == cols
     n = len(samples)
     for ev in read_csv(folder / "events.csv"):
+        # events are timed between frames; their frame is the first row at or after them
         k = int(ev["frame"])
-        assert 0 <= k < n and abs(lm_t[k] - float(ev["t_s"])) < 1e-5  # event frame = its row
+        t = float(ev["t_s"])
+        assert 0 <= k < n and lm_t[k] >= t - 1e-5 and (k == 0 or lm_t[k - 1] < t)
     for st in steps:
         k = int(st["ic_frame"])
-        assert abs(lm_t[k] - float(st["ic_s"])) < 1e-3
+        t = float(st["ic_s"])
+        assert lm_t[k] >= t - 1e-5 and (k == 0 or lm_t[k - 1] < t)
     return m, samples, times
 
 

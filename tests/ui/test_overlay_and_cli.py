@@ -105,7 +105,8 @@ def test_headless_session_cli(tmp_path):
                 "cadence_spm", "metrics"):
         assert key in fig
     assert set(fig["latency_ms"]) >= {"p50", "p95", "max"}
-    assert fig["frames"] >= 80 and fig["processed_fps"] > 25
+    # a smoke check that the pipeline keeps up (figures: benchmarks, not asserted tightly)
+    assert fig["frames"] >= 80 and fig["processed_fps"] > 0.6 * fig["nominal_fps"]
     assert "processed fps" in r.stdout
 
 

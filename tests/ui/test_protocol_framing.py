@@ -86,7 +86,9 @@ def test_dark_frame_gives_the_lighting_warning_but_not_a_block(flow):
 def test_frame_without_a_person_fails_full_body(flow):
     _to_camera(flow, "cadence")
     runner = SyntheticRunner(view=View.SIDE)
-    empty = runner._make_background()
+    from app.capture.demo_render import make_background
+
+    empty = make_background(runner)
     rep = None
     for _ in range(10):
         rep = flow.check_frame(None, empty)
