@@ -377,7 +377,7 @@ class GaitEngine:
     def _mid_stance(self, st: _Stance) -> None:
         """Frontal views: where the foot stood in the middle half of its stance (mean x, y
         of its lowest point, pixels), for the camera roll (``StanceTrack.roll_deg``)."""
-        if not self.frontal or st.to is None or math.isnan(self.leg_px):
+        if not self.frontal or st.to is None:
             return
         d = st.to.t_ns - st.ic.t_ns
         t0, t1 = st.ic.t_ns + d // 4, st.to.t_ns - d // 4

@@ -23,8 +23,8 @@ Frontal views (rear/front) are in ``app.gait.events_frontal``.
 Units: positions in leg lengths (hip–ankle distance), image axes (y down), times in
 seconds. Confirmation delay: a contact is confirmed on the smoothed sample after its
 crossing (the smoothing's 40 ms plus at most a frame); a toe-off at the latest
-``max_to_confirm_s`` (0.15 s) after its rise, the smoothing delay included. The engine
-reports each event's delay (``GaitEvent.confirmed_t_ns``).
+``max_to_confirm_s`` (0.15 s) after its rise on the smoothed samples, so within 0.2 s.
+The engine reports each event's delay (``GaitEvent.confirmed_t_ns``).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class EventDetectorConfig:
     ic_belt_fraction: float = 0.65     # heel backward speed at contact, fraction of belt speed
     # frontal views time contact through the pose model's depth, smoothed over twice the
     # span: its velocity step is spread wider, so its midpoint lies lower
-    ic_belt_fraction_depth: float = 0.55
+    ic_belt_fraction_depth: float = 0.5
     to_belt_fraction: float = 0.5      # toe backward speed below this fraction = not on the belt
     to_lift_legs: float = 0.03         # toe rise above its stance track that confirms toe-off
     to_time_lift_legs: float = 0.02    # ...timed where the rise crossed this ("clearly off")
@@ -320,8 +320,7 @@ class FootEventDetector:
         if track and math.isnan(obs.toe_y) and track[-1][1] > cfg.to_lift_legs:
             # the toe was rising when it was lost: confirm it by the time bound
             start = rise_time(track, cfg.to_time_lift_legs)
-            if start is not None and (
-                    obs.t_s + self.delay_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
+            if start is not None and obs.t_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s:
                 return start, 0.8
         if track and not math.isnan(obs.toe_y):
             lifted = [h > cfg.to_lift_legs for _, h in track[-2:]]
@@ -332,10 +331,9 @@ class FootEventDetector:
                 # the far, half-hidden foot's toe point jitters upward mid-stance; the belt
                 # does not: wait until the toe also stops moving back with the belt, or
                 # until waiting longer would pass the confirmation bound
-                # (the smoothed samples arrive ``delay_s`` late: count it in the bound)
                 if start is not None and (
                         math.isnan(obs.toe_vu) or obs.toe_vu > -belt
-                        or obs.t_s + self.delay_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
+                        or obs.t_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
                     return start, 1.0
         if not math.isnan(obs.toe_vu):
             if obs.toe_vu <= -belt:

@@ -38,6 +38,10 @@ from app.gait.filters import percentile
 #: Frontal events are less certain than side-view ones.
 FRONTAL_CONFIDENCE = 0.8
 TRACK_HISTORY_S = 4.0
+#: a smaller slope of the feet's ground line is not corrected (degrees): the feet stand
+#: only a step width apart, and their landmarks' heights differ by a few millimetres
+#: between feet (shoe, toe-out, model) — on the C3D walk that alone reads up to 2°
+MIN_ROLL_DEG = 3.0
 _BIN = 0.05  # leg/s, histogram bin of foot velocities
 
 
@@ -84,7 +88,8 @@ class StanceTrack:
         """Camera roll (degrees, positive = the image's horizontal is turned clockwise on
         screen): the slope of the line through both feet's mean stance points. The feet
         stand only a step width apart, so the slope is noisy: it counts only when it is
-        more than twice its standard error (and each foot has 4 stances); else 0."""
+        more than three times its standard error and at least ``MIN_ROLL_DEG`` (and each foot
+        has 4 stances); else 0."""
         left, right = np.asarray(self._mid["left"]), np.asarray(self._mid["right"])
         if len(left) < 4 or len(right) < 4:
             return 0.0
@@ -94,10 +99,11 @@ class StanceTrack:
             return 0.0
         se_dy = math.sqrt(left[:, 1].var(ddof=1) / len(left) + right[:, 1].var(ddof=1) / len(right))
         dy = yr - yl
-        if abs(dy) <= 2.0 * se_dy:
+        if abs(dy) <= 3.0 * se_dy:
             return 0.0
         # the line from the foot at smaller image x to the one at larger x
-        return float(math.degrees(math.atan2(dy, dx) if dx > 0 else math.atan2(-dy, -dx)))
+        roll = float(math.degrees(math.atan2(dy, dx) if dx > 0 else math.atan2(-dy, -dx)))
+        return roll if abs(roll) >= MIN_ROLL_DEG else 0.0
 
 
 def _mode(v: np.ndarray) -> float:
