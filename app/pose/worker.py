@@ -268,6 +268,17 @@ class PoseWorker:
                     upd = StepsUpdate(tuple(out.events), tuple(out.steps), self.last_snapshot, done)
                     for cb in list(self.listeners):
                         cb(upd)
+            # the source ended or the session stops: steps still waiting for the
+            # landmarks after them are emitted now, so a recording keeps them
+            engine = self.engine
+            if engine is not None and hasattr(engine, "finish"):
+                last = engine.finish()
+                if last:
+                    self.all_steps.extend(last)
+                    self.last_snapshot = engine.snapshot()
+                    upd = StepsUpdate((), tuple(last), self.last_snapshot, time.perf_counter_ns())
+                    for cb in list(self.listeners):
+                        cb(upd)
         except BaseException as exc:  # noqa: BLE001 - reported through status, then re-raised
             self.error = exc
             raise
