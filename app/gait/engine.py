@@ -29,7 +29,7 @@ from app.gait.events_frontal import FrontalFootEventDetector, StanceTrack
 from app.gait.filters import OneEuroFilter, percentile
 from app.gait.geometry import L_HIP, LEG, R_HIP
 from app.gait.smoothing import LOCAL_FIT_HALF_WINDOW_S, LocalFit, smoothing_cutoff_hz
-from app.gait.tracking import FacingEstimator, FrontalFlipRepair, LegTracker
+from app.gait.tracking import FacingEstimator, FrontalFlipRepair, LegTracker, TrackerConfig
 from app.types import (
     EventKind, Facing, Foot, GaitEvent, MetricSnapshot, MetricValue, PoseSample, Quality,
     StepRecord, View,
@@ -88,7 +88,9 @@ class GaitEngine:
         return self.view is not View.SIDE
 
     def reset(self) -> None:
-        self._tracker = LegTracker()
+        # frontal views assign legs by the knees' sides (FrontalFlipRepair); continuity
+        # swaps are for side views, where one leg hides behind the other
+        self._tracker = LegTracker(TrackerConfig(swap_ratio=0.0) if self.frontal else None)
         self._flip = FrontalFlipRepair(left_on_image_left=self.view is View.REAR)
         self._facing_est = FacingEstimator()
         self._smoother = OneEuroFilter(min_cutoff_hz=1.5, beta=0.02)
@@ -532,4 +534,5 @@ class GaitEngine:
         val = (lm_ - rm_) / ((lm_ + rm_) / 2) * 100.0
         q = Quality.GOOD if min(len(by[Foot.LEFT]), len(by[Foot.RIGHT])) >= 4 else Quality.LOW
         return MetricValue(name, float(val), unit, q)
+
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.gait.geometry import (
-    L_ANKLE, L_EAR, L_HEEL, L_HIP, L_SHOULDER, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE, R_EAR,
-    R_HEEL, R_HIP, R_SHOULDER, R_TOE,
+    L_ANKLE, L_EAR, L_HEEL, L_HIP, L_KNEE, L_SHOULDER, L_TOE, LEG_SWAP_PAIRS, NOSE, R_ANKLE,
+    R_EAR, R_HEEL, R_HIP, R_KNEE, R_SHOULDER, R_TOE,
 )
 from app.types import LM, Facing
 
@@ -168,21 +168,27 @@ def swap_body(lm: np.ndarray) -> np.ndarray:
 
 class FrontalFlipRepair:
     """Frontal views: the body's left side is on a known side of the image (rear view:
-    image-left; front view, camera image not mirrored: image-right). The pose model often
-    labels the whole body mirrored in rear views; this puts every left/right pair back
-    together — hips, shoulders, arms, face and legs — decided by the hips (and, when the
-    hips are too close together to tell, by the shoulders). Leg-only swaps are left to
-    :class:`LegTracker`, which runs after this."""
+    image-left; front view, camera image not mirrored: image-right).
+
+    The pose model often labels the whole body mirrored in rear views, and swaps the legs
+    when they pass each other in swing. This puts the labels back: the whole body by the
+    hips (or, when the hips are too close together to tell, the shoulders); then each leg
+    by its knee, which stays on its hip's side even when the feet cross (a crossover gait);
+    then each foot by the knee it hangs under. Where knees or feet are too close to tell,
+    the previous frame's decision stands."""
 
     def __init__(self, left_on_image_left: bool, min_sep_px: float = 4.0) -> None:
         self.left_on_image_left = left_on_image_left
         self.min_sep_px = min_sep_px
         self.flipped = False
         self.n_flips = 0
+        self._legs_swapped = False
+        self._feet_swapped = False
 
     def update(self, lm: np.ndarray) -> np.ndarray:
         """Return ``lm`` with the view's left/right order (a copy when repaired)."""
         self.flipped = False
+        out = lm
         for a, b in ((L_HIP, R_HIP), (L_SHOULDER, R_SHOULDER)):
             d = lm[a, 0] - lm[b, 0]  # left minus right
             if math.isnan(d) or abs(d) < self.min_sep_px:
@@ -191,6 +197,34 @@ class FrontalFlipRepair:
             if wrong:
                 self.flipped = True
                 self.n_flips += 1
-                return swap_body(lm)
+                out = swap_body(lm)
+            break
+        return self._legs(out)
+
+    def _legs(self, lm: np.ndarray) -> np.ndarray:
+        hip_w = abs(lm[L_HIP, 0] - lm[R_HIP, 0])
+        if math.isnan(hip_w):
             return lm
-        return lm
+        sep = max(self.min_sep_px, 0.15 * hip_w)
+        side = 1.0 if lm[L_HIP, 0] > lm[R_HIP, 0] else -1.0  # sign of left − right
+        d = (lm[L_KNEE, 0] - lm[R_KNEE, 0]) * side
+        if not math.isnan(d) and abs(d) >= sep:
+            self._legs_swapped = d < 0
+        out = lm
+        if self._legs_swapped:
+            out = lm.copy()
+            for a, b in LEG_SWAP_PAIRS:
+                out[[a, b]] = lm[[b, a]]
+        # each foot under its own knee
+        kl, kr = out[L_KNEE, 0], out[R_KNEE, 0]
+        fl = np.nanmean(out[[L_ANKLE, L_HEEL], 0])
+        fr = np.nanmean(out[[R_ANKLE, R_HEEL], 0])
+        keep = abs(fl - kl) + abs(fr - kr)
+        swap = abs(fl - kr) + abs(fr - kl)
+        if not (math.isnan(keep) or math.isnan(swap)) and abs(keep - swap) >= sep:
+            self._feet_swapped = swap < keep
+        if self._feet_swapped:
+            out = out.copy() if out is lm else out
+            for a, b in ((L_ANKLE, R_ANKLE), (L_HEEL, R_HEEL), (L_TOE, R_TOE)):
+                out[[a, b]] = out[[b, a]]
+        return out
