@@ -173,9 +173,8 @@ class FrontalFlipRepair:
     The pose model often labels the whole body mirrored in rear views, and swaps the legs
     when they pass each other in swing. This puts the labels back: the whole body by the
     hips (or, when the hips are too close together to tell, the shoulders); then each leg
-    by its knee, which stays on its hip's side even when the feet cross (a crossover gait);
-    then each foot by the knee it hangs under. Where knees or feet are too close to tell,
-    the previous frame's decision stands."""
+    by its knee, which stays on its hip's side even when the feet cross (a crossover
+    gait). Where the knees are too close to tell, the previous frame's decision stands."""
 
     def __init__(self, left_on_image_left: bool, min_sep_px: float = 4.0) -> None:
         self.left_on_image_left = left_on_image_left
@@ -183,7 +182,6 @@ class FrontalFlipRepair:
         self.flipped = False
         self.n_flips = 0
         self._legs_swapped = False
-        self._feet_swapped = False
 
     def update(self, lm: np.ndarray) -> np.ndarray:
         """Return ``lm`` with the view's left/right order (a copy when repaired)."""
@@ -215,16 +213,4 @@ class FrontalFlipRepair:
             out = lm.copy()
             for a, b in LEG_SWAP_PAIRS:
                 out[[a, b]] = lm[[b, a]]
-        # each foot under its own knee
-        kl, kr = out[L_KNEE, 0], out[R_KNEE, 0]
-        fl = np.nanmean(out[[L_ANKLE, L_HEEL], 0])
-        fr = np.nanmean(out[[R_ANKLE, R_HEEL], 0])
-        keep = abs(fl - kl) + abs(fr - kr)
-        swap = abs(fl - kr) + abs(fr - kl)
-        if not (math.isnan(keep) or math.isnan(swap)) and abs(keep - swap) >= sep:
-            self._feet_swapped = swap < keep
-        if self._feet_swapped:
-            out = out.copy() if out is lm else out
-            for a, b in ((L_ANKLE, R_ANKLE), (L_HEEL, R_HEEL), (L_TOE, R_TOE)):
-                out[[a, b]] = out[[b, a]]
         return out
