@@ -133,6 +133,15 @@ class GaitEngine:
             self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
             self._detectors = self._new_detectors()
 
+    @staticmethod
+    def warm_up() -> None:
+        """Load the filtering code (scipy.signal, ~1 s) now, not at the first step: call
+        it before the first live frame (the pose worker does)."""
+        from app.gait.smoothing import clean_columns
+
+        t = np.arange(20) / 30.0
+        clean_columns(t, np.zeros((20, 2)), 6.0)
+
     def _new_detectors(self) -> dict:
         if self.frontal and not self.use_depth:
             return {f: FrontalFootEventDetector(f.value, self._track, self._config) for f in Foot}

@@ -211,6 +211,9 @@ class PoseWorker:
                 if self._region is not None and hasattr(estimator, "set_region"):
                     estimator.set_region(self._region)
             self.engine = self._engine_factory(view, facing)
+            warm = getattr(self.engine, "warm_up", None)
+            if warm is not None:
+                warm()  # the step filters' first import, before the first live frame
             self.ready.set()
             seq = 0
             last_snap_ns = 0
