@@ -92,7 +92,7 @@ def test_batch_on_a_running_scheduler(shared_data, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    clip = cut_clip(shared_data / "male_side_run" / "male_side.mp4", tmp_path / "run.mp4", 60, 60, scale=0.5)
+    clip = cut_clip(shared_data / "male_side_run" / "male_side.mp4", tmp_path / "run.mp4", 60, 90, scale=0.5)
     dask = Path(sys.executable).with_name("dask")
     env = {**os.environ, "GLOG_minloglevel": "2"}
     procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
