@@ -157,6 +157,26 @@ class GaitEngine:
         self.depth_noise_legs = depth_noise_legs(np.asarray(self._depth_rows))
         self._set_depth(self.depth_noise_legs <= DEPTH_NOISE_MAX_LEGS)
 
+    def _decide_depth_from(self, samples: "list[PoseSample]") -> None:
+        """Offline: decide on depth from the given samples at once (``_decide_depth``)."""
+        feet = [LEG[s][k] for s in ("left", "right") for k in ("heel", "toe")]
+        rows, legs = [], []
+        for s in samples:
+            if s.landmarks is None:
+                continue
+            lm = np.asarray(s.landmarks, dtype=np.float64)
+            legs.extend(v for v in (m.leg_length_px(lm, side) for side in ("left", "right"))
+                        if not math.isnan(v))
+            if np.isfinite(lm[feet, 2]).all():
+                rows.append(lm[feet, 2] - (lm[L_HIP, 2] + lm[R_HIP, 2]) * 0.5)
+            elif not rows:
+                self._set_depth(False)
+                return
+        if len(rows) < DEPTH_DECIDE_SAMPLES or not legs:
+            return
+        self.depth_noise_legs = depth_noise_legs(np.asarray(rows) / percentile(legs, 90))
+        self._set_depth(self.depth_noise_legs <= DEPTH_NOISE_MAX_LEGS)
+
     def _set_depth(self, use: bool) -> None:
         self._depth_decided = use
         self._depth_rows = []
@@ -184,6 +204,8 @@ class GaitEngine:
         durations from ``samples`` (the first seconds of the clip), then start fresh with
         those estimates, so the clip's first steps are detected too."""
         scout = GaitEngine(self.view, self._facing_override, self._config)
+        if self.frontal:
+            scout._decide_depth_from(samples)
         for s in samples:
             scout.push(s)
         self.reset()
