@@ -4,17 +4,29 @@ run on it too. Image pixels, RGB uint8."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from app.types import LM, Facing, View
 
-if TYPE_CHECKING:
-    from app.capture.demo_runner import SyntheticRunner
+
+class RunnerScene(Protocol):
+    """What the drawing needs of a synthetic runner (``demo_runner.SyntheticRunner``):
+    image size (px), view and facing, the figure's scale (px per m), centre x and belt
+    line y (px), and the belt speed (m/s)."""
+
+    width: int
+    height: int
+    view: View
+    facing: Facing
+    scale: float
+    cx: float
+    belt_y: float
+    speed_mps: float
 
 
-def make_background(runner: "SyntheticRunner") -> np.ndarray:
+def make_background(runner: RunnerScene) -> np.ndarray:
     """The static treadmill scene for ``runner``'s view, RGB uint8."""
     import cv2
 
@@ -37,7 +49,7 @@ def make_background(runner: "SyntheticRunner") -> np.ndarray:
         cv2.rectangle(img, (int(runner.cx) - half, by - 4), (int(runner.cx) + half, h - 1), (25, 25, 28), -1)
     return img
 
-def render_runner(runner: "SyntheticRunner", t_s: float, lm: np.ndarray,
+def render_runner(runner: RunnerScene, t_s: float, lm: np.ndarray,
               background: np.ndarray) -> np.ndarray:
     """RGB uint8 (height, width, 3): the figure drawn from landmarks ``lm`` (33, 4) on
     ``background`` at model time ``t_s``."""
