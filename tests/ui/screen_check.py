@@ -7,9 +7,10 @@ Run under a real X server of the size to check (the test runs it under Xvfb at
 
 For each window (the live window with both panels open, its home layout, the comparison
 view with two clips loaded, the session browser, the guided-session dialog's pages, the
-template editor, the cue editor, the session picker): the window and its minimum size
-fit the screen's available area, and the controls a user needs are shown inside the
-window and the screen (their whole rectangle), table columns inside their table. A
+comparison at the end of a guided session with its docks, the template editor, the cue
+editor, the session picker): the window and its minimum size fit the screen's available
+area, and the controls a user needs are shown inside the window and the screen (their
+whole rectangle), table columns inside their table. A
 screenshot of each goes to OUT_DIR; ``OUT_DIR/report.json`` lists the problems as
 sentences (empty when all fits). Everything runs in temporary folders.
 """
@@ -189,12 +190,29 @@ def run_checks(c: Checker, tmp: Path) -> None:
     c.pump(1.0)
     c.check("guided_running", w, {"protocol bar": p.bar, "End session": p.bar.buttons["stop"],
                                   "video": w.video})
+    w.act_full.setChecked(True)   # wall mode (F) and back: the window stays on the screen
+    c.pump(1.0)
+    w.act_full.setChecked(False)
+    c.pump(1.0)
+    c.check("guided_after_wall", w, {"protocol bar": p.bar, "End session": p.bar.buttons["stop"],
+                                     "video": w.video})
     w.set_layout("home")
     c.pump(1.0)
     c.check("guided_home", w, {"block countdown": p.home_panel.countdown,
                                "End session": p.home_panel.buttons["stop"], "video": w.video})
     w.set_layout("clinic")
-    p.abort()
+    # ---- its end: the comparison with the session's blocks and the baseline's clinical
+    # picture docked (the picture at the side made it 1433 px wide)
+    c.wait(lambda: p.outcome is not None, 300)
+    cv = w.compare_view if p.outcome is not None and p.outcome.comparison is not None else None
+    if cv is None:
+        c.problems.append("guided session: it ended without a comparison to check.")
+    else:
+        c.wait(lambda: cv.pair is not None, 60)
+        c.check("compare_after_guided", cv, {"metric table": cv.ui.table, "Play": cv.ui.b_play,
+                                             "Steps CSV…": cv.ui.b_csv, "blocks": p.summary.blocks,
+                                             "Open PDF report": p.summary.b_pdf},
+                {"the blocks table": p.summary.blocks})
     c.wait(lambda: p.runner is None, 120)
     for widget in QApplication.topLevelWidgets():  # the end-of-session windows
         if widget is not w and widget.isVisible() and hasattr(widget, "pair"):

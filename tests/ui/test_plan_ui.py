@@ -178,3 +178,39 @@ def test_clinical_picture_after_a_guided_baseline(qtbot, make_window, store):
     assert pw.isVisible() and pw.runner_id == rid and pw.programme.primary == "pelvic_drop"
     assert pw.programme.source_session == "20261102-090000-abcdef" and pw.dirty
     pw.dirty = False
+
+
+def test_clinical_picture_is_a_tab_beside_the_guided_session_summary(qtbot, make_window, store):
+    """Issue 11 item 1: docked at the side of the comparison, the picture made the window
+    1433 px wide (more than a 1366 px screen); beside the guided session's summary it is a
+    tab under the videos, the summary shown first."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabBar
+
+    from app.gait.analysis import analyze_samples
+    from app.plan.assessment import demo_samples
+
+    w = make_window(source="demo", save_settings=False)
+    _, samples = demo_samples(View.SIDE, seconds=10.0)
+    base = analyze_samples(samples, View.SIDE, None, 30.0)
+    outcome = SimpleNamespace(comparison=SimpleNamespace(before=SimpleNamespace(result=base)),
+                              session_id="20261102-090000-abcdef", folder=None)
+    cv = QMainWindow()
+    qtbot.addWidget(cv)
+    cv.setCentralWidget(QLabel("videos"))
+    cv.show()
+    summary = QDockWidget("Guided session", cv)  # as the guided session's end adds it
+    summary.setObjectName("protocolSummary")
+    summary.setWidget(QLabel("blocks"))
+    cv.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, summary)
+    cv.resizeDocks([summary], [250], Qt.Orientation.Vertical)
+    w.plan.after_session(outcome, None, cv)
+    dock = cv.findChild(QDockWidget, "clinicalPicture")
+    assert cv.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+    qtbot.waitUntil(lambda: cv.tabifiedDockWidgets(summary) == [dock], timeout=2000)
+    qtbot.waitUntil(lambda: summary.widget().isVisible(), timeout=2000)
+    bars = [b for b in cv.findChildren(QTabBar) if b.count() == 2]
+    assert len(bars) == 1 and bars[0].tabText(bars[0].currentIndex()) == "Guided session"
+    assert dock.visibleRegion().isEmpty()  # the picture is one click away

@@ -279,6 +279,15 @@ def test_closing_the_window_mid_session_saves_it(qtbot, make_window, short_templ
     qtbot.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Q asks too
     box = w.close_box
     assert box is not None and box.isVisible() and w.isVisible()
+    next(b for b in box.buttons() if b.text() == "Keep going").click()
+    qtbot.keyClick(w, Qt.Key.Key_F)  # and in wall mode, where the menus are hidden
+    assert w.video.wall and not w.menuBar().isVisible()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=3000)
+    qtbot.keyClick(w, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = getattr(w, "close_box", None)
+    assert box is not None and box.isVisible() and "A guided session is running" in box.text()
+    assert p.runner is not None and p.runner.status == "running"
     next(b for b in box.buttons() if b.text() == "Quit").click()
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=30000)
     m = sf.read_manifest(folder)

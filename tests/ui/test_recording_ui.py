@@ -134,6 +134,18 @@ def test_quit_during_a_recording_asks_first(qtbot, make_window, tmp_data_dir, no
     assert w2.isVisible() and box.isVisible() and box.text().startswith("A recording is running (REC ")
     box.reject()  # Esc = Keep going
     assert w2.isVisible() and w2.recording.recording
+    # wall mode (F) hides the menus: Ctrl+Q still asks (it did nothing at all there)
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.keyClick(w2, Qt.Key.Key_F)
+    assert w2.video.wall and not w2.menuBar().isVisible()
+    w2.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w2, timeout=3000)
+    qtbot.keyClick(w2, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = getattr(w2, "close_box", None)
+    assert box is not None and box.isVisible() and box.text().startswith("A recording is running")
+    box.reject()
+    assert w2.isVisible() and w2.recording.recording and w2.video.wall
     folder = w2.recording.recorder.folder
     w2.close()
     next(b for b in w2.close_box.buttons() if b.text() == "Quit").click()

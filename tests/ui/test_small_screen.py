@@ -3,9 +3,11 @@
 Runs ``tests/ui/screen_check.py`` under a real X server of that size (Xvfb, Qt's xcb
 platform, no window manager: a window opens at the size it asks for): the live window
 with both panels open and its home layout, the session browser, the guided session's
-three pages, the template and cue editors, the session picker and the comparison view
-with two clips loaded. Each must fit the screen with its minimum size, and the controls a
-user needs (Compare, the After/Change columns, Steps CSV…, Start, Close…) must lie inside
+three pages, a running guided session (also after wall mode and back), the comparison at
+the end of a guided session (its blocks and the baseline's clinical picture docked), the
+template and cue editors, the session picker and the comparison view with two clips
+loaded. Each must fit the screen with its minimum size, and the controls a user needs
+(Compare, the After/Change columns, Steps CSV…, Start, Close…) must lie inside
 the window and the screen. The screenshots land in the test's folder.
 """
 
@@ -22,8 +24,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOWS = ["live_clinic", "live_home", "session_browser", "guided_runner", "guided_template",
-           "guided_camera", "guided_running", "guided_home", "plan", "template_editor",
-           "cue_editor", "session_picker", "compare"]
+           "guided_camera", "guided_running", "guided_after_wall", "guided_home",
+           "compare_after_guided", "plan", "template_editor", "cue_editor", "session_picker",
+           "compare"]
 
 
 @pytest.mark.slow

@@ -111,3 +111,54 @@ def test_template_editor_close_asks_before_discarding(qtbot, tmp_config_dir, tmp
     qtbot.waitUntil(lambda: not dlg3.isVisible(), timeout=2000)
     lib = TemplateLibrary.load()
     assert lib.get("cadence_copy").title == "Cadence, saved on close"
+
+
+def _click_row(qtbot, dlg, row: int) -> None:
+    """Click a template in the editor's list as a user does."""
+    rect = dlg.list.visualItemRect(dlg.list.item(row))
+    qtbot.mouseClick(dlg.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_template_editor_asks_before_switching_away_from_edits(qtbot, tmp_config_dir, tmp_data_dir):
+    """Picking another template in the list with unsaved edits asks first (like Close);
+    changing the runner beside *Save for this runner* keeps the edits."""
+    from app.protocol.templates import TemplateLibrary
+    from app.session.store import open_store
+
+    with open_store() as st:
+        st.add_runner("Anna K.")
+    dlg = _editor(qtbot)
+    names = [t.name for t in dlg.templates]
+    dlg.select("cadence")
+    other = next(i for i, n in enumerate(names) if n != "cadence")
+    other_name = names[other]
+    _click_row(qtbot, dlg, other)   # no edits: shown at once
+    assert dlg.current.name == other_name and getattr(dlg, "close_box", None) is None
+    dlg.select("cadence")
+    dlg.duplicate()
+    dlg.f_title.setText("Cadence for Anna")
+    _click_row(qtbot, dlg, other)
+    box = getattr(dlg, "close_box", None)
+    assert box is not None and "not saved" in box.text(), "the edits were dropped without asking"
+    qtbot.wait(50)
+    assert dlg.list.currentRow() == names.index("cadence")   # the list stays on the edits
+    assert [i.text() for i in dlg.list.selectedItems()] == [dlg.list.item(names.index("cadence")).text()]
+    _answer(dlg, "Keep editing")
+    assert dlg.f_title.text() == "Cadence for Anna" and dlg.edited
+    # a runner picked for 'Save for this runner' does not reload the edits away
+    dlg.runner_combo.setCurrentIndex(dlg.runner_combo.count() - 1)
+    assert dlg.f_title.text() == "Cadence for Anna" and dlg.edited
+    _click_row(qtbot, dlg, other)
+    _answer(dlg, "Discard changes")
+    assert dlg.current.name == other_name and not dlg.edited
+    assert dlg.list.currentRow() == other
+    # save, then the picked template opens
+    dlg.select("cadence")
+    dlg.duplicate()
+    dlg.f_title.setText("Cadence, saved on switch")
+    _click_row(qtbot, dlg, [t.name for t in dlg.templates].index(other_name))
+    _answer(dlg, "Save as my template")
+    assert TemplateLibrary.load().get("cadence_copy").title == "Cadence, saved on switch"
+    assert dlg.current.name == other_name and not dlg.edited
+    assert dlg.templates[dlg.list.currentRow()].name == other_name
+    dlg.done(0)

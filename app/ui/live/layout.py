@@ -152,7 +152,7 @@ def build_menus(w) -> None:  # noqa: ANN001 - MainWindow
     m_view.addAction(w.act_home)
     m_view.addAction(w.act_setup)
     for a in (w.act_run, w.act_mirror, w.act_skel, w.act_metro, w.act_full,
-              w.act_exit_full, w.act_home):
+              w.act_exit_full, w.act_home, w.act_quit):
         w.addAction(a)  # shortcuts work while menus are hidden (wall mode)
 
     m_help = mb.addMenu("&Help")

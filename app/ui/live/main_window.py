@@ -346,6 +346,9 @@ class MainWindow(QMainWindow):
     def set_wall_mode(self, on: bool) -> None:
         """Full-screen 'wall' mode: video only, large type."""
         self.video.wall = on
+        # the guided bar's type first: the panels coming back beside its wall type made
+        # the window wider than a 1366 px screen
+        self.protocol.bar.set_wall(on)
         for w in (self.toolbar, self.menuBar(), self.statusBar(), self.plots, self.side_panel):
             w.setVisible(not on)
         if on:

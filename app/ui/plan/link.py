@@ -177,7 +177,14 @@ class PlanLink:
         dock = QDockWidget("Clinical picture (baseline)", compare_view)
         dock.setObjectName("clinicalPicture")
         dock.setWidget(box)
-        compare_view.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        # a tab beside the guided session's summary under the videos: a dock at the side
+        # made the comparison window 1433 px wide, more than a 1366 px laptop screen
+        summary = compare_view.findChild(QDockWidget, "protocolSummary")
+        if summary is not None:
+            compare_view.tabifyDockWidget(summary, dock)
+            summary.raise_()  # the session's blocks first; the picture one click away
+        else:
+            compare_view.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.picture_dock = dock
 
     # ------------------------------------------------------------------ closing

@@ -72,6 +72,8 @@ class TemplateEditor(QDialog):
         self.current: Template | None = None
         self.problems: tuple[str, ...] = ()
         self._loading = False
+        self._row = -1  # the list row whose template the fields show (-1: none)
+        self.close_box: QMessageBox | None = None  # the unsaved-edits question, while open
         root = QHBoxLayout(self)
 
         left = QVBoxLayout()
@@ -190,29 +192,35 @@ class TemplateEditor(QDialog):
             self.runner_combo.setCurrentIndex(max(0, self.runner_combo.findData(runner_id)))
         self.b_save_runner.setEnabled(self.runner_combo.count() > 0)
         self.runner_combo.currentIndexChanged.connect(
-            lambda _i: self.reload(select=self.current.name if self.current else None))
+            lambda _i: self.reload(select=self.current.name if self.current else None,
+                                   keep_edits=True))
         self.reload()
 
     # ================================================================ list
-    def reload(self, select: str | None = None) -> None:
-        """Fill the list: shipped + user templates, and the chosen runner's."""
+    def reload(self, select: str | None = None, keep_edits: bool = False) -> None:
+        """Fill the list: shipped + user templates, and the chosen runner's. The template
+        ``select`` (else the first) is shown; with ``keep_edits`` unsaved edits stay in the
+        fields (only the list is refreshed)."""
         lib = TemplateLibrary.load()
         rid = self.runner_combo.currentData()
         if rid is not None:
             lib = lib.with_runner(self.store.runner_templates(rid), self.runner_combo.currentText())
         self.library = lib
         self.templates = list(lib)
+        keep = keep_edits and self.edited
         self.list.blockSignals(True)
         self.list.clear()
         for t in self.templates:
             tag = {"shipped": "shipped", "user": "yours", "runner": "runner's"}[t.source]
             self.list.addItem(QListWidgetItem(f"{t.title}  [{tag}]\n    {t.name} · {t.view} view · "
                                               f"{t.duration_s / 60:g} min"))
-        self.list.blockSignals(False)
         names = [t.name for t in self.templates]
-        row = names.index(select) if select in names else 0
-        self.list.setCurrentRow(row)
-        self._picked(row)
+        row = names.index(select) if select in names else (-1 if keep else 0)
+        self.list.blockSignals(False)
+        self._row = row
+        self._show_row()
+        if not keep and 0 <= row < len(self.templates):
+            self.load_template(self.templates[row])
         if lib.problems:
             self.status.setText(" ".join(lib.problems))
 
@@ -224,8 +232,33 @@ class TemplateEditor(QDialog):
         raise UserError(f"There is no template named {name!r}.")
 
     def _picked(self, row: int) -> None:
-        if 0 <= row < len(self.templates):
+        """Another template picked in the list: shown at once, or — with unsaved edits —
+        after asking (save, discard, or keep editing: the list goes back meanwhile)."""
+        if not 0 <= row < len(self.templates) or row == self._row:
+            return
+        if not self.edited:
+            self._row = row
             self.load_template(self.templates[row])
+            return
+        self._show_row()
+        QTimer.singleShot(0, self.list, self._show_row)  # after the click's own selection
+        name = self.templates[row].name
+
+        def show_picked() -> None:  # the list may have been reloaded by the save
+            names = [t.name for t in self.templates]
+            if name in names:
+                self._row = names.index(name)
+                self._show_row()
+                self.load_template(self.templates[self._row])
+
+        self._ask_unsaved(f"Save them as your template, or discard them and open "
+                          f"“{self.templates[row].title}”?", show_picked)
+
+    def _show_row(self) -> None:
+        """The list's current row back to the template the fields show (no signal)."""
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(self._row)
+        self.list.blockSignals(False)
 
     # ================================================================ fields <-> template
     def load_template(self, t: Template) -> None:
@@ -452,10 +485,19 @@ class TemplateEditor(QDialog):
         if not self.edited or getattr(self, "_discard_ok", False):
             super().reject()
             return
+
+        def close() -> None:
+            self._discard_ok = True
+            super(TemplateEditor, self).reject()
+
+        self._ask_unsaved("Save them as your template, or discard them?", close)
+
+    def _ask_unsaved(self, question: str, then) -> None:  # noqa: ANN001 - callable
+        """Ask (a non-blocking box) what to do with unsaved edits; ``then()`` runs after
+        *Discard changes*, or after *Save as my template* once the save succeeded."""
         name = self.f_title.text().strip() or self.f_name.text().strip() or "this template"
         box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          f"Your changes to “{name}” are not saved. Save them as your template, "
-                          "or discard them?", parent=self)
+                          f"Your changes to “{name}” are not saved. {question}", parent=self)
         save = box.addButton("Save as my template", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
@@ -466,8 +508,7 @@ class TemplateEditor(QDialog):
             self.close_box = None
             clicked = box.clickedButton()
             if clicked is discard or (clicked is save and self.save_user() is not None):
-                self._discard_ok = True
-                super(TemplateEditor, self).reject()
+                then()
 
         box.finished.connect(answered)
         self.close_box = box
