@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from app.capture.frames import Captured, DisplayImage
 from app.capture.slot import LatestSlot
 from app.errors import InputFileError, UserError
 from app.types import Frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.capture.source_spec import SourceSpec
 
 
 def recent_rate_hz(times_ns, window_ns: int = 2_000_000_000) -> float:
@@ -176,26 +179,61 @@ class VideoFileLiveSource:
         self._iter = None
 
 
-def open_source(spec: str, capture_fps: float | None = None, **demo_kwargs) -> LiveSource:
-    """A source from a spec: ``demo``, ``camera:N`` (or ``camera``), or a video file path.
+def open_source(spec: "str | SourceSpec", capture_fps: float | None = None, *,
+                rig=None, **demo_kwargs) -> LiveSource:
+    """A live source from a spec (``app.capture.source_spec``): ``demo``, ``camera:N``,
+    an ``rtsp://``/``http(s)://`` stream, ``loop:PATH``/a video path, or a landmark file
+    (``replay:PATH``). A ``VIEW=`` prefix is accepted (and ignored here).
 
-    ``capture_fps`` applies to a video file (slow motion filmed at that rate). Raises
-    InputFileError for a bad file. Cameras are opened later, on the capture thread.
+    ``capture_fps`` applies to a video file (slow motion filmed at that rate). ``rig``: the
+    ``app.capture.demo_rig.DemoRig`` a demo source films (several views of one runner);
+    without one, ``demo_kwargs`` go to a demo runner of its own. Raises InputFileError for
+    a bad spec or file. Cameras and streams are opened later, on the capture thread.
     """
-    from app.capture.camera import CameraSource
-    from app.capture.demo import DemoLiveSource
+    from app.capture.source_spec import SourceSpec, parse_source
 
-    s = spec.strip()
-    if s.lower() == "demo":
+    sp = spec if isinstance(spec, SourceSpec) else parse_source(spec)
+    if sp.kind == "demo":
+        if rig is not None:
+            from app.types import View
+
+            return rig.camera(sp.view or View.SIDE)
+        from app.capture.demo import DemoLiveSource
+
         return DemoLiveSource(**demo_kwargs)
-    if s.lower().startswith("camera"):
-        _, _, idx = s.partition(":")
-        try:
-            index = int(idx) if idx else 0
-        except ValueError:
-            raise InputFileError(f"'{spec}' is not a camera: use camera:0, camera:1, ...") from None
-        return CameraSource(index)
-    return VideoFileLiveSource(s, capture_fps=capture_fps)
+    if sp.kind == "camera":
+        from app.capture.camera import CameraSource
+
+        return CameraSource(int(sp.target))
+    if sp.kind == "stream":
+        from app.capture.network import NetworkSource
+
+        return NetworkSource(sp)
+    if sp.kind == "replay":
+        from app.capture.replay import LandmarkReplaySource
+
+        return LandmarkReplaySource(sp.target, loop=sp.loop)
+    return VideoFileLiveSource(sp.target, loop=sp.loop, capture_fps=capture_fps)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamGap:
+    """A stretch without frames from a live source (lost or stalled), on the frames'
+    clock: ``start_ns`` = the last frame before, ``end_ns`` = the first frame after (None
+    while it lasts). ``reason``: "lost" (the source failed and was reopened) or
+    "stalled" (frames stopped coming for a while). No frame is made up for it."""
+
+    start_ns: int
+    end_ns: int | None
+    reason: str
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.end_ns is None else (self.end_ns - self.start_ns) / 1e9
+
+
+#: No new frame for this long (and at least 4 frame periods) counts as a gap / a stall.
+GAP_AFTER_S = 0.5
 
 
 class CaptureThread:
@@ -223,6 +261,11 @@ class CaptureThread:
         self.reconnects = 0
         self.running_since_ns: int | None = None
         self.first_last_grab_ns: tuple[int, int] | None = None
+        #: closed gaps so far; ``gap_listeners`` get each one (capture thread) as it closes
+        self.gaps: list[StreamGap] = []
+        self.gap_listeners: list[Callable[[StreamGap], None]] = []
+        self._last_frame_t: int | None = None
+        self._lost_since_frame = False
         self._grab_times: collections.deque[int] = collections.deque(maxlen=64)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"capture:{source.name}",
@@ -243,6 +286,34 @@ class CaptureThread:
     def fps(self) -> float:
         """Frames per second over the last ~2 s (0 when not enough frames)."""
         return recent_rate_hz(self._grab_times)
+
+    def gap_after_ns(self) -> int:
+        """How long without a frame counts as a gap for this source (ns)."""
+        period = 1e9 / max(float(self.source.nominal_fps or 30.0), 1.0)
+        stall = float(getattr(self.source, "stall_after_s", GAP_AFTER_S))
+        return int(max(stall * 1e9, 4 * period))
+
+    def open_gap(self, now_ns: int | None = None) -> StreamGap | None:
+        """The gap going on now (no frame for longer than :meth:`gap_after_ns`, or the
+        source lost), with ``end_ns`` None; None when frames are flowing. Any thread."""
+        last = self._last_frame_t
+        if last is None or self.state in ("ended", "stopped", "error"):
+            return None
+        now = time.perf_counter_ns() if now_ns is None else now_ns
+        if self.state == "reconnecting" or now - last > self.gap_after_ns():
+            return StreamGap(last, None, "lost" if self.state == "reconnecting" else "stalled")
+        return None
+
+    def _note_frame(self, t_ns: int) -> None:
+        """Close a gap when this frame comes too long after the last. Capture thread."""
+        last, self._last_frame_t = self._last_frame_t, t_ns
+        lost, self._lost_since_frame = self._lost_since_frame, False
+        if last is None or t_ns - last <= self.gap_after_ns():
+            return
+        gap = StreamGap(last, t_ns, "lost" if lost else "stalled")
+        self.gaps.append(gap)
+        for cb in list(self.gap_listeners):
+            cb(gap)
 
     def _set(self, state: str, message: str = "") -> None:
         if state == "running" and self.state != "running":
@@ -282,8 +353,13 @@ class CaptureThread:
             try:
                 src.open()
             except UserError as exc:
-                self._set("error", str(exc))
-                return
+                if not getattr(src, "retry_open", False):
+                    self._set("error", str(exc))
+                    return
+                # A network camera may be starting up: keep trying with back-off.
+                self._set("reconnecting", f"{exc} Retrying…")
+                if not self._reconnect(0):
+                    return
             self._set("running")
             attempt = 0
             while not self._stop.is_set():
@@ -295,6 +371,7 @@ class CaptureThread:
                         self._set("ended", f"{src.name} ended.")
                         break
                     # Camera lost: reopen with back-off until it works or we are stopped.
+                    self._lost_since_frame = True
                     src.close()
                     if not self._reconnect(attempt):
                         break
@@ -304,6 +381,7 @@ class CaptureThread:
                     attempt = 0
                     self._set("running")
                 self.frames += 1
+                self._note_frame(cap.frame.t_ns)
                 self._grab_times.append(cap.grab_t_ns)
                 first = cap.grab_t_ns if self.first_last_grab_ns is None else self.first_last_grab_ns[0]
                 self.first_last_grab_ns = (first, cap.grab_t_ns)

@@ -30,8 +30,9 @@ from app.types import Facing, Frame, GaitEvent, MetricSnapshot, PoseSample, Step
 
 #: A snapshot is refreshed on every event/step and at least this often (ns).
 SNAPSHOT_PERIOD_NS = 100_000_000
-#: No new frame for this long on a running source = frozen.
-FROZEN_AFTER_S = 1.0
+#: No new frame for this long on a running source = frozen (a source's own
+#: ``stall_after_s`` wins; network streams say 0.5 s), so the banner shows within 1 s.
+FROZEN_AFTER_S = 0.6
 
 
 class PoseEstimator(Protocol):
@@ -109,7 +110,7 @@ class TruthPose:
 def _default_estimator(kind: str):
     """The estimator for a source kind: the demo's true pose, else MediaPipe inside the
     runner region (``app.pose.region_pose``). Called on the pose worker thread."""
-    if kind == "demo":
+    if kind in ("demo", "replay"):
         return TruthPose()
     from app.pose.region_pose import RegionPose
 
@@ -144,6 +145,10 @@ class PoseWorker:
         #: processed frame, before the listeners (the session recorder; must not block).
         self.frame_sink: Callable[[Captured, PoseSample], None] | None = None
         self.processed = 0
+        #: process only frames whose index is a multiple of this (2 = half rate, set by a
+        #: multi-view pipeline when the machine cannot keep up); skipped ones are counted
+        self.rate_divisor = 1
+        self.rate_skipped = 0
         self.person_visible = False
         self.error: BaseException | None = None
         self.latencies_ms: collections.deque[float] = collections.deque(maxlen=keep_latencies)
@@ -223,6 +228,10 @@ class PoseWorker:
                 if cap is None:
                     if self.in_slot.closed:
                         break
+                    continue
+                div = self.rate_divisor
+                if div > 1 and cap.frame.index % div:
+                    self.rate_skipped += 1  # reduced rate on purpose, not a drop
                     continue
                 if self._reset_engine.is_set():
                     self._reset_engine.clear()
@@ -368,7 +377,8 @@ class LivePipeline:
         ref = cap.running_since_ns if last is None else max(last, cap.running_since_ns or 0)
         if ref is not None:
             since = (time.perf_counter_ns() - ref) / 1e9
-        if state == "running" and since is not None and since > FROZEN_AFTER_S:
+        stall_s = float(getattr(self.source, "stall_after_s", FROZEN_AFTER_S))
+        if state == "running" and since is not None and since > stall_s:
             state = "frozen"
             message = (f"{self.source.name}: no new frame for {since:.1f} s — "
                        "check the cable or choose another camera.")

@@ -29,6 +29,7 @@ EVENTS = "events.csv"
 STEPS = "steps.csv"
 CUES = "cues.csv"
 BLOCKS = "blocks.csv"
+GAPS = "gaps.csv"
 ANNOTATIONS = "annotations.json"
 #: Held (``flock``) by the recording process; the OS releases it when the process dies,
 #: so a ``recording`` folder whose lock is free was left by a crash.
@@ -41,6 +42,9 @@ STATE_RECOVERED = "recovered"
 EVENTS_COLUMNS = ("t_s", "frame", "kind", "foot", "confirmed_t_s")
 CUES_COLUMNS = ("t_s", "cue_id", "text", "trigger")
 BLOCKS_COLUMNS = ("t_start_s", "kind", "name")
+#: Stretches without frames from a live source (lost or stalled stream): no frame is made
+#: up for them; ``end_s`` empty = still down when the recording stopped.
+GAPS_COLUMNS = ("view", "start_s", "end_s", "duration_s", "reason")
 BLOCK_KINDS = ("baseline", "retraining", "faded", "retention", "free")
 #: steps.csv starts with these (the keys of ``AnalysisResult.step_dict``), then one column
 #: per per-step metric of ``app.gait.metrics.METRIC_SPECS`` (see :func:`steps_columns`).

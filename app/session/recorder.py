@@ -198,6 +198,10 @@ class SessionRecorder:
         self._pending: list[tuple[str, Any]] = []   # cues/blocks before the first frame
         self._step_rows: list[dict[str, Any]] = []
         self._block_rows: list[dict[str, Any]] = []
+        self._gap_s = 0.0
+        #: ``manifest_extra()`` → dict merged into the manifest on a clean stop (recorder
+        #: thread; a multi-view recording adds its other views there)
+        self.manifest_extra: Callable[[], dict[str, Any]] | None = None
         self._last_cadence: float | None = None
         self._facing_seen: Facing | None = facing
         #: Optional ``ic_t_ns -> SyncSample | None`` (FeedbackController.sync_for_ic): the
@@ -231,11 +235,26 @@ class SessionRecorder:
             self.attach(pipeline)
         return folder
 
-    def attach(self, pipeline) -> None:
-        """Receive ``pipeline``'s processed frames and step updates (caller's thread)."""
+    def attach(self, pipeline, steps_from=None) -> None:
+        """Receive ``pipeline``'s processed frames, gaps and step updates (caller's
+        thread). ``steps_from``: take the step updates from there instead (a multi-view
+        pipeline's fused steps)."""
         self._pipeline = pipeline
+        self._steps_from = steps_from
         pipeline.worker.frame_sink = self.on_frame
-        pipeline.add_listener(self.on_steps)
+        (steps_from or pipeline).add_listener(self.on_steps)
+        cap = getattr(pipeline, "capture", None)
+        if cap is not None and hasattr(cap, "gap_listeners"):
+            cap.gap_listeners.append(self._on_own_gap)
+
+    def _on_own_gap(self, gap) -> None:
+        self.on_gap(self.view, gap)
+
+    def on_gap(self, view: View, gap) -> None:
+        """A stretch without frames (``app.capture.live.StreamGap``) of ``view``'s source;
+        written to gaps.csv. Any thread, never blocks."""
+        if not self._stopping and self._state == "recording":
+            self._inbox.put("gap", (gap.start_ns, View(view).value, gap.end_ns, gap.reason))
 
     def _detach(self) -> None:
         pipe, self._pipeline = self._pipeline, None
@@ -243,10 +262,22 @@ class SessionRecorder:
             return
         if getattr(pipe.worker, "frame_sink", None) == self.on_frame:
             pipe.worker.frame_sink = None
+        steps_from = getattr(self, "_steps_from", None)
+        listeners = steps_from.listeners if steps_from is not None else pipe.worker.listeners
         try:
-            pipe.worker.listeners.remove(self.on_steps)
+            listeners.remove(self.on_steps)
         except ValueError:
             pass
+        cap = getattr(pipe, "capture", None)
+        if cap is not None and hasattr(cap, "gap_listeners"):
+            try:
+                cap.gap_listeners.remove(self._on_own_gap)
+            except ValueError:
+                pass
+            gap = cap.open_gap()
+            if gap is not None and self._state == "recording":  # still down at the stop
+                self._inbox.put("gap", (gap.start_ns, self.view.value, time.perf_counter_ns(),
+                                        gap.reason + ", until the stop"))
         eng = getattr(pipe.worker, "engine", None)
         if eng is not None and getattr(eng, "facing", None) is not None:
             self._facing_seen = eng.facing
@@ -352,6 +383,7 @@ class SessionRecorder:
         self._csv["steps"] = CsvAppender(d / sf.STEPS, sf.steps_columns())
         self._csv["cues"] = CsvAppender(d / sf.CUES, sf.CUES_COLUMNS)
         self._csv["blocks"] = CsvAppender(d / sf.BLOCKS, sf.BLOCKS_COLUMNS)
+        self._csv["gaps"] = CsvAppender(d / sf.GAPS, sf.GAPS_COLUMNS)
 
     def _open_media(self, frame) -> None:
         """Video + landmark files, once the first frame gives the size. Recorder thread."""
@@ -452,6 +484,13 @@ class SessionRecorder:
             row = {"t_start_s": t_s, "kind": bkind, "name": name}
             self._csv["blocks"].write(row)
             self._block_rows.append(row)
+        elif kind == "gap":
+            _, view, end_ns, reason = item
+            end_s = None if end_ns is None else max(0.0, self._t_s(end_ns) or 0.0)
+            dur = None if end_s is None else round(end_s - t_s, 3)
+            self._csv["gaps"].write({"view": view, "start_s": t_s, "end_s": end_s,
+                                     "duration_s": dur, "reason": reason})
+            self._gap_s += dur or 0.0
 
     def _close_files(self) -> None:
         """Close every file (recorder thread); the first error is raised after all."""
@@ -491,8 +530,11 @@ class SessionRecorder:
             duration_s=round(duration, 3), frames=res.frames, video=sf.VIDEO_MP4,
             facing=facing.value if facing is not None else self.manifest.get("facing"),
             dropped_frames=self.dropped,
+            gaps=self._csv["gaps"].rows, gap_s=round(self._gap_s, 3),
             summary=session_summary(self._step_rows, self._block_rows, duration,
                                     self._last_cadence))
+        if self.manifest_extra is not None:
+            self.manifest.update(self.manifest_extra())
         sf.write_manifest(d, self.manifest)
         try:
             (d / sf.VIDEO_MKV).unlink()

@@ -109,7 +109,7 @@ def recover_session(folder: str | os.PathLike[str]) -> RecoveryResult:
     m = dict(info.manifest)
     fps = float(m.get("fps") or 30.0)
     try:
-        for name in (sf.LANDMARKS, sf.EVENTS, sf.STEPS, sf.CUES, sf.BLOCKS):
+        for name in (sf.LANDMARKS, sf.EVENTS, sf.STEPS, sf.CUES, sf.BLOCKS, sf.GAPS):
             trim_partial_line(d / name)
         lm_duration, rows = _landmark_duration(d, fps)
 

@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 #: README word → Debian package that provides it
 PACKAGES = {"PortAudio": "libportaudio2", "PulseAudio": "pulseaudio", "espeak-ng": "espeak-ng",
             "Xvfb": "xvfb", "sox": "sox", "poppler": "poppler-utils", "xcb": "libxcb-cursor0",
-            "EGL": "libegl1"}
+            "EGL": "libegl1", "ffmpeg": "ffmpeg", "RTSP server": "gir1.2-gst-rtsp-server-1.0"}
 
 
 def _bootstrap_lists() -> tuple[set[str], set[str]]:
