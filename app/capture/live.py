@@ -234,6 +234,8 @@ class StreamGap:
 
 #: No new frame for this long (and at least 4 frame periods) counts as a gap / a stall.
 GAP_AFTER_S = 0.5
+#: Sources whose gaps are recorded: the ones that can be lost (cameras, network streams).
+GAP_KINDS = ("camera", "stream")
 
 
 class CaptureThread:
@@ -297,7 +299,8 @@ class CaptureThread:
         """The gap going on now (no frame for longer than :meth:`gap_after_ns`, or the
         source lost), with ``end_ns`` None; None when frames are flowing. Any thread."""
         last = self._last_frame_t
-        if last is None or self.state in ("ended", "stopped", "error"):
+        if last is None or self.state in ("ended", "stopped", "error") \
+                or self.source.kind not in GAP_KINDS:
             return None
         now = time.perf_counter_ns() if now_ns is None else now_ns
         if self.state == "reconnecting" or now - last > self.gap_after_ns():
@@ -310,6 +313,8 @@ class CaptureThread:
         lost, self._lost_since_frame = self._lost_since_frame, False
         if last is None or t_ns - last <= self.gap_after_ns():
             return
+        if self.source.kind not in GAP_KINDS:
+            return  # a file or the demo late because the CPU was busy is not a lost camera
         gap = StreamGap(last, t_ns, "lost" if lost else "stalled")
         self.gaps.append(gap)
         for cb in list(self.gap_listeners):

@@ -5,7 +5,8 @@ One small JSON file beside the settings (``<config dir>/sources.json``)::
     {"format": 1, "sources": {"camera:0": {"region": [x, y, w, h], "used": 1767000000.0},
                               "file:/abs/clip.mp4": {"capture_fps": 120.0, "used": …}}}
 
-Keys: ``camera:N``, ``demo``, or ``file:`` + the resolved path of a video. A region is in
+Keys: ``camera:N``, ``demo``, ``stream:`` + the URL without credentials, or ``file:`` +
+the resolved path of a video. A region is in
 the source's image pixels (x right, y down). Reading is forgiving (a bad file is ignored);
 writing is atomic. The most recently used ``MAX_SOURCES`` entries are kept. Not
 thread-safe: use it from one thread (the GUI's).
@@ -36,6 +37,10 @@ def source_key(spec: str) -> str:
     if low.startswith("camera"):
         _, _, idx = s.partition(":")
         return f"camera:{int(idx) if idx.strip().isdigit() else 0}"
+    if low.split("://", 1)[0] in ("rtsp", "rtsps", "http", "https") and "://" in low:
+        from app.capture.source_spec import redact_url
+
+        return "stream:" + redact_url(s)  # never a password in sources.json
     try:
         return "file:" + str(Path(s).expanduser().resolve())
     except OSError:

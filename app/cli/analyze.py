@@ -17,7 +17,8 @@ from app.types import Facing, View
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", metavar="PATH", help="a video file, or a landmark file (.csv, .csv.gz)")
+    p.add_argument("path", metavar="PATH", help="a video file, a landmark file (.csv, .csv.gz) "
+                   "or a recorded session folder (every view of it)")
     p.add_argument("--view", choices=[v.value for v in View],
                    help="camera view (default: the landmark file's, else side)")
     p.add_argument("--facing", choices=[f.value for f in Facing],
@@ -50,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
     for out in (args.json, args.csv, args.landmarks):
         if out:
             _check_writable(Path(out))
+    from app.cli.analyze_views import is_session_folder, run_folder
+
+    if is_session_folder(path):  # a recorded session, one or two views
+        return run_folder(path, args.json)
     bar = _ProgressBar(enabled=not args.quiet, label=path.name)
     if args.threads < 1:
         raise UserError("--threads must be 1 or more.")

@@ -28,8 +28,11 @@ from app.types import Facing, View
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", default="demo",
-                   help="video file path, 'demo' (synthetic runner) or 'camera:N' (default demo)")
+    p.add_argument("--source", action="append", metavar="[VIEW=]SOURCE",
+                   help="demo (synthetic runner), camera:N, rtsp://… or http(s)://… (MJPEG), a "
+                        "video file (loop:FILE plays it in a loop) or a landmark file; give it "
+                        "twice with views for two views at once: --source side=… --source "
+                        "rear=… (default demo)")
     p.add_argument("--seconds", type=float, default=10.0,
                    help="run this long (a file source may end sooner), default 10")
     p.add_argument("--headless", action="store_true",
@@ -66,11 +69,14 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
     the source frame on which "runner lost" was first reported (None if never).
     """
     from app.capture.live import open_source
+    from app.capture.source_spec import parse_source
     from app.pose.worker import LivePipeline
 
+    spec = parse_source(source_spec)
+    view = spec.view or view
     # the demo runner is filmed from the view the session analyses
-    demo = {"view": view, "facing": facing or Facing.LEFT} if source_spec.strip().lower() == "demo" else {}
-    source = open_source(source_spec, capture_fps=check_capture_fps(capture_fps), **demo)
+    demo = {"view": view, "facing": facing or Facing.LEFT} if spec.kind == "demo" else {}
+    source = open_source(spec, capture_fps=check_capture_fps(capture_fps), **demo)
     if demo:
         facing = source.runner.facing if view is View.SIDE else None
     pipe = LivePipeline(source, view, facing, region=region)
@@ -78,7 +84,7 @@ def run_session(source_spec: str, seconds: float, view: View = View.SIDE,
     if record_root is not None:
         from app.session.recorder import start_recording
 
-        rec = start_recording(pipe, record_root, source=source_spec, view=view, facing=facing)
+        rec = start_recording(pipe, record_root, source=spec.text, view=view, facing=facing)
         if on_record is not None:
             on_record(rec)
     pipe.start()
@@ -205,7 +211,15 @@ def run(args: argparse.Namespace) -> int:
             raise KeyboardInterrupt  # SIGTERM finishes the recording like Ctrl+C
 
         signal.signal(signal.SIGTERM, _stop)
-    fig = run_session(args.source, args.seconds, View(args.view), facing,
+    sources = args.source or ["demo"]
+    if len(sources) > 1:
+        from app.cli.session_views import print_figures, run_views
+
+        fig = run_views(sources, args.seconds, facing, record_root=args.record,
+                        on_record=_print_recording_folder,
+                        capture_fps=getattr(args, "capture_fps", None))
+        return print_figures(fig, args.json)
+    fig = run_session(sources[0], args.seconds, View(args.view), facing,
                       record_root=args.record, on_record=_print_recording_folder,
                       capture_fps=getattr(args, "capture_fps", None),
                       region=parse_roi(getattr(args, "roi", None)))
@@ -226,10 +240,14 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(fig, indent=2) + "\n", encoding="utf-8")
-    rec = fig["recording"]
+    return report_recording(fig["recording"])
+
+
+def report_recording(rec: dict | None, frames_word: str = "frames") -> int:
+    """Print the ``recording`` figures of a session run; 1 when the recording failed."""
     if rec is not None:
         if rec["state"] == "complete":
-            print(f"recorded         {rec['folder']} ({rec['frames']} frames, "
+            print(f"recorded         {rec['folder']} ({rec['frames']} {frames_word}, "
                   f"{rec['seconds']:.1f} s, {rec['dropped_frames']} not recorded)")
         if rec["message"]:
             print(f"gaitcoach: {rec['message']}", file=sys.stderr)

@@ -143,6 +143,20 @@ class StepFusion:
             if fused:
                 self._send((), fused, now_ns)
 
+    def fuse_all(self, primary_events, primary_steps, other_events, other_steps) -> list[FusedStep]:
+        """Offline (a recorded session): every step at once; returns the fused steps in
+        the primary's order (nothing is sent to ``emit``)."""
+        with self._lock:
+            for view, events in ((self.primary, primary_events), (self.other, other_events)):
+                if view is not None:
+                    self._ics[view].extend((e.t_ns, e.foot.value) for e in events
+                                           if e.kind is EventKind.IC)
+            self._ics = {v: collections.deque(d, maxlen=None) for v, d in self._ics.items()}
+            self._other_steps = collections.deque(other_steps)
+            self._reestimate()
+            self._pending = [(s, 0) for s in primary_steps]
+            return self._resolve(0, flush=True)
+
     # -- with the lock held ----------------------------------------------------------
     def _reestimate(self) -> None:
         if self.other is None:

@@ -1,4 +1,5 @@
-"""The clinic database password, kept out of settings files, logs and recordings.
+"""The clinic database password and network cameras' credentials, kept out of settings
+files, logs and recordings.
 
 Stored in the OS keyring (``keyring``: Secret Service, macOS Keychain, Windows Credential
 Locker) when one is usable; otherwise in ``<config dir>/credentials.json``, created
@@ -94,6 +95,44 @@ def delete_password(url: str | sa.URL) -> None:
     data = _read_file()
     if data.pop(account(url), None) is not None:
         _write_file(data)
+
+
+STREAM_PREFIX = "stream:"
+
+
+def save_stream_url(url: str) -> str:
+    """Keep a network camera's URL with its credentials (keyring or the 0600 file, as the
+    clinic password) and return the text to put in settings instead: the URL without
+    credentials (``rtsp://***@host/live``). A URL without credentials is returned as is."""
+    from app.capture.source_spec import has_credentials, redact_url
+
+    shown = redact_url(url)
+    if has_credentials(url):
+        kr = _keyring()
+        if kr is not None:
+            try:
+                kr.set_password(SERVICE, STREAM_PREFIX + shown, url)
+                return shown
+            except Exception:  # noqa: BLE001 - locked or refused keyring: the file
+                pass
+        data = _read_file()
+        data[STREAM_PREFIX + shown] = url
+        _write_file(data)
+    return shown
+
+
+def full_stream_url(shown: str) -> str:
+    """The URL with credentials kept for ``shown`` (from :func:`save_stream_url`), or
+    ``shown`` itself when none were kept."""
+    kr = _keyring()
+    if kr is not None:
+        try:
+            url = kr.get_password(SERVICE, STREAM_PREFIX + shown)
+        except Exception:  # noqa: BLE001
+            url = None
+        if url:
+            return url
+    return _read_file().get(STREAM_PREFIX + shown, shown)
 
 
 def _read_file() -> dict[str, str]:

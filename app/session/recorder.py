@@ -199,6 +199,9 @@ class SessionRecorder:
         self._step_rows: list[dict[str, Any]] = []
         self._block_rows: list[dict[str, Any]] = []
         self._gap_s = 0.0
+        #: frame time of the first frame queued (set on the pose worker thread): the zero
+        #: of every time in the session, also for the other view of a two-view recording
+        self.first_frame_ns: int | None = None
         #: ``manifest_extra()`` → dict merged into the manifest on a clean stop (recorder
         #: thread; a multi-view recording adds its other views there)
         self.manifest_extra: Callable[[], dict[str, Any]] | None = None
@@ -321,6 +324,8 @@ class SessionRecorder:
             return
         if not self._inbox.put_frame((cap.frame, sample)):
             self.dropped += 1
+        elif self.first_frame_ns is None:
+            self.first_frame_ns = cap.frame.t_ns  # the session clock's zero
 
     def on_steps(self, upd) -> None:
         """Pipeline listener (``StepsUpdate``): runs on the pose worker thread."""

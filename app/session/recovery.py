@@ -13,6 +13,7 @@ import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.errors import InputFileError, UserError
 from app.session import folder as sf
@@ -90,6 +91,38 @@ def _landmark_duration(folder: Path, fps: float) -> tuple[float | None, int]:
     return (samples[-1].t_ns - samples[0].t_ns) / 1e9 + 1.0 / fps, len(samples)
 
 
+def _recover_other_views(d: Path, views: Any) -> list[dict] | None:
+    """Two-view sessions: trim and remux every other view's files in its sub-folder;
+    the manifest's ``views`` entries updated (``video`` None when none was readable)."""
+    if not isinstance(views, list):
+        return None
+    out = []
+    for entry in views:
+        e = dict(entry) if isinstance(entry, dict) else {}
+        sub = e.get("dir")
+        if sub:
+            vd = d / str(sub)
+            for name in (sf.LANDMARKS, sf.EVENTS):
+                trim_partial_line(vd / name)
+            mkv, mp4 = vd / sf.VIDEO_MKV, vd / sf.VIDEO_MP4
+            if mkv.exists():
+                import av
+
+                from app.session.video import remux_to_mp4
+
+                try:
+                    res = remux_to_mp4(mkv, mp4)
+                except (ValueError, av.error.FFmpegError):  # no readable frame: video lost
+                    e.update(video=None, state="recovered")
+                else:
+                    e.update(video=f"{sub}/{sf.VIDEO_MP4}", frames=res.frames, state="recovered")
+                    mkv.unlink()
+            elif mp4.exists():
+                e.update(video=f"{sub}/{sf.VIDEO_MP4}", state="recovered")
+        out.append(e)
+    return out
+
+
 def recover_session(folder: str | os.PathLike[str]) -> RecoveryResult:
     """Recover one crashed session folder in place and mark it ``recovered``.
 
@@ -133,12 +166,14 @@ def recover_session(folder: str | os.PathLike[str]) -> RecoveryResult:
             except UserError:
                 video_s = None
 
+        views = _recover_other_views(d, m.get("views"))
         duration = lm_duration if lm_duration is not None else (video_s or 0.0)
         summary = session_summary(_read_csv(d / sf.STEPS), _read_csv(d / sf.BLOCKS), duration)
         m.update(state=sf.STATE_RECOVERED, duration_s=round(duration, 3),
                  frames=frames if video_s is not None else 0,
                  video=sf.VIDEO_MP4 if video_s is not None else None,
-                 landmark_rows=rows, recovered_utc=sf.utc_now_iso(), summary=summary)
+                 landmark_rows=rows, recovered_utc=sf.utc_now_iso(), summary=summary,
+                 **({"views": views} if views else {}))
         sf.write_manifest(d, m)
     except OSError as exc:
         raise sf.disk_error(exc, f"the session {info.id} could not be recovered") from None

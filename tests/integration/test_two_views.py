@@ -31,7 +31,8 @@ def _run(mv: MultiViewPipeline, seconds: float) -> list:
 def test_rear_metrics_attach_to_side_steps(delay_ms, no_thread_leak):
     rig = DemoRig(pelvic_drop_deg=7.0, cadence_spm=172.0)
     mv = MultiViewPipeline([ViewSource(View.REAR, rig.camera(View.REAR, delay_ms)),
-                            ViewSource(View.SIDE, rig.camera(View.SIDE))])
+                            ViewSource(View.SIDE, rig.camera(View.SIDE))],
+                           degrade=False)  # full rate on both, even on a busy machine
     assert mv.primary is View.SIDE and mv.views == (View.SIDE, View.REAR)
     got, st = _run(mv, 9.0)
     for v in st.views:
@@ -69,7 +70,10 @@ def test_offset_follows_the_camera_delay():
 
 
 class _Stallable(DemoCamera):
-    """A demo camera that stops delivering while ``stalled`` is set (a frozen stream)."""
+    """A demo camera that stops delivering while ``stalled`` is set (a frozen stream;
+    ``kind`` camera, so its gaps count as a camera's)."""
+
+    kind = "camera"
 
     def __init__(self, *a, **k):
         super().__init__(*a, **k)
@@ -84,7 +88,8 @@ class _Stallable(DemoCamera):
 def test_a_stalled_view_shows_within_a_second_and_the_session_goes_on(no_thread_leak):
     rig = DemoRig()
     rear = _Stallable(rig, View.REAR)
-    mv = MultiViewPipeline([ViewSource(View.SIDE, rig.camera(View.SIDE)), ViewSource(View.REAR, rear)])
+    mv = MultiViewPipeline([ViewSource(View.SIDE, rig.camera(View.SIDE)), ViewSource(View.REAR, rear)],
+                           degrade=False)
     seen = []
     mv.add_status_listener(seen.append)
     got = []
@@ -114,6 +119,35 @@ def test_a_stalled_view_shows_within_a_second_and_the_session_goes_on(no_thread_
     assert any("Rear view" in b for b in st.banners)
     assert n_after >= n_before + 5, "side steps must go on while the rear view is stalled"
     assert st2.view(View.REAR).state == "running" and st2.view(View.REAR).gaps >= 1
+
+
+class _SlowTruth:
+    """The demo's true pose, 45 ms per frame: two views at 30 fps cannot keep up."""
+
+    def process_captured(self, cap):
+        from app.pose.worker import TruthPose
+
+        time.sleep(0.045)
+        return TruthPose().process_captured(cap)
+
+    def close(self):
+        pass
+
+
+def test_too_slow_for_two_views_degrades_visibly_and_never_lags(no_thread_leak):
+    rig = DemoRig()
+    mv = MultiViewPipeline([ViewSource(View.SIDE, rig.camera(View.SIDE)),
+                            ViewSource(View.REAR, rig.camera(View.REAR))],
+                           estimator_factory=lambda kind: _SlowTruth())
+    notices = []
+    mv.add_status_listener(lambda st: notices.append(st.notice))
+    got, st = _run(mv, 9.0)
+    rear = st.view(View.REAR)
+    assert rear.rate_divisor == 2 and rear.rate_skipped > 0
+    assert "rear view runs at half rate" in st.notice and st.notice in st.banners
+    assert any("half rate" in n for n in notices)  # the status listeners were told
+    for v in st.views:  # the newest frame is always processed: no growing lag
+        assert v.latency_p95_ms is not None and v.latency_p95_ms < 250, v
 
 
 def test_open_view_sources_films_one_runner_for_every_demo():

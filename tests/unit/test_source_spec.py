@@ -77,3 +77,28 @@ def test_view_sources():
         with pytest.raises(InputFileError) as e:
             parse_view_sources(bad)
         assert words in str(e.value)
+
+
+def test_stream_credentials_kept_out_of_settings(tmp_path, monkeypatch):
+    """The URL with its password goes to the 0600 credentials file (no keyring here);
+    settings and the source memory hold the redacted URL only."""
+    import os
+    import stat
+
+    from app.capture.source_memory import SourceMemory, source_key
+    from app.session.credentials import full_stream_url, save_stream_url
+
+    monkeypatch.setenv("GAITCOACH_CONFIG_DIR", str(tmp_path))
+    monkeypatch.setenv("GAITCOACH_NO_KEYRING", "1")
+    url = "rtsp://coach:hunter2@192.0.2.7/live"
+    shown = save_stream_url(url)
+    assert shown == "rtsp://***@192.0.2.7/live"
+    assert full_stream_url(shown) == url
+    assert full_stream_url("rtsp://192.0.2.8/x") == "rtsp://192.0.2.8/x"
+    cred = tmp_path / "credentials.json"
+    assert stat.S_IMODE(os.stat(cred).st_mode) == 0o600
+    mem = SourceMemory(tmp_path / "sources.json")
+    mem.set_region(url, (1, 2, 300, 400))
+    assert "hunter2" not in (tmp_path / "sources.json").read_text()
+    assert source_key(url) == "stream:rtsp://***@192.0.2.7/live"
+    assert mem.region(url) == (1.0, 2.0, 300.0, 400.0)
