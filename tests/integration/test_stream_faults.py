@@ -90,15 +90,19 @@ def test_stream_lost_and_back_while_recording(kind, clip, tmp_path, no_thread_le
     assert pipe.capture.reconnects >= 1
     assert pipe.worker.error is None
     # The gap: one closed gap of about the time the server was down, and no frame in it.
-    gaps = pipe.capture.gaps
-    assert len(gaps) == 1, gaps
-    assert gaps[0].reason == "lost" and 1.8 <= gaps[0].seconds <= 2.0 + res["back_s"] + 1.0
+    # (A busy machine may also starve the server for over 0.5 s: such stalls are gaps too.)
+    gaps = [g for g in pipe.capture.gaps if g.reason == "lost"]
+    assert len(gaps) == 1, pipe.capture.gaps
+    assert 1.8 <= gaps[0].seconds <= 2.0 + res["back_s"] + 1.0
+    assert all(g.reason == "stalled" for g in pipe.capture.gaps if g is not gaps[0])
     # The recording: complete, the gap in gaps.csv, no landmark row inside the gap.
     assert status.state == "complete", status
     folder = status.folder
     with open(folder / "gaps.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == 1 and rows[0]["view"] == "side" and rows[0]["reason"] == "lost"
+        all_rows = list(csv.DictReader(fh))
+    rows = [r for r in all_rows if r["reason"] == "lost"]
+    assert len(rows) == 1 and rows[0]["view"] == "side", all_rows
+    assert len(all_rows) == len(pipe.capture.gaps)
     g0, g1 = float(rows[0]["start_s"]), float(rows[0]["end_s"])
     assert 1.8 <= g1 - g0 <= 2.0 + res["back_s"] + 1.0
     from app.pose.landmark_file import read_landmark_file
@@ -108,7 +112,7 @@ def test_stream_lost_and_back_while_recording(kind, clip, tmp_path, no_thread_le
     assert not [t for t in times if g0 + 1e-3 < t < g1 - 1e-3], "frames invented inside the gap"
     assert any(t >= g1 for t in times) and any(t <= g0 for t in times)
     manifest = json.loads((folder / "session.json").read_text())
-    assert manifest["gaps"] == 1 and manifest["gap_s"] >= 1.8
+    assert manifest["gaps"] == len(all_rows) and manifest["gap_s"] >= 1.8
     # Credentials: nowhere on disk, nowhere in the output.
     for p in folder.rglob("*"):
         if p.is_file() and p.suffix in (".json", ".csv"):

@@ -171,11 +171,12 @@ def test_rear_network_camera_lost_mid_session(shared_data, tmp_path, no_thread_l
     assert rear.capture.frames >= n + 20, "the rear camera did not come back"
     assert steps_after >= steps_before + 5
     assert st.state == "complete"
-    gaps = _rows(folder / "gaps.csv")
-    assert [g["view"] for g in gaps] == ["rear"] and gaps[0]["reason"] == "lost"
+    all_gaps = _rows(folder / "gaps.csv")
+    gaps = [g for g in all_gaps if g["reason"] == "lost"]  # (+ stalls of a starved server)
+    assert [g["view"] for g in gaps] == ["rear"], all_gaps
     g0, g1 = float(gaps[0]["start_s"]), float(gaps[0]["end_s"])
     assert g1 - g0 >= 1.8
     _, rear_rows = read_landmark_file(folder / "rear" / "landmarks.csv")
     assert not [s for s in rear_rows if g0 + 1e-3 < s.t_ns / 1e9 < g1 - 1e-3]
     m = json.loads((folder / "session.json").read_text())
-    assert m["gaps"] == 1 and m["views"][1]["source"].startswith("rear=http://127.0.0.1")
+    assert m["gaps"] == len(all_gaps) and m["views"][1]["source"].startswith("rear=http://127.0.0.1")
