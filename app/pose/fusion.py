@@ -130,7 +130,10 @@ class StepFusion:
                     self._send(tuple(upd.events), fused, now)
             elif view is self.other:
                 now = upd.t_ns
-                self._other_steps.extend(upd.steps)
+                if upd.steps:  # a step sent again (heel whip filled in later) replaces its first
+                    again = {s.index for s in upd.steps}
+                    kept = [s for s in self._other_steps if s.index not in again]
+                    self._other_steps = collections.deque(kept + list(upd.steps), maxlen=HISTORY)
                 self._reestimate()
                 fused = self._resolve(now, flush=False) + self._late_matches(upd.steps)
                 if fused or upd.events:

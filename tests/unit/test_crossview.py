@@ -91,3 +91,23 @@ def test_fusion_attaches_rear_metrics_to_side_steps_and_sends_unmatched_after_ho
         else:
             assert f.step.metrics["pelvic_drop_deg"] == 4.0 + i
             assert f.step.metrics["overstride_pct_leg"] == 5.0
+
+
+def test_a_rear_step_sent_again_updates_the_fused_step():
+    """The rear engine sends a step again when its heel whip is known (150 ms after toe-off):
+    the fused step is sent again with it, and the last one wins."""
+    out = []
+    fu = StepFusion(View.SIDE, View.REAR, out.append, hold_ns=10**10)
+    for i in range(8):
+        foot = "left" if i % 2 == 0 else "right"
+        t = 1000 + 350 * i
+        ev = GaitEvent(EventKind.IC, Foot(foot), int(t * 1e6), i, 1.0, int(t * 1e6))
+        fu.push(View.REAR, _Upd((ev,), (_step(50 + i, foot, t, {"pelvic_drop_deg": 3.0}),), 0))
+        fu.push(View.SIDE, _Upd((ev,), (_step(i, foot, t, {"overstride_pct_leg": 1.0}),), 0))
+    first = {f.primary.index: f for u in out for f in u.fused}
+    assert first[6].step.metrics.get("heel_whip_deg") is None
+    again = _step(56, "left", 1000 + 350 * 6, {"pelvic_drop_deg": 3.0, "heel_whip_deg": 9.0})
+    fu.push(View.REAR, _Upd((), (again,), 0))
+    last = {f.primary.index: f for u in out for f in u.fused}
+    assert last[6].step.metrics["heel_whip_deg"] == 9.0
+    assert last[6].step.metrics["overstride_pct_leg"] == 1.0
