@@ -72,7 +72,7 @@ class DemoCamera:
 
     def grab(self):
         """Next frame when due on the rig's schedule. Runs on the capture thread."""
-        from app.capture.live import Captured
+        from app.capture.frames import Captured
 
         if self._closed:
             return None

@@ -92,7 +92,7 @@ class NetworkSource:
         Runs on the capture thread."""
         import av
 
-        from app.capture.live import Captured
+        from app.capture.frames import Captured
 
         if self._frames is None:
             return None

@@ -81,7 +81,7 @@ class LandmarkReplaySource:
 
     def grab(self):
         """The next row when due. Runs on the capture thread."""
-        from app.capture.live import Captured
+        from app.capture.frames import Captured
 
         if not self.samples:
             return None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -240,17 +239,6 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(fig, indent=2) + "\n", encoding="utf-8")
+    from app.cli.session_views import report_recording
+
     return report_recording(fig["recording"])
-
-
-def report_recording(rec: dict | None, frames_word: str = "frames") -> int:
-    """Print the ``recording`` figures of a session run; 1 when the recording failed."""
-    if rec is not None:
-        if rec["state"] == "complete":
-            print(f"recorded         {rec['folder']} ({rec['frames']} {frames_word}, "
-                  f"{rec['seconds']:.1f} s, {rec['dropped_frames']} not recorded)")
-        if rec["message"]:
-            print(f"gaitcoach: {rec['message']}", file=sys.stderr)
-        if rec["state"] == "failed":
-            return 1
-    return 0

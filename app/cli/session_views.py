@@ -15,6 +15,7 @@ latency, the camera offset, and the fused cadence and metrics; ``--json`` writes
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -140,6 +141,17 @@ def print_figures(fig: dict, json_out: str | None) -> int:
         out = Path(json_out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(fig, indent=2) + "\n", encoding="utf-8")
-    from app.cli.session import report_recording
-
     return report_recording(fig["recording"], "side frames")
+
+
+def report_recording(rec: dict | None, frames_word: str = "frames") -> int:
+    """Print the ``recording`` figures of a session run; 1 when the recording failed."""
+    if rec is not None:
+        if rec["state"] == "complete":
+            print(f"recorded         {rec['folder']} ({rec['frames']} {frames_word}, "
+                  f"{rec['seconds']:.1f} s, {rec['dropped_frames']} not recorded)")
+        if rec["message"]:
+            print(f"gaitcoach: {rec['message']}", file=sys.stderr)
+        if rec["state"] == "failed":
+            return 1
+    return 0
