@@ -44,9 +44,12 @@ def test_rear_metrics_attach_to_side_steps(delay_ms, no_thread_leak):
     assert len(matched) >= 0.8 * len(fused)
     for f in matched:
         assert f.primary.foot == f.other.foot
-        assert f.step.metrics.get("pelvic_drop_deg") is not None
         assert f.step.metrics.get("overstride_pct_leg") is not None
-    drops = [f.step.metrics["pelvic_drop_deg"] for f in matched]
+        assert {k for k, v in f.other.metrics.items() if v is not None} <= set(f.step.metrics)
+    # the rear engine measures pelvic drop once it has a few steps of its own
+    drops = [f.step.metrics["pelvic_drop_deg"] for f in matched
+             if f.step.metrics.get("pelvic_drop_deg") is not None]
+    assert len(drops) >= 0.7 * len(matched)
     assert abs(sum(drops) / len(drops) - 7.0) < 1.5
     snap = mv.snapshot()
     assert snap.cadence_spm is not None and abs(snap.cadence_spm - 172.0) < 4
