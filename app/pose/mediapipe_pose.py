@@ -111,6 +111,16 @@ def _import_mediapipe() -> Any:
     they are removed right after, and ``drawing_utils.plt`` imports the real pyplot if it
     is ever used.
     """
+    with _IMPORT_LOCK:
+        return _import_mediapipe_locked()
+
+
+#: Importing mediapipe from two threads at once (two views, each pose worker loading its
+#: model) fails inside mediapipe's own ``__init__`` (NameError): one import at a time.
+_IMPORT_LOCK = threading.RLock()
+
+
+def _import_mediapipe_locked() -> types.ModuleType:
     if "mediapipe" in sys.modules:
         return sys.modules["mediapipe"]
     stubs: dict[str, types.ModuleType] = {}
@@ -132,8 +142,9 @@ def _import_mediapipe() -> Any:
 def _pose_class(num_threads: int | None) -> type:
     """``mp.solutions.pose.Pose``, or a subclass whose TFLite/XNNPACK inference
     calculators use ``num_threads`` threads (MediaPipe's desktop default is 1)."""
-    _import_mediapipe()
-    from mediapipe.python.solutions import pose as mp_pose
+    with _IMPORT_LOCK:
+        _import_mediapipe()
+        from mediapipe.python.solutions import pose as mp_pose
 
     if not num_threads or num_threads == 1:
         return mp_pose.Pose

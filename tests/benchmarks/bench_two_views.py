@@ -66,6 +66,11 @@ def run(side: Path, rear: Path, seconds: float, soak_minutes: float, record_root
     mv.start()
     while not all(p.worker.ready.is_set() for p in mv.pipes.values()):
         time.sleep(0.05)
+    failed = [f"{v.value}: {p.worker.error!r}" for v, p in mv.pipes.items() if p.worker.error]
+    if failed:
+        mv.stop()
+        rec.stop()
+        raise SystemExit(f"the pose model could not start: {'; '.join(failed)}")
     duration = soak_minutes * 60.0 if soak_minutes else seconds
     t0 = time.perf_counter()
     rss0 = _rss_mb()

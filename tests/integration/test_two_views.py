@@ -159,3 +159,34 @@ def test_open_view_sources_films_one_runner_for_every_demo():
     assert vs[0].source.rig is vs[1].source.rig
     assert vs[1].source.runner.view is View.REAR and vs[0].source.runner.cadence_spm == 160.0
     assert vs[1].spec_text == "rear=demo"
+
+
+@pytest.mark.slow
+def test_two_pose_models_load_at_once_in_a_fresh_process():
+    """Two views start two pose workers that load MediaPipe at the same moment; importing
+    mediapipe from two threads at once used to fail inside its __init__ (NameError)."""
+    import subprocess
+    import sys
+
+    code = """
+import threading
+import numpy as np
+from app.pose.mediapipe_pose import MediaPipePose
+from app.types import Frame
+errors = []
+def load():
+    try:
+        p = MediaPipePose()
+        p.process(Frame(0, 0, np.zeros((360, 640, 3), np.uint8)))
+        p.close()
+    except BaseException as exc:
+        errors.append(repr(exc))
+ts = [threading.Thread(target=load) for _ in range(2)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print("errors", errors)
+raise SystemExit(1 if errors else 0)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180,
+                       cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert r.returncode == 0, r.stdout + r.stderr[-2000:]
