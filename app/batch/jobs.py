@@ -102,11 +102,12 @@ def analyze_one(path: str, out_root: str, name: str) -> dict:
     a bad input: the row says why, in one sentence)."""
     from app.errors import NoGaitError, UserError
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     src = Path(path)
     dest = Path(out_root) / name
     row = {"input": str(src), "output": str(dest), "status": STATUS_FAILED, "cadence_spm": None,
-           "n_steps": None, "duration_s": None, "view": None, "seconds": None, "worker": str(_worker()),
+           "n_steps": None, "duration_s": None, "view": None, "seconds": None, "cpu_s": None,
+           "worker": str(_worker()),
            "error": ""}
     tmp = Path(out_root) / f".{name}.partial-{uuid.uuid4().hex[:8]}"
     try:
@@ -130,6 +131,7 @@ def analyze_one(path: str, out_root: str, name: str) -> dict:
         row.update(status=status, cadence_spm=doc.get("cadence_spm"), n_steps=doc.get("n_steps"),
                    duration_s=doc.get("duration_s"), view=doc.get("view"))
         row["seconds"] = round(time.perf_counter() - t0, 3)
+        row["cpu_s"] = round(time.process_time() - cpu0, 3)
         (tmp / DONE).write_text(json.dumps({"fingerprint": fingerprint(src), "status": status,
                                             "row": row}, indent=1), encoding="utf-8")
         if dest.exists():
@@ -142,6 +144,7 @@ def analyze_one(path: str, out_root: str, name: str) -> dict:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     row["seconds"] = round(time.perf_counter() - t0, 3)
+    row["cpu_s"] = round(time.process_time() - cpu0, 3)  # the worker process, all its threads
     return row
 
 

@@ -23,7 +23,7 @@ from app.errors import UserError
 
 SUMMARY = "summary.csv"
 COLUMNS = ("input", "output", "status", "cadence_spm", "n_steps", "duration_s", "view",
-           "seconds", "worker", "resumed", "error")
+           "seconds", "cpu_s", "worker", "resumed", "error")
 
 
 @dataclass(frozen=True)

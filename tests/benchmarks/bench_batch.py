@@ -72,10 +72,12 @@ def main(argv: list[str] | None = None) -> int:
                 out = tmp / f"out-{w}-{r}"
                 wall, rows = run_once(clips, out, w)
                 bad = [x for x in rows if x["status"] != "ok"]
+                cores = sum(float(x.get("cpu_s") or 0) for x in rows) / wall
                 walls[w].append(wall)
                 last[w] = rows
                 print(f"round {r + 1}: {w} worker{'s' if w > 1 else ''}: {wall:6.1f} s, "
                       f"{len(clips) / wall:.3f} clips/s, {len(clips) * args.frames / wall:5.1f} frames/s"
+                      + f", {cores:.2f} cores busy"
                       + (f", {len(bad)} not ok" if bad else "")
                       + f" (load {os.getloadavg()[0]:.1f})", flush=True)
         best = {w: min(v) for w, v in walls.items()}
