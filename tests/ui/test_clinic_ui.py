@@ -153,6 +153,12 @@ def test_window_status_line_and_publishing(qtbot, make_window, clinic):
     assert (media / MINE / "session.json").is_file()
     with open_store(url) as c:
         assert c.get_session(MINE).station == "Station-B"
+    # the comparison opens station A's session (from the media folder) beside ours
+    w.compare_sessions(THEIRS, MINE)
+    v = w.compare_view
+    qtbot.waitUntil(lambda: v.pair is not None, timeout=30000)
+    assert (v.pair.a.session_id, v.pair.b.session_id) == (THEIRS, MINE)
+    assert v.pair.a.session_dir == media / THEIRS and v.pair.a.runner == "Ann K."
     w.clinic.close()
     assert w.clinic.publisher is None
 

@@ -49,7 +49,9 @@ class ClinicDialog(QDialog):
         form.addRow("Password:", self.password)
         form.addRow("Media folder:", media_row)
         form.addRow("This station:", self.station)
-        note = QLabel(f"The password is kept in {where()}, never in the settings file. Leave the "
+        kept = where()
+        kept = kept if kept == "the system keyring" else f"{kept} (readable by you only)"
+        note = QLabel(f"The password is kept in {kept}, never in the settings file. Leave the "
                       "URL empty to work without a clinic database. Sessions are recorded here "
                       "first and published when the clinic can be reached.")
         note.setWordWrap(True)
