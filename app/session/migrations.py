@@ -23,8 +23,8 @@ from app.errors import UserError
 
 #: Alembic revision of each pre-Alembic schema version (PRAGMA user_version 1..5).
 LEGACY_REVISIONS = {1: "0001_v1", 2: "0002_v2", 3: "0003_v3", 4: "0004_v4", 5: "0005_v5"}
-HEAD = "0006_clinic"
-LATEST_VERSION = 6
+HEAD = "0007_runner_sync"
+LATEST_VERSION = 7
 _PG_LOCK_KEY = 0x6A17C0AC  # advisory lock id: "gaitcoach store upgrade"
 _SCRIPT_DIR = Path(__file__).with_name("alembic")
 

@@ -263,12 +263,15 @@ def ensure_runner(c: sa.Connection, local: SessionStore, runner: Runner) -> int:
             return found.id
         try:
             with c.begin_nested():
-                return c.execute(_R.insert().values(
+                rid = c.execute(_R.insert().values(
                     name=runner.name, birth_year=runner.birth_year, height_cm=runner.height_cm,
-                    notes=runner.notes, created_utc=runner.created_utc,
+                    notes=runner.notes, created_utc=runner.created_utc, version=1,
                     uid=runner.uid or uuid.uuid4().hex)).inserted_primary_key[0]
         except sa.exc.IntegrityError:
             continue  # another station added the same name just now: match it
+        with local._tx() as lc:  # the clinic's copy is this one, at version 1
+            lc.execute(_R.update().where(_R.c.id == runner.id).values(version=1, synced_version=1))
+        return rid
     raise UserError(f"The runner {runner.name!r} could not be matched in the clinic store.")
 
 
@@ -277,28 +280,61 @@ def adopt_uid(local: SessionStore, runner_id: int, uid: str) -> None:
         c.execute(_R.update().where(_R.c.id == runner_id).values(uid=uid))
 
 
-def pull_runners(local: SessionStore, clinic: SessionStore) -> None:
+def pull_runners(local: SessionStore, clinic: SessionStore) -> list[str]:
     """Make every clinic runner known here (same uid), so a runner added at another
     station can be picked for a recording; a local runner of the same name takes the
-    clinic's uid. Local details of a known runner follow the clinic's."""
-    mine = {r.uid: r for r in local.list_runners()}
-    by_name = {r.name.lower(): r for r in mine.values()}
+    clinic's uid. A runner edited here while the clinic was away (its version differs
+    from the clinic version last mirrored) is published if the clinic's row did not
+    change meanwhile; else the clinic's stays and a sentence says so (returned). Other
+    runners mirror the clinic's details."""
+    problems: list[str] = []
+    rows = {r["id"]: r for r in local._all(sa.select(_R))}
+    mine = {r["uid"]: r for r in rows.values() if r["uid"]}
+    by_name = {r["name"].lower(): r for r in rows.values()}
     for r in clinic.list_runners():
         here = mine.get(r.uid) or by_name.get(r.name.lower())
         if here is None:
             try:
-                local.add_runner(r.name, r.birth_year, r.height_cm, r.notes, uid=r.uid)
+                made = local.add_runner(r.name, r.birth_year, r.height_cm, r.notes, uid=r.uid)
+                _mirror(local, made.id, r)
             except UserError:
                 pass  # a name taken meanwhile: matched on the next pull
             continue
-        new = {"uid": r.uid, "name": r.name, "birth_year": r.birth_year,
-               "height_cm": r.height_cm, "notes": r.notes}
-        if any(getattr(here, k) != v for k, v in new.items()):
+        synced = here["synced_version"]
+        edited_here = synced is not None and here["version"] != synced and here["uid"] == r.uid
+        if edited_here and r.version == synced:
+            fields = {k: here[k] for k in ("name", "birth_year", "height_cm", "notes")}
             try:
-                with local._tx() as c:
-                    c.execute(_R.update().where(_R.c.id == here.id).values(**new))
+                with clinic._tx() as c:
+                    new = c.execute(_R.update().where(_R.c.id == r.id, _R.c.version == r.version)
+                                    .values(version=_R.c.version + 1, **fields)
+                                    .returning(_R.c.version)).scalar()
             except sa.exc.IntegrityError:
-                pass
+                new = None
+            if new is not None:
+                with local._tx() as c:
+                    c.execute(_R.update().where(_R.c.id == here["id"]).values(version=new, synced_version=new))
+                continue
+            problems.append(f"The runner {here['name']!r} was edited here while the clinic was away "
+                            "and could not be published (the name is taken there).")
+        elif edited_here:
+            problems.append(f"The runner {here['name']!r} was edited here while the clinic was away "
+                            f"and at another station too ({r.name!r} there); this station's edit "
+                            "was kept here, not published.")
+            continue
+        try:
+            _mirror(local, here["id"], r)
+        except sa.exc.IntegrityError:
+            pass
+    return problems
+
+
+def _mirror(local: SessionStore, local_id: int, r: Runner) -> None:
+    """The local runner takes the clinic runner's uid, details and version."""
+    with local._tx() as c:
+        c.execute(_R.update().where(_R.c.id == local_id).values(
+            uid=r.uid, name=r.name, birth_year=r.birth_year, height_cm=r.height_cm, notes=r.notes,
+            version=r.version, synced_version=r.version))
 
 
 # ---------------------------------------------------------------------- media

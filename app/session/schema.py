@@ -25,6 +25,8 @@ runners = sa.Table(
     # schema 6 (clinic): one runner across stations and edits counted
     sa.Column("uid", sa.Text),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # schema 7: the clinic version last mirrored here (NULL: never; != version: edited here)
+    sa.Column("synced_version", sa.Integer),
 )
 
 sessions = sa.Table(

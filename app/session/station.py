@@ -55,7 +55,8 @@ class StationStore:
 
     def __init__(self, local: SessionStore, clinic: SessionStore, cfg: ClinicConfig) -> None:
         self.local, self.clinic, self.cfg = local, clinic, cfg
-        self.clinic_status = f"Clinic database: {cfg.shown} (station {cfg.station})."
+        self._status = f"Clinic database: {cfg.shown} (station {cfg.station})."
+        self.clinic_status = self._status
         self._pull()
 
     def __getattr__(self, name: str) -> Any:
@@ -74,7 +75,8 @@ class StationStore:
     def _pull(self) -> None:
         from app.session.publish import pull_runners, queue_finished
 
-        pull_runners(self.local, self.clinic)
+        problems = pull_runners(self.local, self.clinic)
+        self.clinic_status = " ".join([self._status, *problems])
         queue_finished(self.local)
 
     # ------------------------------------------------------------ runners
@@ -114,9 +116,12 @@ class StationStore:
 
     def rename_runner(self, runner_id: int, name: str, *, expected_version: int | None = None) -> Runner:
         there = self._clinic_runner(runner_id)
-        if there is not None:
-            self.clinic.rename_runner(there.id, name, expected_version=expected_version)
-        self.local.rename_runner(runner_id, name)
+        if there is None:
+            return self.local.rename_runner(runner_id, name, expected_version=expected_version)
+        done = self.clinic.rename_runner(there.id, name, expected_version=expected_version)
+        from app.session.publish import _mirror
+
+        _mirror(self.local, runner_id, done)  # edited in the clinic: nothing pending here
         return self.get_runner(runner_id)
 
     def delete_runner(self, runner_id: int) -> None:

@@ -199,6 +199,42 @@ def test_offline_edit_is_republished_or_reported_as_conflict(clinic, tmp_path):
     assert names == {"20261101-100000-aaaaa1": "renamed at A", "20261102-100000-aaaaa2": "renamed at B"}
 
 
+def test_runner_edited_while_the_clinic_was_away(clinic, tmp_path):
+    """A runner renamed at a station while the clinic was away is published at the next
+    connection; renamed at both stations meanwhile, the clinic's name stays and the
+    station is told — the local edit is kept, never silently replaced."""
+    url, media = clinic
+    a = Station(tmp_path, "Station-A", url, media)
+    b = Station(tmp_path, "Station-B", url, media)
+    a.record("20261101-100000-aaaaa1", 1, "Ann K.")
+    a.record("20261102-100000-aaaaa2", 2, "Bo")
+    with a.store() as la:
+        assert publish(la, a.cfg).ok
+        with b.store() as lb:
+            open_station_store(lb, b.cfg).clinic.close()  # B knows both runners now
+            # offline at A: both runners renamed; meanwhile B renames Bo in the clinic
+            la.rename_runner(la.find_runner("Ann K.").id, "Anna Kay")
+            la.rename_runner(la.find_runner("Bo").id, "Bo (A)")
+            sb = open_station_store(lb, b.cfg)
+            bo = sb.find_runner("Bo")
+            sb.rename_runner(bo.id, "Bo (B)", expected_version=bo.version)
+            assert lb.get_runner(bo.id).name == "Bo (B)"
+            sb.clinic.close()
+        sa_ = open_station_store(la, a.cfg)  # A connects again
+        try:
+            assert "'Bo (A)' was edited here while the clinic was away and at another station" \
+                in sa_.clinic_status
+            with open_store(url) as c:
+                assert sorted(r.name for r in c.list_runners()) == ["Anna Kay", "Bo (B)"]
+            assert sorted(r.name for r in la.list_runners()) == ["Anna Kay", "Bo (A)"]
+        finally:
+            sa_.clinic.close()
+    with b.store() as lb:
+        sb = open_station_store(lb, b.cfg)  # B mirrors A's published rename
+        assert sorted(r.name for r in lb.list_runners()) == ["Anna Kay", "Bo (B)"]
+        sb.clinic.close()
+
+
 def test_copy_folder_completes_a_partial_copy(tmp_path):
     src = make_session_folder(tmp_path / "src", "20261101-100000-aaaaa1", started_utc="2026-11-01T10:00:00Z")
     dest = tmp_path / "share" / src.name
