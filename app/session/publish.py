@@ -297,8 +297,8 @@ def pull_runners(local: SessionStore, clinic: SessionStore) -> list[str]:
             try:
                 made = local.add_runner(r.name, r.birth_year, r.height_cm, r.notes, uid=r.uid)
                 _mirror(local, made.id, r)
-            except UserError:
-                pass  # a name taken meanwhile: matched on the next pull
+            except (UserError, sa.exc.IntegrityError):
+                pass  # added by another thread just now (the publisher, the browser): next pull
             continue
         synced = here["synced_version"]
         edited_here = synced is not None and here["version"] != synced and here["uid"] == r.uid

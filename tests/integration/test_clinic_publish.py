@@ -235,6 +235,42 @@ def test_runner_edited_while_the_clinic_was_away(clinic, tmp_path):
         sb.clinic.close()
 
 
+def test_threads_pulling_runners_at_once(clinic, tmp_path):
+    """The browser, the background publisher and a comparison pull the clinic's runners
+    into one local store at the same moment: no error, every runner here once (same uid,
+    same name)."""
+    import threading
+
+    from app.session.publish import pull_runners
+
+    url, _media = clinic
+    with open_store(url) as c:
+        for i in range(12):
+            c.add_runner(f"Runner {i:02d}")
+        there = {r.uid: r.name for r in c.list_runners()}
+    local_db = tmp_path / "local.db"
+    open_store(local_db).close()
+    start, errors = threading.Barrier(3), []
+
+    def pull() -> None:
+        try:
+            with open_store(local_db) as loc, open_store(url) as cl:
+                start.wait()
+                pull_runners(loc, cl)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=pull) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert errors == []
+    with open_store(local_db) as loc:
+        here = loc.list_runners()
+    assert sorted((r.uid, r.name) for r in here) == sorted(there.items())
+
+
 def test_copy_folder_completes_a_partial_copy(tmp_path):
     src = make_session_folder(tmp_path / "src", "20261101-100000-aaaaa1", started_utc="2026-11-01T10:00:00Z")
     dest = tmp_path / "share" / src.name
