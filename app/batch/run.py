@@ -42,16 +42,13 @@ class BatchReport:
         return sum(1 for r in self.rows if not r.get("resumed") and r["status"] != STATUS_FAILED)
 
 
-def _worker_setup() -> None:
-    """Run once in each worker process: load the pose libraries before the first task."""
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    import app.pose.mediapipe_pose  # noqa: F401 - imports mediapipe
-
-
 def start_cluster(workers: int | None = None, scheduler: str | None = None):
     """A Dask client: on ``scheduler`` (tcp://host:8786), else on a new LocalCluster with
-    ``workers`` processes (default: one per core), one thread each."""
+    ``workers`` processes (default: one per core), one thread each. Every worker, also
+    one joining later, keeps to one core and is warmed up (``app.batch.worker``)."""
     from dask.distributed import Client, LocalCluster
+
+    from app.batch.worker import OneCoreWorker
 
     if scheduler:
         try:
@@ -69,7 +66,7 @@ def start_cluster(workers: int | None = None, scheduler: str | None = None):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=None, memory_limit=0, silence_logs=40)
         client = Client(cluster)
-    client.run(_worker_setup)
+    client.register_plugin(OneCoreWorker())
     return client
 
 

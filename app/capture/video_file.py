@@ -229,7 +229,8 @@ class VideoFileReader:
     The decode thread puts frames into a bounded queue with a blocking put, so a slow
     consumer slows decoding instead of losing frames. ``close()`` (or leaving the ``with``
     block) sets the stop event, unblocks and joins the thread. ``thread_type`` is PyAV's
-    decoder threading ("AUTO", "FRAME", "SLICE" or "NONE"). ``start_index`` > 0 (constant
+    decoder threading ("AUTO", "FRAME", "SLICE" or "NONE"; default "AUTO", "NONE" in a
+    process kept to one core: ``app.cpu_limits``). ``start_index`` > 0 (constant
     frame rate only) seeks to the keyframe before that frame and yields frames from it on,
     indexed from their presentation time: ``round((pts - stream start) * time_base * fps)``
     (for an ordinary file the same index a decode from the start gives). Opening raises
@@ -242,7 +243,7 @@ class VideoFileReader:
         self,
         path: str | os.PathLike[str],
         queue_size: int = 8,
-        thread_type: str = "AUTO",
+        thread_type: str | None = None,
         info: VideoInfo | None = None,
         start_index: int = 0,
         capture_fps: float | None = None,
@@ -252,6 +253,10 @@ class VideoFileReader:
         self.info: VideoInfo = info if info is not None else probe_video(self.path)
         self.warning: str | None = None
         self.frames_decoded = 0
+        if thread_type is None:  # one decoder thread in a process kept to one core
+            from app.cpu_limits import one_core
+
+            thread_type = "NONE" if one_core() else "AUTO"
         self._thread_type = thread_type
         self._start_index = max(0, int(start_index))
         #: frames per second of the time base of ``Frame.t_ns`` (the capture rate)

@@ -50,11 +50,15 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     resumed = sum(1 for r in rep.rows if r.get("resumed"))
-    print(f"{len(rep.rows)} inputs: {rep.analysed} analysed"
+    print(f"{_n(len(rep.rows), 'input')}: {rep.analysed} analysed"
           + (f", {resumed} already done" if resumed else "")
           + (f", {len(rep.failed)} failed" if rep.failed else "")
-          + (f" in {rep.wall_s:.1f} s on {rep.workers} workers" if rep.analysed else "")
+          + (f" in {rep.wall_s:.1f} s on {_n(rep.workers, 'worker')}" if rep.analysed else "")
           + f". Summary: {rep.summary}")
     for r in rep.failed:
         print(f"failed: {r['error']}", file=sys.stderr)
     return 1 if rep.failed else 0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -141,17 +141,24 @@ def _import_mediapipe_locked() -> types.ModuleType:
 
 def _pose_class(num_threads: int | None) -> type:
     """``mp.solutions.pose.Pose``, or a subclass whose TFLite/XNNPACK inference
-    calculators use ``num_threads`` threads (MediaPipe's desktop default is 1)."""
+    calculators use ``num_threads`` threads (MediaPipe's desktop default is 1) and, in a
+    process kept to one core (``app.cpu_limits``), whose graph runs its calculators on one
+    executor thread instead of one per CPU."""
+    from app.cpu_limits import one_core
+
     with _IMPORT_LOCK:
         _import_mediapipe()
         from mediapipe.python.solutions import pose as mp_pose
 
-    if not num_threads or num_threads == 1:
+    single = one_core()
+    if (not num_threads or num_threads == 1) and not single:
         return mp_pose.Pose
     from mediapipe.calculators.tensor import inference_calculator_pb2
+    from mediapipe.framework import thread_pool_executor_pb2
 
     ext = inference_calculator_pb2.InferenceCalculatorOptions.ext
-    n = int(num_threads)
+    executor_ext = thread_pool_executor_pb2.ThreadPoolExecutorOptions.ext
+    n = int(num_threads or 1)
 
     class _ThreadedPose(mp_pose.Pose):
         def _modify_calculator_options(self, config: Any, params: Any) -> None:
@@ -161,6 +168,9 @@ def _pose_class(num_threads: int | None) -> type:
                     opts = node.options.Extensions[ext]
                     if opts.delegate.HasField("xnnpack"):
                         opts.delegate.xnnpack.num_threads = n
+            if single:  # the validated config holds the default executor's (empty) entry
+                default = [e for e in config.executor if not e.name] or [config.executor.add()]
+                default[0].options.Extensions[executor_ext].num_threads = 1
 
     return _ThreadedPose
 

@@ -105,7 +105,7 @@ def test_batch_on_a_running_scheduler(shared_data, tmp_path):
         r = _app("batch", str(clip), "--out", str(tmp_path / "out"), "--scheduler",
                  f"tcp://127.0.0.1:{port}", "--quiet")
         assert r.returncode == 0, r.stderr
-        assert "1 inputs: 1 analysed" in r.stdout and "on 1 workers" in r.stdout
+        assert "1 input: 1 analysed" in r.stdout and "on 1 worker." in r.stdout
         assert _summary(tmp_path / "out")["run.mp4"]["status"] == "ok"
     finally:
         for p in reversed(procs):
@@ -114,3 +114,39 @@ def test_batch_on_a_running_scheduler(shared_data, tmp_path):
     r = _app("batch", str(clip), "--out", str(tmp_path / "out2"), "--scheduler",
              f"tcp://127.0.0.1:{port}", "--quiet", timeout=120)
     assert r.returncode == 1 and "cannot be reached" in r.stderr and r.stderr.count("\n") == 1
+
+
+_ONE_CORE_CHECK = r"""
+import json, os, sys
+from app.pose.pipeline import iter_video_poses
+
+def run():
+    names, marks = set(), []
+    for s in iter_video_poses(sys.argv[1], split=False):
+        marks.append(None if s.landmarks is None else s.landmarks.tobytes().hex())
+        names |= {open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")}
+    return marks, {"graph": sum(n.startswith("mediapipe/") for n in names),
+                   "decoder": sum(n.startswith("av:") for n in names)}
+
+default, threads_default = run()
+from app.cpu_limits import use_one_core
+use_one_core()
+one, threads_one = run()
+print(json.dumps({"same": default == one, "posed": sum(m is not None for m in one),
+                  "default": threads_default, "one": threads_one}))
+"""
+
+
+def test_a_batch_worker_keeps_to_one_core(shared_data, tmp_path):
+    """After ``use_one_core`` (every batch worker) the pose graph runs on one executor
+    thread and the decoder on none of its own, and the landmarks are bit-identical to
+    those of the default threading (one thread per CPU for both)."""
+    clip = cut_clip(shared_data / "male_side_run" / "male_side.mp4", tmp_path / "run.mp4", 30, 45, scale=0.5)
+    r = subprocess.run([sys.executable, "-c", _ONE_CORE_CHECK, str(clip)], cwd=REPO, capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "GLOG_minloglevel": "2"})
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["same"] and got["posed"] > 40
+    assert got["one"] == {"graph": 1, "decoder": 0}
+    if (os.cpu_count() or 1) > 1:  # the default really is more than one thread here
+        assert got["default"]["graph"] > 1 and got["default"]["decoder"] > 0
