@@ -13,50 +13,16 @@ import sys
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from app.session.clinic import ClinicConfig, open_clinic
+from app.session.clinic import open_clinic
 from app.session.publish import copy_folder, publish, queue_status, waiting_ids
 from app.session.station import StationStore, lookup_session, open_station_store
 from app.session.store import EditConflict, open_store
+from tests.helpers.clinic_stations import Station, clinic_rows, files_holding, same_tree
 from tests.helpers.session_folders import make_session_folder
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).resolve().parents[2]
-
-
-class Station:
-    """One treadmill station: its own data and config folders, local store and sessions."""
-
-    def __init__(self, root: Path, name: str, clinic_url: str, media: Path) -> None:
-        self.name = name
-        self.data = root / name / "data"
-        self.config = root / name / "config"
-        self.cfg = ClinicConfig(clinic_url, media, name)
-        self.env = {**os.environ, "GAITCOACH_DATA_DIR": str(self.data),
-                    "GAITCOACH_CONFIG_DIR": str(self.config), "GAITCOACH_DB_URL": clinic_url,
-                    "GAITCOACH_MEDIA_DIR": str(media), "GAITCOACH_STATION": name,
-                    "GAITCOACH_NO_KEYRING": "1"}
-
-    def store(self):
-        return open_store(self.data / "gaitcoach.db")
-
-    def record(self, sid: str, day: int, runner: str | None = None, **kw) -> Path:
-        folder = make_session_folder(self.data / "sessions", sid,
-                                     started_utc=f"2026-11-{day:02d}T10:00:00Z", **kw)
-        with self.store() as s:
-            s.sync(self.data / "sessions")
-            if runner:
-                try:
-                    r = s.find_runner(runner)
-                except Exception:  # noqa: BLE001
-                    r = s.add_runner(runner)
-                s.assign_runner(sid, r.id)
-        return folder
-
-    def cli(self, *args: str, timeout: float = 180):
-        return subprocess.run([sys.executable, "-m", "app", "sessions", *args], cwd=REPO,
-                              env=self.env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
@@ -67,20 +33,6 @@ def clinic(pg_server, tmp_path):
     media = tmp_path / "share"
     media.mkdir()
     return url, media
-
-
-def _clinic_rows(url: str) -> list[dict]:
-    with open_store(url) as c:
-        with c.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(sa.text(
-                "SELECT s.id, s.station, s.name, r.name AS runner FROM sessions s "
-                "LEFT JOIN runners r ON r.id = s.runner_id ORDER BY s.id")).mappings()]
-
-
-def _same_tree(a: Path, b: Path) -> bool:
-    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and not p.name.startswith(".")) \
-        and all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
 
 
 # ---------------------------------------------------------------------------- publishing
@@ -101,11 +53,11 @@ def test_publish_is_idempotent_and_visible(clinic, tmp_path):
         # again: nothing to do, nothing doubled
         assert publish(local, a.cfg).published == ()
         assert publish(local, a.cfg, ["20261101-100000-aaaaa1"]).published == ("20261101-100000-aaaaa1",)
-    rows = _clinic_rows(url)
+    rows = clinic_rows(url)
     assert [(r["id"], r["station"], r["runner"]) for r in rows] == [
         ("20261101-100000-aaaaa1", "Station-A", "Ann K."), ("20261102-100000-aaaaa2", "Station-A", "Ann K.")]
     for sid in ("20261101-100000-aaaaa1", "20261102-100000-aaaaa2"):
-        assert _same_tree(a.data / "sessions" / sid, media / sid)
+        assert same_tree(a.data / "sessions" / sid, media / sid)
     assert not [p for p in media.iterdir() if p.name.startswith(".incoming")]
     with open_clinic(a.cfg) as c:
         assert [b.kind for b in c.blocks("20261101-100000-aaaaa1")] == ["baseline", "retention"]
@@ -167,7 +119,7 @@ def test_other_stations_sessions_in_the_browser_store(clinic, tmp_path):
         mine = sb.get_session("20261108-100000-bbbbb1")
         sb.rename_session(mine.id, "week 1", expected_version=mine.version)
         assert lb.get_session(mine.id).name == "week 1"
-        assert _clinic_rows(url)[1]["name"] == "week 1"
+        assert clinic_rows(url)[1]["name"] == "week 1"
         assert queue_status(lb).waiting == 1  # only the unpublished one
         sb.clinic.close()
 
@@ -195,7 +147,7 @@ def test_offline_edit_is_republished_or_reported_as_conflict(clinic, tmp_path):
         assert [sid for sid, _ in rep.conflicts] == ["20261102-100000-aaaaa2"]
         assert "edited at another station" in rep.conflicts[0][1]
         assert queue_status(la).sentence() == "1 with conflicting edits."
-    names = {r["id"]: r["name"] for r in _clinic_rows(url)}
+    names = {r["id"]: r["name"] for r in clinic_rows(url)}
     assert names == {"20261101-100000-aaaaa1": "renamed at A", "20261102-100000-aaaaa2": "renamed at B"}
 
 
@@ -277,9 +229,9 @@ def test_copy_folder_completes_a_partial_copy(tmp_path):
     dest.mkdir(parents=True)
     (dest / "session.json").write_text("{}")  # left by an interrupted copy of a file
     copy_folder(src, dest)
-    assert _same_tree(src, dest)
+    assert same_tree(src, dest)
     copy_folder(src, dest)  # nothing to do the second time
-    assert _same_tree(src, dest)
+    assert same_tree(src, dest)
 
 
 # ---------------------------------------------------------------------------- fault tests
@@ -302,7 +254,7 @@ def test_two_station_processes_publish_at_once(clinic, tmp_path):
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
         assert "Published 6 sessions" in out
-    rows = _clinic_rows(url)
+    rows = clinic_rows(url)
     assert sorted(r["id"] for r in rows) == sorted(ids["Station-A"] + ids["Station-B"])  # once each
     assert {r["id"]: r["station"] for r in rows} == {
         sid: st for st, sids in ids.items() for sid in sids}
@@ -310,7 +262,7 @@ def test_two_station_processes_publish_at_once(clinic, tmp_path):
         assert sorted(r.name for r in c.list_runners()) == ["Ann K.", "Bo"]
     for st in stations:
         for sid in ids[st.name]:
-            assert _same_tree(st.data / "sessions" / sid, media / sid)
+            assert same_tree(st.data / "sessions" / sid, media / sid)
         with st.store() as local:
             assert queue_status(local).waiting == 0
     assert not [p for p in media.iterdir() if p.name.startswith(".")]
@@ -321,7 +273,9 @@ def test_two_station_processes_publish_at_once(clinic, tmp_path):
     for p in procs:
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0 and "Published 0 sessions" in out, err
-    assert len(_clinic_rows(url)) == 12
+    assert len(clinic_rows(url)) == 12
+    password = url.split(":")[2].split("@")[0]
+    assert files_holding(password, tmp_path) == []  # stores, outbox, settings, media
 
 
 def test_server_stopped_mid_publish_then_back(clinic, pg_server, tmp_path):
@@ -360,13 +314,14 @@ def test_server_stopped_mid_publish_then_back(clinic, pg_server, tmp_path):
     r = a.cli("publish")
     assert r.returncode == 0, r.stderr
     assert "Published 3 sessions" in r.stdout
-    rows = _clinic_rows(url)
+    rows = clinic_rows(url)
     assert [x["id"] for x in rows] == sids  # each once
     for sid in sids:
-        assert _same_tree(a.data / "sessions" / sid, media / sid)
+        assert same_tree(a.data / "sessions" / sid, media / sid)
     assert not [p for p in media.iterdir() if p.name.startswith(".")]
     with a.store() as local:
         assert queue_status(local).waiting == 0
+    assert files_holding(pg_server.password, tmp_path) == []  # the outbox's errors included
 
 
 def test_cli_list_shows_all_stations(clinic, tmp_path):
