@@ -176,3 +176,21 @@ def test_window_with_the_clinic_away(qtbot, make_window, monkeypatch):
     assert w.pipeline is not None  # the live pipeline runs on
     w.clinic.publish_now()  # retried at once on request, still waiting
     w.clinic.close()
+
+
+def test_clinic_dialog_says_what_the_environment_overrides(qtbot, tmp_config_dir, monkeypatch):
+    from app.ui.clinic_link import ClinicDialog
+
+    for k in ("GAITCOACH_DB_URL", "GAITCOACH_MEDIA_DIR", "GAITCOACH_STATION"):
+        monkeypatch.delenv(k, raising=False)
+    dlg = ClinicDialog()
+    qtbot.addWidget(dlg)
+    assert dlg.env_note.isHidden()
+    monkeypatch.setenv("GAITCOACH_DB_URL", "postgresql://gait:s3cret-pw@db.clinic:5432/gaitcoach")
+    monkeypatch.setenv("GAITCOACH_STATION", "Treadmill 3")
+    dlg = ClinicDialog()
+    qtbot.addWidget(dlg)
+    text = dlg.env_note.text()
+    assert not dlg.env_note.isHidden()
+    assert "GAITCOACH_DB_URL=postgresql://gait:***@db.clinic:5432/gaitcoach" in text
+    assert "GAITCOACH_STATION=Treadmill 3" in text and "s3cret-pw" not in text

@@ -20,6 +20,23 @@ from app.errors import UserError
 from app.ui.shared.workers import Task
 
 
+def _environment_note() -> str:
+    """A sentence naming the clinic settings the environment overrides ('' when none)."""
+    import os
+
+    from app.session.engine import display_url
+
+    shown = []
+    for var in ("GAITCOACH_DB_URL", "GAITCOACH_MEDIA_DIR", "GAITCOACH_STATION"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            shown.append(f"{var}={display_url(value) if var == 'GAITCOACH_DB_URL' else value}")
+    if not shown:
+        return ""
+    return ("Set in this program's environment, used instead of what is saved here: "
+            + ", ".join(shown) + ".")
+
+
 class ClinicDialog(QDialog):
     """Settings → Clinic database: URL, password, shared media folder, station name, with
     *Test connection* (run on a worker thread, polled by a timer)."""
@@ -55,6 +72,9 @@ class ClinicDialog(QDialog):
                       "URL empty to work without a clinic database. Sessions are recorded here "
                       "first and published when the clinic can be reached.")
         note.setWordWrap(True)
+        self.env_note = QLabel(_environment_note())
+        self.env_note.setWordWrap(True)
+        self.env_note.setVisible(bool(self.env_note.text()))
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.b_test = QPushButton("Test connection")
@@ -65,6 +85,7 @@ class ClinicDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(note)
+        lay.addWidget(self.env_note)
         row = QHBoxLayout()
         row.addWidget(self.b_test)
         row.addWidget(self.outcome, 1)
