@@ -179,7 +179,7 @@ def test_window_with_the_clinic_away(qtbot, make_window, monkeypatch):
 
 
 def test_clinic_dialog_says_what_the_environment_overrides(qtbot, tmp_config_dir, monkeypatch):
-    from app.ui.clinic_link import ClinicDialog
+    from app.ui.sessions.clinic_link import ClinicDialog
 
     for k in ("GAITCOACH_DB_URL", "GAITCOACH_MEDIA_DIR", "GAITCOACH_STATION"):
         monkeypatch.delenv(k, raising=False)
