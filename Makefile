@@ -1,14 +1,20 @@
 # GaitCoach: `make run` sets up and starts the app, `make test` sets up and runs the tests.
 PY := .venv/bin/python
 
-.PHONY: run test setup setup-dev validate bench screenshot clean
+.PHONY: run test test-second-python setup setup-dev validate bench screenshot clean
 
 run: setup
 	$(PY) -m app
 
+# The whole suite on .venv's Python, then the second supported version (3.11/3.12) on a subset.
 test: setup-dev
 	@bash scripts/start_pulse.sh
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -ra $(PYTEST_ARGS)
+	@bash scripts/test_second_python.sh $(PYTEST_ARGS_SECOND)
+
+test-second-python: setup-dev
+	@bash scripts/start_pulse.sh
+	@bash scripts/test_second_python.sh $(PYTEST_ARGS_SECOND)
 
 setup:
 	@bash scripts/bootstrap.sh runtime
@@ -37,4 +43,4 @@ screenshot: setup-dev
 	@echo "wrote docs/screenshots/*.png"
 
 clean:
-	rm -rf .venv .pytest_cache
+	rm -rf .venv .venv-py3.* .pytest_cache

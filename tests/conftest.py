@@ -15,6 +15,31 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("GAITCOACH_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+UNIT_DIR = Path(__file__).resolve().parent / "unit"
+_FIGURES: list[str] = []
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test under tests/unit as ``unit`` (selected by the second-Python run)."""
+    for item in items:
+        if UNIT_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.unit)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Figures that tests reported with the ``report_figure`` fixture, at the end of the run."""
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def report_figure():
+    """``report_figure("text")`` prints the line in the run's closing "figures" section."""
+    return _FIGURES.append
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -14,6 +14,7 @@ from app import config
 from app.types import View
 
 
+@pytest.mark.second_python
 def test_demo_window_updates_tiles_and_plots(qtbot, make_window, no_thread_leak):
     w = make_window(source="demo")
     assert w.video.badge == "DEMO"

@@ -95,6 +95,7 @@ def test_no_person_gives_empty_overlay():
     assert not ov.skeleton and not ov.lines
 
 
+@pytest.mark.second_python
 def test_headless_session_cli(tmp_path):
     out = tmp_path / "s.json"
     r = subprocess.run([sys.executable, "-m", "app", "session", "--source", "demo", "--seconds", "3",
