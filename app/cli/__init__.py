@@ -16,5 +16,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("app.cli.plan", "clinical picture (primary fault, compensations, evidence) and a proposed strength/mobility programme from an assessment; --save with a runner, --export PDF"),
     "exercise": ("app.cli.exercise", "camera-coached exercise (single-leg squat, single-leg balance): reps and per-rep values from a video, the demo or a camera; --list the library"),
     "batch": ("app.cli.batch", "analyse many videos, landmark files or session folders in parallel on Dask: one result folder each, summary.csv, resumable"),
+    "selftest": ("app.cli.selftest", "check this installation: pose model on a shipped clip, gait engine, audio, folders; exit 0/1"),
     "session": ("app.cli.session", "run the live pipeline headless (file/demo/camera), report fps, drops, latency; --record DIR, --recover"),
 }

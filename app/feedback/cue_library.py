@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from app.resources import shipped_dir
+
 SCHEMA_VERSION = 1
 MAX_WORDS = 6
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "cues"
+SHIPPED_DIR = shipped_dir("cues")
 
 #: Faults a cue can answer: metric name (GAIT_METRICS.md) -> allowed directions.
 FAULTS: dict[str, tuple[str, ...]] = {

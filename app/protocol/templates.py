@@ -47,9 +47,10 @@ from typing import Any, Iterable, Mapping
 from app.atomic import atomic_path
 from app.errors import UserError
 from app.feedback.cue_rules import Schedule
+from app.resources import shipped_dir
 
 SCHEMA_VERSION = 1
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "protocols"
+SHIPPED_DIR = shipped_dir("protocols")
 TEMPLATES = "templates"
 PLANS = "plans"
 BLOCK_KINDS = ("baseline", "retraining", "faded", "retention", "free")

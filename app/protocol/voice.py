@@ -27,8 +27,9 @@ from typing import Iterable
 import numpy as np
 
 from app.atomic import atomic_path
+from app.resources import shipped_dir
 
-SHIPPED_VOICE_DIR = Path(__file__).resolve().parents[2] / "protocols" / "voice"
+SHIPPED_VOICE_DIR = shipped_dir("protocols") / "voice"
 RATE_HZ = 22050
 SILENCE_LEVEL = 300       # int16 units: quieter samples at the ends are trimmed
 PAD_AFTER_MS = 30
