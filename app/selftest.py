@@ -6,7 +6,7 @@ demo runner with a known cadence), the gait engine's cadence and step count on t
 the audio output (a short silent stream on the default device, or "no sound device"),
 text-to-speech (espeak-ng, optional), and that the data and config folders are writable.
 Each gives one :class:`Check`; a failed check makes the verdict "failed" (exit code 1).
-No Qt here: the dialog (app/ui/selftest_dialog.py) runs :func:`run_selftest` on a worker
+No Qt here: the dialog (app/ui/shared/selftest_dialog.py) runs :func:`run_selftest` on a worker
 thread.
 """
 

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GaitCoach")
+    from app.ui.shared.branding import set_app_icon
+
+    set_app_icon(app)
     from app.ui.shared.gc_guard import MainThreadGC
 
     gc_guard = MainThreadGC()  # Qt objects are freed on the GUI thread only

@@ -19,6 +19,7 @@ from app.ui.live.setup_panel import SetupPanel
 from app.ui.live.source_help import fill_camera_menu
 from app.ui.live.tiles import TilesPanel
 from app.ui.live.video_view import VideoView
+from app.ui.shared.selftest_dialog import add_selftest_action
 
 
 def build_widgets(w) -> None:  # noqa: ANN001 - MainWindow
@@ -159,6 +160,7 @@ def build_menus(w) -> None:  # noqa: ANN001 - MainWindow
     w.act_about = QAction("About GaitCoach", w)
     w.act_about.triggered.connect(w.show_about)
     m_help.addAction(w.act_about)
+    w.act_selftest = add_selftest_action(w, m_help)
 
     tb = QToolBar("Session")
     tb.setObjectName("session_toolbar")
