@@ -1,7 +1,7 @@
 # GaitCoach: `make run` sets up and starts the app, `make test` sets up and runs the tests.
 PY := .venv/bin/python
 
-.PHONY: run test test-second-python setup setup-dev validate bench screenshot clean
+.PHONY: run test test-second-python setup setup-dev package validate bench screenshot clean
 
 run: setup
 	$(PY) -m app
@@ -18,6 +18,10 @@ test-second-python: setup-dev
 
 setup:
 	@bash scripts/bootstrap.sh runtime
+
+# dist/GaitCoach (one-folder PyInstaller bundle) + archive; prints size and the self-test.
+package: setup-dev
+	$(PY) packaging/build.py --dist dist --archive --selftest
 
 setup-dev:
 	@bash scripts/bootstrap.sh dev
