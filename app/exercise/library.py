@@ -33,8 +33,9 @@ from typing import Any, Iterable, Mapping
 
 from app.errors import UserError
 from app.exercise.figure import validate_pose
+from app.resources import asset_path
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "assets" / "exercises"
+SHIPPED_DIR = asset_path("exercises")
 CATEGORIES = ("strength", "mobility", "control", "plyometric", "drill")
 STAGES = ("isolated", "functional", "running")
 STAGE_LABELS = {"isolated": "Isolated loading", "functional": "Functional movement",
