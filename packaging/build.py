@@ -36,9 +36,9 @@ KEEP_BUNDLES = 2
 #: Left out on purpose (the spec's EXCLUDES and filters), reported with the size.
 LEFT_OUT = ("jax, jaxlib, ml_dtypes, opt_einsum (never imported on the pose path; ~380 MB)",
             "test tools (pytest, pytest-qt, ezc3d), tkinter, IPython, PyInstaller, pip",
-            "Qt translations, Qt plugins other than the platforms xcb/offscreen/wayland/"
-            "minimal, jpeg/svg/ico/gif images, icon engines, xcb GL, input contexts and TLS "
-            "(the gtk3 theme plugin would pull in all of GTK)",
+            "Qt translations; Qt plugins but the platforms xcb/offscreen/wayland/minimal, "
+            "jpeg/svg/ico/gif images, icon engines, xcb GL, wayland integrations, compose/ibus "
+            "input (the gtk3 theme plugin alone would pull in all of GTK)",
             "OpenCV's cv2/qt fonts and plugins, glibc's libmvec",
             "MediaPipe models other than BlazePose full (pose_landmark_full, pose_detection)",
             "the shared test videos (../shared/data)")
