@@ -47,3 +47,12 @@ def test_unwritable_data_folder_fails_the_selftest(tmp_path):
     fail = [ln for ln in r.stdout.splitlines() if ln.startswith("FAIL")]
     assert len(fail) == 1 and "data folder" in fail[0] and "not writable" in fail[0]
     assert r.stdout.strip().splitlines()[-1] == "Self-test FAILED: data folder (8 checks)."
+
+
+def test_version_option_prints_pyprojects_version():
+    import tomllib
+
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    r = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == f"gaitcoach {version}"

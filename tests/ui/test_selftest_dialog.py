@@ -33,3 +33,16 @@ def test_window_icon_from_assets(qapp):
     sizes = {s.width() for s in qapp.windowIcon().availableSizes()}
     assert {16, 32, 48, 256} <= sizes
     assert qapp.desktopFileName() == "org.gaitcoach.GaitCoach"
+
+
+def test_about_and_version_come_from_pyproject(qapp):
+    import tomllib
+    from pathlib import Path
+
+    from app import __version__
+    from app.ui.about import about_html
+
+    version = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())[
+        "project"]["version"]
+    assert __version__ == version
+    assert f"<b>{version}</b>" in about_html()
