@@ -101,8 +101,8 @@ def _pose_and_gait_checks() -> list[Check]:
     ms_per_frame = 1000.0 * elapsed_s / n
     pose_ok = result.n_person_samples >= MIN_PERSON_FRACTION * n
     pose = Check("pose model", Status.OK if pose_ok else Status.FAIL,
-                 f"BlazePose full found the runner in {result.n_person_samples}/{result.n_samples} frames of "
-                 f"{clip.name} ({elapsed_s:.1f} s, {ms_per_frame:.0f} ms/frame with the gait engine)")
+                 f"BlazePose found the runner in {result.n_person_samples}/{result.n_samples} frames of "
+                 f"{clip.name} in {elapsed_s:.1f} s ({ms_per_frame:.0f} ms/frame)")
     want = float(truth["cadence_spm"])
     got = result.cadence_spm
     if got is None:

@@ -49,12 +49,14 @@ def test_wheel_installs_and_its_console_script_works(tmp_path, report_figure):
 
     r = run("--version")
     assert r.returncode == 0 and r.stdout.strip() == f"gaitcoach {version}", r.stderr
-    r = run("cues")
+    r = run("cues", "--paths")
     assert r.returncode == 0, r.stderr
-    assert str(venv) in r.stdout and "_data/cues" in r.stdout  # the wheel's copy, not the repo's
+    shipped = next(ln for ln in r.stdout.splitlines() if ln.startswith("shipped cues:"))
+    assert str(venv) in shipped and "app/_data/cues" in shipped  # the wheel's copy, not the repo's
+    assert "[no clip]" not in r.stdout
     r = run("selftest", "--no-audio")
     assert r.returncode == 0, r.stdout + r.stderr
-    shipped = next(ln for ln in r.stdout.splitlines() if "shipped data" in ln)
-    assert shipped.startswith("ok"), shipped
+    data_line = next(ln for ln in r.stdout.splitlines() if "shipped data" in ln)
+    assert data_line.startswith("ok"), data_line
     report_figure(f"wheel {wheel.name} ({wheel.stat().st_size / 1e6:.1f} MB): "
                   f"console script ok; {r.stdout.strip().splitlines()[-1]}")

@@ -28,7 +28,7 @@ class SelfTestDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("GaitCoach self-test")
-        self.resize(760, 360)
+        self.resize(860, 380)
         self.checks: list[Check] = []
         self._thread: threading.Thread | None = None
         self._close_when_done = False
