@@ -16,11 +16,12 @@ _system_find_library = ctypes.util.find_library
 def _find_library(name):
     if name == "portaudio":
         here = getattr(sys, "_MEIPASS", os.path.dirname(sys.executable))
-        for pattern in ("libportaudio*.so*", "libportaudio*.dylib", "*portaudio*.dll",
-                        os.path.join("_sounddevice_data", "portaudio-binaries", "*portaudio*")):
-            found = sorted(glob.glob(os.path.join(here, "**", pattern), recursive=True))
-            if found:
-                return found[0]
+        patterns = ("libportaudio*.so*", "libportaudio*.dylib", "*portaudio*.dll")
+        for where in (here, os.path.join(here, "**")):  # the top folder first, then below it
+            for pattern in patterns:
+                found = sorted(glob.glob(os.path.join(where, pattern), recursive=True))
+                if found:
+                    return found[0]
     return _system_find_library(name)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QColor, QGuiApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, QMenu,
                                QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
@@ -83,9 +83,6 @@ class SelfTestDialog(QDialog):
     def _add_check(self, check: Check) -> None:
         self.checks.append(check)
         item = QTreeWidgetItem([check.status.value, check.name, check.detail])
-        item.setForeground(0, QGuiApplication.palette().text())
-        from PySide6.QtGui import QColor
-
         item.setForeground(0, QColor(_COLOURS[check.status]))
         item.setToolTip(2, check.detail)
         self.table.addTopLevelItem(item)
