@@ -4,7 +4,9 @@ Checks, in order: the shipped data (cues, protocols, the self-test clip), the po
 (MediaPipe BlazePose full on ``assets/selftest/selftest_run.mp4``, a clip rendered from the
 demo runner with a known cadence), the gait engine's cadence and step count on that clip,
 the audio output (a short silent stream on the default device, or "no sound device"),
-text-to-speech (espeak-ng, optional), and that the data and config folders are writable.
+text-to-speech (espeak-ng, optional), the session store (a new SQLite store in a temporary
+folder, created and migrated by the shipped Alembic revisions), and that the data and config
+folders are writable.
 Each gives one :class:`Check`; a failed check makes the verdict "failed" (exit code 1).
 No Qt here: the dialog (app/ui/shared/selftest_dialog.py) runs :func:`run_selftest` on a worker
 thread.
@@ -31,6 +33,9 @@ SELFTEST_TRUTH = ("selftest", "selftest_run.json")
 CADENCE_TOLERANCE = 0.06
 MIN_STEPS = 8
 MIN_PERSON_FRACTION = 0.9
+#: The checks of one run, in order (the dialog has one row for each).
+CHECK_NAMES = ("version", "shipped data", "pose model", "gait engine", "audio output",
+               "text-to-speech", "session store", "data folder", "config folder")
 
 
 class Status(Enum):
@@ -150,6 +155,31 @@ def _tts_check() -> Check:
                  "or spoken once you record them or install espeak-ng")
 
 
+def _store_check() -> Check:
+    """A new SQLite session store in a temporary folder, migrated to the newest schema."""
+    from app.errors import UserError
+    from app.session.migrations import schema_version
+    from app.session.store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="gaitcoach-selftest-store-") as d:
+        t0 = time.perf_counter()
+        try:
+            with open_store(Path(d) / "selftest.db") as st:
+                st.add_runner("Self-test runner")
+                n_runners = len(st.list_runners())
+                with st.engine.connect() as conn:
+                    version = schema_version(conn)
+        except (UserError, OSError, ImportError, RuntimeError) as exc:
+            return Check("session store", Status.FAIL, f"a new session database cannot be created ({exc})")
+        elapsed_ms = 1000.0 * (time.perf_counter() - t0)
+    if n_runners != 1:
+        return Check("session store", Status.FAIL,
+                     f"a runner written to a new session database read back as {n_runners}")
+    return Check("session store", Status.OK,
+                 f"a new SQLite session database was created at schema {version} and read back "
+                 f"in {elapsed_ms:.0f} ms")
+
+
 def _writable_check(name: str, folder: Path) -> Check:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -172,6 +202,7 @@ def run_selftest(on_check: Callable[[Check], None] | None = None,
         (_audio_check if audio else
          lambda: Check("audio output", Status.WARN, "not checked (the app's sound is in use)")),
         _tts_check,
+        _store_check,
         lambda: _writable_check("data folder", data_dir()),
         lambda: _writable_check("config folder", config_dir()),
     ]

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.selftest import CHECK_NAMES
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -27,13 +29,16 @@ def test_selftest_passes_with_one_line_per_check(tmp_path, report_figure):
     assert "Traceback" not in r.stderr
     lines = r.stdout.strip().splitlines()
     assert lines[0] == "GaitCoach self-test"
-    assert lines[-1].startswith("Self-test passed: 8 checks")
+    assert lines[-1].startswith("Self-test passed: 9 checks")
     doc = json.loads(out.read_text())
-    assert doc["passed"] is True and len(doc["checks"]) == 8 == len(lines) - 2
+    assert doc["passed"] is True and len(doc["checks"]) == 9 == len(lines) - 2
     by_name = {c["name"]: c for c in doc["checks"]}
     assert by_name["pose model"]["status"] == "ok"
     assert by_name["gait engine"]["status"] == "ok" and "cadence" in by_name["gait engine"]["detail"]
     assert str(tmp_path / "data") in by_name["data folder"]["detail"]
+    assert [c["name"] for c in doc["checks"]] == list(CHECK_NAMES)
+    assert by_name["session store"]["status"] == "ok"
+    assert "schema" in by_name["session store"]["detail"]
     for line in lines[1:-1]:
         report_figure(f"selftest (venv, Python {sys.version.split()[0]}): {line}")
 
@@ -46,7 +51,7 @@ def test_unwritable_data_folder_fails_the_selftest(tmp_path):
     assert "Traceback" not in r.stderr
     fail = [ln for ln in r.stdout.splitlines() if ln.startswith("FAIL")]
     assert len(fail) == 1 and "data folder" in fail[0] and "not writable" in fail[0]
-    assert r.stdout.strip().splitlines()[-1] == "Self-test FAILED: data folder (8 checks)."
+    assert r.stdout.strip().splitlines()[-1] == "Self-test FAILED: data folder (9 checks)."
 
 
 def test_version_option_prints_pyprojects_version():

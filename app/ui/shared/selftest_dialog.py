@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, Q
                                QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from app.selftest import Check, Status, run_selftest, verdict
+from app.selftest import CHECK_NAMES, Check, Status, run_selftest, verdict
 
-#: Rows one run produces (version, shipped data, pose, gait, audio, speech, two folders).
-N_CHECKS = 8
+#: Rows one run produces (app.selftest.CHECK_NAMES).
+N_CHECKS = len(CHECK_NAMES)
 _COLOURS = {Status.OK: "#1b7f3b", Status.WARN: "#a15c00", Status.FAIL: "#b00020"}
 
 
