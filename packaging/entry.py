@@ -3,7 +3,8 @@
 Runs first in the bundle, before anything imports matplotlib (mediapipe.solutions imports
 pyplot): matplotlib's font cache goes to the user's cache folder instead of the fresh
 temporary folder PyInstaller's own runtime hook points it at (that rebuilt the cache on
-every start). Child processes (espeak-ng) get the system's library path back.
+every start). Child processes (espeak-ng) get the system's library path back; worker processes of
+``batch`` (multiprocessing, spawned) start through ``freeze_support``.
 """
 
 import os
@@ -29,6 +30,10 @@ def _prepare_frozen_environment() -> None:
 
 
 if __name__ == "__main__":
+    # `batch` starts Dask worker processes: in the bundle they re-run this executable.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     _prepare_frozen_environment()
     from app.__main__ import main
 

@@ -175,3 +175,31 @@ def test_bundle_compare_writes_a_pdf_report_with_its_fonts(bundle, clean, shared
     if shutil.which("pdffonts"):
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
         assert "DejaVu" in fonts, fonts
+
+
+@pytest.mark.postgres
+def test_bundle_publishes_a_recorded_session_to_a_clinic_postgresql(bundle, clean, pg_server, tmp_path):
+    """The clinic option from the bundle: SQLAlchemy's psycopg driver, the Alembic revisions
+    shipped as files (local SQLite store and the server's schema) and the shared media folder."""
+    if not pg_server.running:
+        pg_server.start()
+    url = pg_server.create_database()
+    media = tmp_path / "share"
+    media.mkdir()
+    clinic = {"GAITCOACH_DB_URL": url, "GAITCOACH_MEDIA_DIR": str(media),
+              "GAITCOACH_STATION": "bundle-station", "QT_QPA_PLATFORM": "offscreen"}
+    sessions = clean.home / ".local" / "share" / "gaitcoach" / "sessions"
+    r = clean(bundle / "gaitcoach", "session", "--source", "demo", "--seconds", "3", "--headless",
+              "--record", str(sessions), **clinic)
+    assert r.returncode == 0, r.stderr[-3000:]
+    sid = next(p.name for p in sessions.iterdir() if p.is_dir())
+    r = clean(bundle / "gaitcoach", "sessions", "publish", **clinic)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    assert "Published 1 session" in r.stdout
+    assert "Traceback" not in r.stderr
+    from app.session.store import open_store
+
+    with open_store(url) as st:
+        rows = [s for s in st.list_sessions() if s.id == sid]
+    assert len(rows) == 1 and rows[0].station == "bundle-station"
+    assert (media / sid / "steps.csv").is_file()
