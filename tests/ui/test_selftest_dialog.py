@@ -40,7 +40,7 @@ def test_about_and_version_come_from_pyproject(qapp):
     from pathlib import Path
 
     from app import __version__
-    from app.ui.about import about_html
+    from app.ui.shared.about import about_html
 
     version = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())[
         "project"]["version"]

@@ -35,7 +35,7 @@ def test_shipped_folders_are_found_in_the_checkout():
 
 
 def test_icon_master_and_every_png_size():
-    from app.ui.branding import ICON_SIZES
+    from app.ui.shared.branding import ICON_SIZES
 
     svg = ET.parse(asset_path("icons", "gaitcoach.svg")).getroot()
     assert svg.tag.endswith("svg") and svg.get("viewBox") == "0 0 256 256"
