@@ -200,7 +200,7 @@ def run_selftest(on_check: Callable[[Check], None] | None = None,
     steps: list[Callable[[], Check | list[Check]]] = [
         _version_check, _shipped_data_check, _pose_and_gait_checks,
         (_audio_check if audio else
-         lambda: Check("audio output", Status.WARN, "not checked (the app's sound is in use)")),
+         lambda: Check("audio output", Status.WARN, "not checked (skipped on request: --no-audio)")),
         _tts_check,
         _store_check,
         lambda: _writable_check("data folder", data_dir()),
