@@ -38,7 +38,8 @@ LEFT_OUT = ("jax, jaxlib, ml_dtypes, opt_einsum (never imported on the pose path
             "test tools (pytest, pytest-qt, ezc3d), tkinter, IPython, PyInstaller, pip",
             "Qt translations; Qt plugins but the platforms xcb/offscreen/wayland/minimal, "
             "jpeg/svg/ico/gif images, icon engines, xcb GL, wayland integrations, compose/ibus "
-            "input (the gtk3 theme plugin alone would pull in all of GTK)",
+            "input; and the libraries only the left-out plugins link to (GTK, GDK, cairo, "
+            "pango, atk: the gtk3 theme plugin's; OpenCV's Qt 5 xcb)",
             "OpenCV's cv2/qt fonts and plugins, glibc's libmvec",
             "MediaPipe models other than BlazePose full (pose_landmark_full, pose_detection)",
             "the shared test videos (../shared/data)")

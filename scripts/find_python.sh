@@ -62,7 +62,7 @@ gc_python_way_out() {
   done
   [ -n "${PYTHON:-}" ] && [ -z "$found" ] && found="PYTHON=$PYTHON, which does not run"
   echo "bootstrap: GaitCoach needs Python 3.11 or 3.12 (mediapipe 0.10.21 has no wheels for other versions); found ${found:-no Python}." >&2
-  echo "  Get Python 3.12 with uv (https://docs.astral.sh/uv/) and run the same command with it: uv python install 3.12 && PYTHON=\"\$(uv python find 3.12)\" make run" >&2
+  echo "  Run the GaitCoach bundle instead (GaitCoach-*-linux-*.tar.zst carries its own Python: README, Install), or get Python 3.12 with uv (https://docs.astral.sh/uv/) and run the same command with it: uv python install 3.12 && PYTHON=\"\$(uv python find 3.12)\" make run" >&2
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

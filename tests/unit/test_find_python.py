@@ -117,6 +117,7 @@ def test_only_python_313_gets_the_way_out(tmp_path):
     assert len(lines) == 2, r.stderr
     assert "needs Python 3.11 or 3.12" in lines[0] and "found Python 3.13 (python3)" in lines[0]
     assert "uv python install 3.12" in lines[1] and 'PYTHON="$(uv python find 3.12)" make run' in lines[1]
+    assert "GaitCoach bundle" in lines[1]
     assert not venv.exists()
 
 
