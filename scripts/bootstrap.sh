@@ -31,8 +31,7 @@ fi
 DEB_RUNTIME="libportaudio2 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 \
 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 \
 libegl1 libgl1 libdbus-1-3 libfontconfig1 pulseaudio pulseaudio-utils espeak-ng"
-DEB_DEV="xvfb xauth sox poppler-utils postgresql ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-desktop-file-utils appstream zstd"
+DEB_DEV="xvfb xauth sox poppler-utils postgresql ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good desktop-file-utils appstream zstd"
 PKGS="$DEB_RUNTIME"
 [ "$MODE" = dev ] && PKGS="$PKGS $DEB_DEV"
 
