@@ -42,7 +42,7 @@ screenshot: setup-dev
 		$(PY) -m app --source $(SHARED_DATA)/male_side_run/male_side.mp4 \
 		--exit-after $(SCREENSHOT_SECONDS) --screenshot docs/screenshots/main.png --no-save; \
 		rc=$$?; rm -rf $$cfg; exit $$rc
-	for s in sessions compare protocol plan; do \
+	for s in sessions compare protocol plan two_views; do \
 		xvfb-run -a -s "-screen 0 1366x768x24" $(PY) scripts/screenshot_$$s.py || exit 1; done
 	@echo "wrote docs/screenshots/*.png"
 

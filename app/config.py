@@ -77,6 +77,14 @@ class DisplaySettings:
     skeleton: bool = True
     layout: str = "clinic"              # 'clinic' or 'home'
     last_video_dir: str = ""
+    #: two views: the second camera's view ('' = one camera, 'rear' or 'front'; the first
+    #: camera is then the side view) and its source spec (a stream URL without credentials:
+    #: they are kept by app.session.credentials)
+    second_view: str = ""
+    second_source: str = ""
+    two_view_layout: str = "side_by_side"   # 'side_by_side' or 'large_small'
+    #: with two views, the view the runner watches: large, alone in wall mode, mirrored (M)
+    runner_view: str = "side"
 
     def mirror_for(self, view: str) -> bool:
         """Mirror now: the home layout's setting there, else the view's."""
@@ -205,6 +213,13 @@ def from_dict(data: Mapping[str, Any], warnings: list[str] | None = None) -> Set
     display = _section(DisplaySettings, data.get("display"), w, "display")
     if display.layout not in ("clinic", "home"):
         display = replace(display, layout="clinic")
+    if display.second_view not in ("", "rear", "front"):
+        w.append(f"display.second_view: unknown view {display.second_view!r}")
+        display = replace(display, second_view="")
+    if display.two_view_layout not in ("side_by_side", "large_small"):
+        display = replace(display, two_view_layout="side_by_side")
+    if display.runner_view not in {v.value for v in View}:
+        display = replace(display, runner_view="side")
     feedback = _section(FeedbackSettings, data.get("feedback"), w, "feedback")
     if feedback.baseline_mode not in ("auto", "typed"):
         w.append(f"feedback.baseline_mode: unknown mode {feedback.baseline_mode!r}")

@@ -1,4 +1,4 @@
-"""Desktop app entry: ``gaitcoach [--source PATH|demo|camera:N] [--exit-after S]
+"""Desktop app entry: ``gaitcoach [--source [VIEW=]SPEC …] [--exit-after S]
 [--screenshot PNG] [--layout clinic|home] [--wall]``.
 
 ``--exit-after S`` is the GUI smoke mode: the real window runs for S seconds, saves a
@@ -15,8 +15,11 @@ from pathlib import Path
 
 def add_window_arguments(p) -> None:  # noqa: ANN001 - a parser or an argument group
     """The live window's options (also listed by ``python -m app --help``)."""
-    p.add_argument("--source", help="video file, 'demo' or 'camera:N' (default: the saved "
-                                    "camera, or the demo when no camera is found)")
+    p.add_argument("--source", action="append", metavar="[VIEW=]SPEC",
+                   help="demo, camera:N, rtsp://… or http://… (MJPEG), a video file (loop:FILE "
+                        "plays it in a loop) or a landmark file; twice for two views: "
+                        "--source side=… --source rear=… (default: the saved camera, or the "
+                        "demo when no camera is found)")
     p.add_argument("--view", choices=["side", "rear", "front"], help="camera view for this run")
     p.add_argument("--layout", choices=["clinic", "home"], help="window layout for this run")
     p.add_argument("--wall", action="store_true", help="start in full-screen wall mode")
@@ -27,6 +30,43 @@ def add_window_arguments(p) -> None:  # noqa: ANN001 - a parser or an argument g
                    help="runner region of --source in pixels (or drag it on the video)")
     p.add_argument("--capture-fps", type=float, metavar="N",
                    help="--source is a slow-motion video filmed at N fps (File → Capture speed)")
+
+
+def window_sources(texts: list[str] | None, settings):  # noqa: ANN001, ANN201
+    """``--source`` values → (the first camera's spec, settings with the second camera):
+    one source (``[VIEW=]SPEC``) is the only camera; two are side + rear (or front), the
+    side view first. None: the saved cameras. ``InputFileError`` for a bad spec."""
+    from dataclasses import replace
+
+    from app.capture.source_spec import parse_view_sources
+    from app.types import View
+
+    if not texts:
+        return None, settings
+    specs = parse_view_sources(texts, default_view=View(settings.runner.view))
+    if len(specs) > 1 and View.SIDE not in {sp.view for sp in specs}:
+        from app.errors import InputFileError
+
+        raise InputFileError("With two sources one must be the side view: --source side=… "
+                             "--source rear=….")
+    specs.sort(key=lambda sp: sp.view is not View.SIDE)
+
+    def body(sp) -> str:  # noqa: ANN001 - the spec without its view (a stream as typed)
+        return sp.target if sp.kind == "stream" else replace(sp, view=None).text
+
+    first = specs[0]
+    second_view, second_source = "", settings.display.second_source
+    if len(specs) > 1:
+        second_view = specs[1].view.value
+        second_source = body(specs[1])
+        if specs[1].kind == "stream":
+            from app.session.credentials import save_stream_url
+
+            second_source = save_stream_url(specs[1].target)  # no password in the settings
+    settings = replace(settings, runner=replace(settings.runner, view=first.view.value),
+                       display=replace(settings.display, second_view=second_view,
+                                       second_source=second_source))
+    return body(first), settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         capture_fps = check_capture_fps(args.capture_fps)
         roi = parse_roi(args.roi)
+        source, settings = window_sources(args.source, settings)
     except UserError as exc:
         print(f"gaitcoach: {exc}", file=sys.stderr)
         return exc.exit_code
-    win = MainWindow(settings, source=args.source, save_settings=save, capture_fps=capture_fps,
+    win = MainWindow(settings, source=source, save_settings=save, capture_fps=capture_fps,
                      roi=roi)
     win.confirm_close = args.exit_after is None  # a smoke run quits without asking
     win.show()

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from app.config import Settings
     from app.feedback.controller import FeedbackState
     from app.session.recorder import SessionRecorder
+    from app.types import View
 
 
 class FeedbackHost(Protocol):
@@ -45,6 +46,9 @@ class FeedbackHost(Protocol):
 
     def feedback_state_changed(self, state: "FeedbackState") -> None:
         """The controller's state, 10 times a second (targets follow it)."""
+
+    def views_in_use(self) -> "tuple[View, ...]":
+        """The camera views measured now (side first with two cameras)."""
 
     def active_recorder(self) -> "SessionRecorder | None":
         """The recording running now, if any (pose worker thread: attribute reads only)."""

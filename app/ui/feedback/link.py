@@ -197,11 +197,12 @@ class FeedbackLink(QObject):
         dlg.show()
 
     def refresh_focus(self, s: Settings) -> None:
-        """Focus choices for the view (faults with cues) and the controller's focus."""
-        from app.ui.live.tiles import metric_names_for
+        """Focus choices for the views in use (faults with cues) and the controller's focus."""
+        from app.ui.live.tiles import metric_names_for_views
 
-        view = View(s.runner.view)
-        options = fault_options(self.library, metric_names_for(view))
+        views = self.w.views_in_use()  # side + rear: the faults of both views
+        view = views[0]
+        options = fault_options(self.library, metric_names_for_views(views))
         current: tuple[str, str] | None = None
         if s.feedback.focus:
             m, _, d = s.feedback.focus.partition(":")

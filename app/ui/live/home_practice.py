@@ -53,7 +53,7 @@ class HomePractice(QObject):
                 x.hide()
         else:
             w.video.show_hud = True  # the clinic layout always has the cadence box
-            w.top_split.insertWidget(0, w.video)
+            w.video_area.put_primary(w.video)
             if self._panels is not None and not w.video.wall:
                 for x, was in zip((w.setup_dock, w.fb.dock, w.toolbar), self._panels):
                     x.setVisible(was)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
 
+from app.ui.live.dual_video import VideoArea
 from app.ui.live.home_view import HomeView
 from app.ui.live.plots import LivePlots
 from app.ui.live.setup_panel import SetupPanel
@@ -48,8 +49,9 @@ def build_widgets(w) -> None:  # noqa: ANN001 - MainWindow
     tiles_scroll.setWidgetResizable(True)
     tiles_scroll.setMinimumWidth(230)  # one column of tiles when narrow
     tiles_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    w.video_area = VideoArea(w.video)  # the second camera's video joins it (two_view)
     w.top_split = QSplitter(Qt.Orientation.Horizontal)
-    w.top_split.addWidget(w.video)
+    w.top_split.addWidget(w.video_area)
     w.top_split.addWidget(tiles_scroll)
     w.top_split.setStretchFactor(0, 3)
     w.top_split.setStretchFactor(1, 1)

@@ -24,12 +24,12 @@ from app import config
 from app.config import Settings
 from app.errors import UserError
 from app.pose.worker import LivePipeline, LiveResult, StepsUpdate
-from app.types import LM, Facing, View
+from app.types import Facing, View
 from app.ui.shared.about import about_html
-from app.ui.live import layout
+from app.ui.live import dialogs, layout
 from app.ui.live.bridge import PipelineBridge
 from app.pose.overlay import build_overlay
-from app.ui.live.video_view import CadenceHud, cadence_band
+from app.ui.live.video_view import CadenceHud, cadence_band, heel_at
 from app.ui.shared.screen_fit import fit_to_screen
 from app.ui.live.source_help import NO_CAMERA_BANNER, ask_for_video, startup_source
 
@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         #: ask before closing during a recording or guided session (off for smoke runs)
         self.confirm_close = True
         self.pipeline: LivePipeline | None = None
+        #: two cameras: the MultiViewPipeline (``pipeline`` is then its side view)
+        self.multiview = None
         self.source_spec: str | None = None
         self.demo_params: dict = {}
         self._last_seq = -1
@@ -81,6 +83,10 @@ class MainWindow(QMainWindow):
         #: runner region: drag on the video, G = automatic, remembered per source
         self.region_link = RegionLink(self, roi, source)
         layout.build_menus(self)
+        from app.ui.live.two_view import TwoViews
+
+        #: the second camera (rear or front): its video, status, framing check
+        self.two_views = TwoViews(self)
         self._apply_settings(self.settings, restart=False)
         from app.ui.sessions.recording import RecordingController
 
@@ -158,6 +164,9 @@ class MainWindow(QMainWindow):
     def feedback_state_changed(self, state) -> None:  # noqa: ANN001 - FeedbackState
         self.targets.follow(state)
 
+    def views_in_use(self) -> tuple[View, ...]:
+        return self.two_views.views()
+
     def active_recorder(self):  # noqa: ANN201 - SessionRecorder | None
         """The running recording's recorder (pose worker thread: attribute reads only)."""
         return getattr(getattr(self, "recording", None), "recorder", None)
@@ -171,12 +180,9 @@ class MainWindow(QMainWindow):
         from app.capture.live import open_source
 
         if spec == "demo":
-            r = self.settings.runner
-            kw = dict(view=View(r.view), facing=Facing.LEFT if r.facing != "right" else Facing.RIGHT,
-                      runner_height_m=r.height_cm / 100.0)
             # The demo keeps its own belt speed (9 km/h): its contact length is tuned for
             # the default duty factor, and a faster belt would only sink its hips.
-            kw.update(self.demo_params)
+            kw = {"view": View(self.settings.runner.view), **self.two_views.demo_kwargs()}
             return open_source("demo", **kw)
         if spec.startswith("camera"):
             _, _, idx = spec.partition(":")
@@ -196,7 +202,6 @@ class MainWindow(QMainWindow):
         self.source_spec = spec
         if source.kind != "demo" and self._banner_sticky == NO_CAMERA_BANNER:
             self._dismiss_banner()
-        self.video.badge = "DEMO" if source.kind == "demo" else ""
         title = {"demo": "Demo (synthetic runner)", "camera": source.name}.get(source.kind, source.name)
         self.setWindowTitle(f"GaitCoach — {title}")
         self.st_source.setText(f"Source: {'Demo' if source.kind == 'demo' else source.name}"
@@ -210,18 +215,23 @@ class MainWindow(QMainWindow):
         facing = None if r.facing == "auto" else Facing(r.facing)
         if source.kind == "demo":
             facing = source.runner.facing
-        self.pipeline = LivePipeline(source, View(r.view), facing,
-                                     region=self.region_link.region_for(self.source_spec))
-        self.bridge.attach(self.pipeline)
+        region = self.region_link.region_for(self.source_spec)
+        self.multiview = self.two_views.build(source, facing, region)
+        if self.multiview is not None:  # two cameras: the side view is the window's pipeline
+            self.pipeline = self.multiview.pipes[View.SIDE]
+        else:
+            self.pipeline = LivePipeline(source, View(r.view), facing, region=region)
+        self.bridge.attach(self.steps_source)
         if hasattr(self, "fb"):
-            self.fb.attach(self.pipeline, new_source)
+            self.fb.attach(self.steps_source, new_source)
         self.plots.reset()
         self._shown_snapshot = None
         self._last_seq = -1
         self._last_ic_t = None
         self._contact = None
         self._history.clear()
-        self.pipeline.start()
+        self.two_views.apply_display()  # badges
+        self.steps_source.start()
         self.home.set_running(True)
         if hasattr(self, "home_practice"):
             self.home_practice.running_changed(True)
@@ -233,11 +243,18 @@ class MainWindow(QMainWindow):
             if hasattr(self, "recording"):
                 self.recording.pipeline_stopping()
             self.bridge.detach()
-            self.pipeline.stop()
+            self.steps_source.stop()
             self._final_status = self.pipeline.status()
-            self.pipeline = None
+            self.pipeline = self.multiview = None
+            self.two_views.stopped()
         self.home.set_running(False)
         self.act_run.setText("Start")
+
+    @property
+    def steps_source(self):  # noqa: ANN201 - MultiViewPipeline | LivePipeline | None
+        """What gives the steps: both views fused with two cameras, else the pipeline
+        (``add_listener``, ``start``/``stop``)."""
+        return self.multiview if self.multiview is not None else self.pipeline
 
     @property
     def running(self) -> bool:
@@ -257,18 +274,18 @@ class MainWindow(QMainWindow):
         old = self.settings
         self.settings = s
         view = View(s.runner.view)
-        self.tiles.set_view(view)
-        self.tiles._last_snapshot = None
+        self.tiles.set_views(self.two_views.views())
+        self.setup.show_views(self.two_views.views())
         self.plots.set_target(self.targets.target_spm if hasattr(self, "targets") else None,
                               s.runner.cadence_band_pct)
         self.apply_focus_plot()
-        mirror = s.display.mirror_for(view.value)
+        mirror = self.two_views.apply_display()  # only the runner's view is mirrored
         for act, value in ((self.act_mirror, mirror), (self.act_skel, s.display.skeleton)):
             act.blockSignals(True)
             act.setChecked(value)
             act.blockSignals(False)
-        self.video.mirror = mirror
-        self.video.skeleton = s.display.skeleton
+        for v in self.video_area.videos():
+            v.skeleton = s.display.skeleton
         self.act_home.setChecked(s.display.layout == "home")
         self.act_clinic.setChecked(s.display.layout != "home")
         self.stack.setCurrentIndex(1 if s.display.layout == "home" else 0)
@@ -289,12 +306,12 @@ class MainWindow(QMainWindow):
         from app.gait.metrics import METRIC_SPECS
 
         s = self.settings
-        view = View(s.runner.view)
+        views = self.two_views.views()
         spec = METRIC_SPECS.get(metric or s.runner.focus_metric)
-        if spec is None or view not in spec.views:
-            # The saved focus does not exist in this view: use the view's usual first fault.
-            spec = METRIC_SPECS.get(DEFAULT_FOCUS[view])
-        if spec is not None and view in spec.views:
+        if spec is None or not spec.views & set(views):
+            # The saved focus does not exist in these views: use the view's usual first fault.
+            spec = METRIC_SPECS.get(DEFAULT_FOCUS[views[0]])
+        if spec is not None and spec.views & set(views):
             band = s.band_for(spec.name)
             lo, hi = band.amber if band else (0.0, 1.0)
             pad = max((hi - lo) * 0.4, 1.0)
@@ -316,6 +333,12 @@ class MainWindow(QMainWindow):
         if self.source_spec == "demo":
             self.set_source("demo")
 
+    def apply_views(self) -> None:
+        """The views in use changed (a second camera, the runner's view): videos, tiles,
+        thresholds, mirror and the feedback focus follow."""
+        self._apply_settings(self.settings, restart=False)
+        self.fb.refresh_focus(self.settings)
+
     def save_settings_now(self) -> None:
         self._save()
 
@@ -327,14 +350,16 @@ class MainWindow(QMainWindow):
                 self.show_banner(f"Settings could not be saved: {exc}")
 
     def _set_mirror(self, on: bool) -> None:
-        self.video.mirror = on
+        """M: the mirror of the runner's view (with two cameras, the other is never mirrored)."""
+        self.video_area.runner_video().mirror = on
         self.settings = replace(self.settings, display=self.settings.display.with_mirror(
-            self.settings.runner.view, on))
+            self.two_views.runner_view().value, on))
         self._last_seq = -1
         self._save()
 
     def _set_skeleton(self, on: bool) -> None:
-        self.video.skeleton = on
+        for v in self.video_area.videos():
+            v.skeleton = on
         self.settings = replace(self.settings, display=replace(self.settings.display, skeleton=on))
         self._save()
 
@@ -344,8 +369,10 @@ class MainWindow(QMainWindow):
         self._save()
 
     def set_wall_mode(self, on: bool) -> None:
-        """Full-screen 'wall' mode: video only, large type."""
-        self.video.wall = on
+        """Full-screen 'wall' mode: video only (the runner's view), large type."""
+        for v in self.video_area.videos():
+            v.wall = on
+        self.video_area.set_alone(on)
         # the guided bar's type first: the panels coming back beside its wall type made
         # the window wider than a 1366 px screen
         self.protocol.bar.set_wall(on)
@@ -389,40 +416,17 @@ class MainWindow(QMainWindow):
         self.banner_box.hide()
 
     def show_sessions(self) -> None:
-        """File → Sessions…: the session browser (its store is opened on this thread)."""
-        from app.ui.sessions.browser import SessionBrowser
-
-        if self.sessions_dialog is None:
-            try:
-                self.sessions_dialog = SessionBrowser(parent=self)
-            except UserError as exc:
-                self.show_banner(str(exc))
-                return
-            self.sessions_dialog.compare_requested.connect(self.compare_sessions)
-            self.sessions_dialog.plan_strip.plan_requested.connect(self.plan.show_plan)
-        else:
-            self.sessions_dialog.refresh(sync=True)
-        self.sessions_dialog.show()
-        self.sessions_dialog.raise_()
+        """File → Sessions… (Ctrl+B): the session browser."""
+        dialogs.open_sessions(self)
 
     def compare_sessions(self, before_id: str, after_id: str) -> None:
         """Open two sessions in the comparison view (from the session browser)."""
         self.show_compare(before_id, after_id)
 
-    def show_compare(self, before: str | None = None, after: str | None = None):
+    def show_compare(self, before: str | None = None, after: str | None = None):  # noqa: ANN201
         """File → Compare… (Ctrl+Shift+C): the before/after comparison window, loading
         ``before``/``after`` (session ids, folders or videos) when given."""
-        from app.ui.comparison.window import CompareView
-
-        if getattr(self, "compare_view", None) is None:
-            self.compare_view = CompareView(parent=self)
-            self.compare_view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            self.compare_view.closed.connect(lambda: setattr(self, "compare_view", None))
-        self.compare_view.show()
-        self.compare_view.raise_()
-        if before and after:
-            self.compare_view.load(before, after)
-        return self.compare_view
+        return dialogs.open_compare(self, before, after)
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About GaitCoach", about_html())
@@ -443,7 +447,7 @@ class MainWindow(QMainWindow):
         ic = res.last_ic
         if ic is not None and ic.t_ns != self._last_ic_t:
             self._last_ic_t = ic.t_ns
-            heel = self._heel_at(ic.t_ns, ic.foot.value)
+            heel = heel_at(self._history, ic.t_ns, ic.foot.value)
             self._contact = (ic.foot.value, heel, time.perf_counter())
             self.video.flash(heel)
         contact = None
@@ -455,31 +459,23 @@ class MainWindow(QMainWindow):
         r = self.settings.runner
         cad = snap.cadence_spm if snap is not None else None
         target = self.targets.target_spm  # None: no target yet (a new runner)
-        self.video.hud = CadenceHud(cad, target, r.cadence_band_pct,
-                                    cadence_band(cad, target, r.cadence_band_pct) if target else "none",
-                                    snap.cadence_reason if snap is not None else "")
+        hud = CadenceHud(cad, target, r.cadence_band_pct,
+                         cadence_band(cad, target, r.cadence_band_pct) if target else "none",
+                         snap.cadence_reason if snap is not None else "")
+        runner_video = self.video_area.runner_video()  # the cadence box on the runner's view
+        for v in self.video_area.videos():
+            v.hud = hud if v is runner_video else None
         if res.landmarks is None:
             self.video.message = "No runner in view — the whole body, head to feet, must be visible."
         elif self.video.message.startswith("No runner"):
             self.video.message = ""
         self.video.show_frame(res.frame.image, overlay, res.display)
+        self.two_views.display_tick()
         self.frames_displayed += 1
         tick_ms = (time.perf_counter() - t0) * 1000.0
         self.busy_s["display"] += tick_ms / 1000.0
         paint = self.video.paint_ms[-1] if self.video.paint_ms else 0.0
         self.gui_ms.append(tick_ms + paint)
-
-    def _heel_at(self, t_ns: int, foot: str) -> tuple[float, float] | None:
-        """Heel (or ankle) position at time ``t_ns`` from the recent landmark history."""
-        best = None
-        for t, lm in self._history:
-            if lm is not None and (best is None or abs(t - t_ns) < abs(best[0] - t_ns)):
-                best = (t, lm)
-        if best is None:
-            return None
-        lm = best[1]
-        i = LM[f"{foot}_heel"] if lm[LM[f"{foot}_heel"], 3] >= 0.3 else LM[f"{foot}_ankle"]
-        return float(lm[i, 0]), float(lm[i, 1])
 
     def _plot_tick(self) -> None:
         t0 = time.perf_counter()
@@ -490,6 +486,8 @@ class MainWindow(QMainWindow):
         pipe = self.pipeline
         res: LiveResult | None = pipe.latest() if pipe is not None else None
         snap = res.snapshot if res is not None else None
+        if self.multiview is not None:
+            snap = self.two_views.snapshot()  # both views' metrics on the side view's steps
         now = time.perf_counter()
         if now - self._tiles_t >= TILES_S:
             self._tiles_t = now
@@ -535,6 +533,7 @@ class MainWindow(QMainWindow):
         g = list(self.gui_ms)[-60:]
         self.st_gui.setText(f"GUI {np.median(g):.1f} ms/frame" if g else "GUI —")
         self._update_audio_status()
+        second = self.two_views.status_tick()  # the second camera's figures and problems
         if st.state in ("frozen", "reconnecting", "error"):
             if st.message not in self.banner.text():  # the help adds the ways out to it
                 self.show_banner(st.message)
@@ -544,6 +543,8 @@ class MainWindow(QMainWindow):
             self.stop()
         elif st.runner_message:
             self.show_banner(st.runner_message)  # runner lost / looking inside the region
+        elif second:
+            self.show_banner(second)
         elif self.banner_box.isVisible() and not self._banner_sticky and st.state == "running":
             self.banner_box.hide()
         elif self._banner_sticky and self.banner.text() != self._banner_sticky:
@@ -561,6 +562,7 @@ class MainWindow(QMainWindow):
         for t in (self.t_display, self.t_plot, self.t_status):
             t.stop()
         self.view_check.close()
+        self.two_views.close()
         self.video_help.close()
         self.protocol.close()  # a guided session running: stop and save it
         self.plan.close()

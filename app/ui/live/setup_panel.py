@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.config import Band, Settings
 from app.types import View
-from app.ui.live.tiles import metric_names_for
+from app.ui.live.tiles import metric_names_for_views
 
 RESOLUTIONS = ("640x480", "1280x720", "1920x1080")
 
@@ -67,6 +67,7 @@ class SetupPanel(QWidget):
         super().__init__(parent)
         self.settings = settings
         self._loading = True
+        self._views: tuple[View, ...] = (View(settings.runner.view),)
         root = QVBoxLayout(self)
 
         run = QGroupBox("Runner and view")
@@ -173,6 +174,19 @@ class SetupPanel(QWidget):
         self._fill_table(View(s.runner.view), s)
         self._loading = False
 
+    def show_views(self, views) -> None:  # noqa: ANN001 - tuple[View, ...]
+        """The views measured now: with two cameras the view is fixed (side first) and the
+        thresholds table lists both views' metrics."""
+        views = tuple(View(v) for v in views)
+        if views == self._views:
+            return
+        self._views = views
+        two = len(views) > 1
+        self.view.setEnabled(not two)
+        self.view.setToolTip("Two cameras: the first films the side, the second the "
+                             f"{views[1].value} (Setup → Cameras)" if two else "")
+        self._fill_table(View(self.settings.runner.view), self.settings)
+
     def sync_settings(self, s: Settings) -> None:
         """The window changed fields kept here (the focus metric): take them without
         emitting ``settings_changed``."""
@@ -210,7 +224,7 @@ class SetupPanel(QWidget):
         from app.gait.metrics import METRIC_SPECS
 
         self.table.blockSignals(True)
-        names = metric_names_for(view)
+        names = metric_names_for_views(self._views if len(self._views) > 1 else (view,))
         self.table.setRowCount(len(names))
         for row, name in enumerate(names):
             spec = METRIC_SPECS[name]

@@ -49,6 +49,14 @@ def pct_leg_to_cm(pct_leg: float, height_cm: float) -> float:
     return pct_leg / 100.0 * LEG_PER_HEIGHT * height_cm
 
 
+def metric_names_for_views(views) -> list[str]:  # noqa: ANN001 - iterable of View
+    """Metric names of any of ``views``, first view's first, each once."""
+    out: list[str] = []
+    for v in views:
+        out += [n for n in metric_names_for(View(v)) if n not in out]
+    return out
+
+
 def metric_names_for(view: View) -> list[str]:
     """Metric names shown for ``view``, in the engine's order."""
     from app.gait.metrics import METRIC_SPECS
@@ -74,15 +82,22 @@ class MetricTile(QFrame):
         # the tooltip has the full name)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.value = QLabel("—")
-        self.value.setStyleSheet("color:white; font-size:22px; font-weight:bold;")
         self.value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.set_compact(False)
         lay.addWidget(self.title)
         lay.addWidget(self.value)
         self.band = "none"
         self.text = "—"
         self._history: collections.deque[tuple[float, float]] = collections.deque(maxlen=400)
         self._apply_bg("none")
-        self.setMinimumHeight(66)
+
+    def set_compact(self, on: bool) -> None:
+        """Smaller type for narrow columns (two views side by side); the value never
+        widens its column (a long one is cut, the tooltip has it)."""
+        self.value.setStyleSheet(f"color:white; font-size:{17 if on else 22}px; font-weight:bold;")
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored if on else QSizePolicy.Policy.Preferred,
+                                 QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(54 if on else 66)
 
     def _apply_bg(self, band: str) -> None:
         self.band = band
@@ -136,6 +151,8 @@ class TilesPanel(QWidget):
 
     #: below this width (px) the tiles stack in one column (a laptop with both panels open)
     ONE_COLUMN_BELOW = 380
+    #: two views: from this width (px) one column per view, side by side
+    VIEW_COLUMNS_FROM = 260
 
     def __init__(self, parent: QWidget | None = None, columns: int = 2) -> None:
         super().__init__(parent)
@@ -145,41 +162,93 @@ class TilesPanel(QWidget):
         self.grid.setSpacing(6)
         self.grid.setContentsMargins(4, 4, 4, 4)
         self.tiles: dict[str, MetricTile] = {}
-        self.view: View | None = None
+        self._items: list[QWidget] = []   # tiles and view headings, in grid order
+        self.view: View | None = None     # the first of ``views``
+        self.views: tuple[View, ...] = ()
+        self._by_view = False
         self._last_snapshot: MetricSnapshot | None = None
 
     def set_view(self, view: View) -> None:
-        if view == self.view:
-            return
+        self.set_views((view,))
+
+    def set_views(self, views) -> None:  # noqa: ANN001 - tuple[View, ...]
+        """Tiles for the metrics of ``views`` (one, or side + rear/front: each view's own
+        metrics under its heading; metrics both views measure are shown once, from the
+        first view, which times the steps)."""
         from app.gait.metrics import METRIC_SPECS
 
-        self.view = view
-        for tile in self.tiles.values():
-            self.grid.removeWidget(tile)
-            tile.deleteLater()
-        self.tiles = {}
-        names = metric_names_for(view)
-        names.insert(names.index("cadence_spm") + 1 if "cadence_spm" in names else 0, STEP_LENGTH)
-        for k, name in enumerate(names):
-            if name == STEP_LENGTH:
-                tile = MetricTile(name, "Step length", "m", self)
-                tile.setToolTip("treadmill speed / cadence")
-            else:
-                spec = METRIC_SPECS[name]
-                tile = MetricTile(name, spec.label, spec.unit, self)
-            self.tiles[name] = tile
-            self.grid.addWidget(tile, k // self.columns, k % self.columns)
+        views = tuple(View(v) for v in views)
+        if views == self.views:
+            return
+        self.views = views
+        self.view = views[0]
+        for item in self._items:
+            self.grid.removeWidget(item)
+            item.deleteLater()
+        self.tiles, self._items = {}, []
+        shown: set[str] = set()
+        for i, view in enumerate(views):
+            names = [n for n in metric_names_for(view) if n not in shown]
+            shown.update(names)
+            if i == 0 and "cadence_spm" in names:
+                names.insert(names.index("cadence_spm") + 1, STEP_LENGTH)
+            if len(views) > 1:
+                head = QLabel(f"{view.value.capitalize()} view")
+                head.setObjectName("tilesHeading")
+                head.setStyleSheet("color:#90caf9; font-size:12px; font-weight:bold; padding-top:2px;")
+                self._items.append(head)
+            for name in names:
+                if name == STEP_LENGTH:
+                    tile = MetricTile(name, "Step length", "m", self)
+                    tile.setToolTip("treadmill speed / cadence")
+                else:
+                    spec = METRIC_SPECS[name]
+                    tile = MetricTile(name, spec.label, spec.unit, self)
+                self.tiles[name] = tile
+                self._items.append(tile)
+        self._regrid()
         self._last_snapshot = None
+
+    def _regrid(self) -> None:
+        """Two views with room: one column per view (side | rear), each under its heading.
+        Else headings span a row and tiles fill ``columns`` per row."""
+        for item in self._items:
+            self.grid.removeWidget(item)
+        by_view = len(self.views) > 1 and self.width() >= self.VIEW_COLUMNS_FROM
+        for item in self._items:
+            if isinstance(item, MetricTile):
+                item.set_compact(by_view)
+        for c in range(3):
+            self.grid.setColumnStretch(c, 1 if c < (2 if by_view else self.columns) else 0)
+        if by_view:
+            col, row = -1, 0
+            for item in self._items:
+                if not isinstance(item, MetricTile):
+                    col, row = col + 1, 0
+                self.grid.addWidget(item, row, col)
+                row += 1
+            return
+        row, col = 0, 0
+        for item in self._items:
+            if isinstance(item, MetricTile):
+                self.grid.addWidget(item, row, col)
+                col += 1
+                if col == self.columns:
+                    row, col = row + 1, 0
+            else:
+                if col:
+                    row, col = row + 1, 0
+                self.grid.addWidget(item, row, 0, 1, self.columns)
+                row += 1
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Two columns where there is room, one on a narrow panel."""
         super().resizeEvent(event)
         cols = 1 if self.width() < self.ONE_COLUMN_BELOW else self.max_columns
-        if cols != self.columns:
-            self.columns = cols
-            for k, tile in enumerate(self.tiles.values()):
-                self.grid.removeWidget(tile)
-                self.grid.addWidget(tile, k // cols, k % cols)
+        by_view = len(self.views) > 1 and self.width() >= self.VIEW_COLUMNS_FROM
+        if cols != self.columns or by_view != self._by_view:
+            self.columns, self._by_view = cols, by_view
+            self._regrid()
 
     def update_snapshot(self, snap: MetricSnapshot | None, settings: Settings,
                         cadence_band: Band | None = None, cadence_target: bool = True) -> bool:

@@ -34,6 +34,22 @@ def cadence_band(value: float | None, target: float, band_pct: float) -> str:
     return "red"
 
 
+def heel_at(history, t_ns: int, foot: str) -> tuple[float, float] | None:  # noqa: ANN001
+    """Heel (or ankle, when the heel is unsure) position in image px at the time nearest
+    ``t_ns`` among ``history`` = (t_ns, landmarks (33, 4) or None) pairs."""
+    from app.types import LM
+
+    best = None
+    for t, lm in history:
+        if lm is not None and (best is None or abs(t - t_ns) < abs(best[0] - t_ns)):
+            best = (t, lm)
+    if best is None:
+        return None
+    lm = best[1]
+    i = LM[f"{foot}_heel"] if lm[LM[f"{foot}_heel"], 3] >= 0.3 else LM[f"{foot}_ankle"]
+    return float(lm[i, 0]), float(lm[i, 1])
+
+
 @dataclass(frozen=True, slots=True)
 class CadenceHud:
     """The big cadence number: ``value`` spm (None = estimating), target and its band."""
@@ -259,14 +275,20 @@ class VideoView(QWidget):
         self._hud_img = img
 
     def _paint_hud(self, p: QPainter) -> None:
+        from PySide6.QtGui import QFontMetricsF
+
         W, H = self.width(), self.height()
         k = 2.0 if self.wall else 1.0
+        badge_bottom, badge_right = 0.0, 0.0
         if self.badge:
+            kb = k * min(1.0, max(0.5, W / 480.0))  # a small video (two views): a smaller badge
             f = QFont()
-            f.setPixelSize(int(22 * k))
+            f.setPixelSize(int(22 * kb))
             f.setBold(True)
             p.setFont(f)
-            rect = QRectF(12, 12, 190 * k, 38 * k)
+            bw = max(190 * kb, QFontMetricsF(f).horizontalAdvance(self.badge) + 28 * kb)
+            rect = QRectF(12 * kb, 12 * kb, min(bw, W - 24.0 * kb), 38 * kb)
+            badge_bottom, badge_right = rect.bottom(), rect.right()
             self._hud_rects.append(rect.adjusted(-2, -2, 2, 2))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(123, 31, 162, 220))
@@ -276,7 +298,8 @@ class VideoView(QWidget):
         hud = self.hud if self.show_hud else None
         if hud is not None:
             big, small, bw = self.hud_fonts(W, H)
-            box = QRectF(W - bw - 12, 12, bw, big.pixelSize() * 1.1 + small.pixelSize() * 2.6)
+            top = 12.0 if W - bw - 12 > badge_right + 8 else badge_bottom + 8  # a narrow video
+            box = QRectF(W - bw - 12, top, bw, big.pixelSize() * 1.1 + small.pixelSize() * 2.6)
             self._hud_rects.append(box.adjusted(-2, -2, 2, 2))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(0, 0, 0, 150))

@@ -163,8 +163,8 @@ class ProtocolLink(QObject):
     def set_view(self, view: str) -> None:
         """Switch the window to the camera view a template needs (through the Setup
         panel, so settings, tiles and the demo runner follow)."""
-        if self.w.settings.runner.view == view:
-            return
+        if self.w.settings.runner.view == view or view in {v.value for v in self.w.views_in_use()}:
+            return  # two cameras: the view is there already
         combo = self.w.setup.view
         i = combo.findData(view)
         if i >= 0:
@@ -252,7 +252,7 @@ class ProtocolLink(QObject):
                 self.w.show_banner("The guided session could not start: its recording did not start.")
             return
         self.runner.recorder = rec_ctl.recorder
-        self.w.pipeline.add_listener(self.runner.on_steps)
+        self.w.steps_source.add_listener(self.runner.on_steps)  # both views' metrics
         for problem in (self.voice.problems if self.voice is not None else ()):
             self.w.statusBar().showMessage(problem, 8000)
         self.runner.start()
@@ -368,8 +368,9 @@ class ProtocolLink(QObject):
     def _apply_display(self, blk) -> None:  # noqa: ANN001 - BlockSpec
         """The block's mirror / skeleton / tiles, without touching the saved settings."""
         w = self.w
-        w.video.mirror = blk.mirror
-        w.video.skeleton = blk.skeleton
+        w.video_area.runner_video().mirror = blk.mirror  # the view the runner watches
+        for v in w.video_area.videos():
+            v.skeleton = blk.skeleton
         for act, on in ((w.act_mirror, blk.mirror), (w.act_skel, blk.skeleton)):
             act.blockSignals(True)
             act.setChecked(on)
@@ -387,8 +388,9 @@ class ProtocolLink(QObject):
     def _restore_display(self) -> None:
         w = self.w
         d = w.settings.display
-        mirror = d.mirror_for(w.settings.runner.view)
-        w.video.mirror, w.video.skeleton = mirror, d.skeleton
+        mirror = w.two_views.apply_display()
+        for v in w.video_area.videos():
+            v.skeleton = d.skeleton
         for act, on in ((w.act_mirror, mirror), (w.act_skel, d.skeleton)):
             act.blockSignals(True)
             act.setChecked(on)
@@ -448,10 +450,11 @@ class ProtocolLink(QObject):
         self._show(False)
         for a in self.actions.values():
             a.setEnabled(False)
-        pipe = self.w.pipeline
-        if pipe is not None and self.runner is not None:
+        src = self.w.steps_source
+        if src is not None and self.runner is not None:
+            listeners = src.listeners if hasattr(src, "listeners") else src.worker.listeners
             try:
-                pipe.worker.listeners.remove(self.runner.on_steps)
+                listeners.remove(self.runner.on_steps)
             except ValueError:
                 pass
 

@@ -48,6 +48,64 @@ def _session_label(info) -> str:
     return f"{when} — {src}" if src else when
 
 
+class TwoViewRecorder:
+    """A two-view recording (``app.session.multiview_recorder.MultiViewRecorder``) as the
+    window and the guided session use a ``SessionRecorder``: cues, blocks and beat–step
+    synchrony go to the side view's recorder (its steps are the session's); a stop asked
+    without waiting finishes the other view's files and then the side view's on a worker
+    task (the side view's manifest lists both views, so it is written last)."""
+
+    def __init__(self, rec) -> None:  # noqa: ANN001 - MultiViewRecorder (started)
+        self.rec = rec
+        self.primary = rec.primary
+        self._stopping = None  # app.ui.shared.workers.Task while the files are finished
+
+    @property
+    def folder(self):  # noqa: ANN201 - Path | None
+        return self.rec.folder
+
+    @property
+    def sync_lookup(self):  # noqa: ANN201
+        return self.primary.sync_lookup
+
+    @sync_lookup.setter
+    def sync_lookup(self, fn) -> None:  # noqa: ANN001
+        self.primary.sync_lookup = fn
+
+    def log_cue(self, t_ns: int | None, cue_id: str, text: str, trigger: str) -> None:
+        self.primary.log_cue(t_ns, cue_id, text, trigger)
+
+    def mark_block(self, kind: str, name: str = "", t_ns: int | None = None) -> None:
+        self.primary.mark_block(kind, name, t_ns)
+
+    def request_stop(self) -> None:
+        """Finish every view's files on a worker task (does not wait)."""
+        if self._stopping is None:
+            from app.ui.shared.workers import Task
+
+            self._stopping = Task("recording stop", lambda _task: self.rec.stop()).start()
+
+    def stop(self, timeout: float | None = 120.0):  # noqa: ANN201 - RecorderStatus
+        """Stop and wait for every view's files."""
+        self.request_stop()
+        self._stopping.join(timeout if timeout is not None else 3600.0)
+        return self.status()
+
+    @property
+    def done(self) -> bool:
+        if self.primary.done and self._stopping is None:
+            self.request_stop()  # the side view failed (disk full): stop the other too
+        return self._stopping is not None and not self._stopping.running and self.primary.done
+
+    def status(self):  # noqa: ANN201 - RecorderStatus
+        from dataclasses import replace
+
+        st = self.rec.status()
+        if self._stopping is not None and not self.done and st.state == "recording":
+            st = replace(st, state="finishing")
+        return st
+
+
 class RecordingController(QObject):
     """Owns the Record action and the current ``SessionRecorder`` of a ``MainWindow``.
 
@@ -152,11 +210,20 @@ class RecordingController(QObject):
         facing = None if r.facing == "auto" else Facing(r.facing)
         if pipe.source.kind == "demo":
             facing = pipe.source.runner.facing
+        mv = getattr(self.win, "multiview", None)
         try:
-            self.recorder = start_recording(
-                pipe, self.root, source=self.win.source_spec or pipe.source.name,
-                view=View(r.view), facing=facing, subject_height_cm=r.height_cm,
-                template=template, runner_id=runner_id)
+            if mv is not None:  # both views' videos and landmarks, one steps stream
+                from app.session.multiview_recorder import MultiViewRecorder
+
+                rec = MultiViewRecorder(mv, self.root, runner_id=runner_id, template=template,
+                                        subject_height_cm=r.height_cm)
+                rec.start()
+                self.recorder = TwoViewRecorder(rec)
+            else:
+                self.recorder = start_recording(
+                    pipe, self.root, source=self.win.source_spec or pipe.source.name,
+                    view=View(r.view), facing=facing, subject_height_cm=r.height_cm,
+                    template=template, runner_id=runner_id)
         except UserError as exc:
             self.win.show_banner(str(exc))
             self.recorder = None

@@ -1,0 +1,156 @@
+"""Issue 12: two views live in the window — the side and the rear camera at once (the demo
+runner filmed by two cameras in step): both videos, tiles from both views, the runner's
+view (large, alone on the wall, mirrored), the status bar's offset, a recording with both
+views, Setup → Cameras with a framing check each, and back to one camera."""
+
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+
+from app.config import DisplaySettings, Settings
+from app.session import folder as sf
+from app.types import View
+
+
+def two_view_settings(**display) -> Settings:
+    return Settings(display=DisplaySettings(second_view="rear", second_source="demo", **display))
+
+
+def shown(video) -> bool:  # noqa: ANN001 - VideoView
+    return video._qimage is not None and video.isVisible()
+
+
+def test_side_and_rear_live_with_tiles_from_both_views(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo", settings=two_view_settings(), save_settings=False)
+    area = w.video_area
+    assert area.two and w.multiview is not None and w.pipeline is w.multiview.pipes[View.SIDE]
+    side, rear = area.primary, area.second
+    qtbot.waitUntil(lambda: shown(side) and shown(rear), timeout=15000)
+    assert side.badge.startswith("SIDE") and rear.badge.startswith("REAR")
+    # side by side: two equal halves of the video area
+    g = area.geometries()
+    assert abs(g[0].width() - g[1].width()) <= 1 and g[0].height() == g[1].height()
+    # tiles of both views, under their headings; the rear metrics come from the rear camera
+    assert w.tiles.views == (View.SIDE, View.REAR)
+    for name in ("cadence_spm", "overstride_pct_leg", "pelvic_drop_deg", "knee_valgus_fppa_deg"):
+        assert name in w.tiles.tiles
+    qtbot.waitUntil(lambda: w.tiles.tiles["pelvic_drop_deg"].text != "—"
+                    and w.tiles.tiles["overstride_pct_leg"].text != "—", timeout=20000)
+    # the status bar: the rear camera's rate and the camera offset from matched contacts
+    qtbot.waitUntil(lambda: "offset" in w.two_views.st_views.text()
+                    and "—" not in w.two_views.st_views.text(), timeout=20000)
+    assert w.two_views.st_views.text().startswith("Rear")
+    # the feedback focus may be a rear fault now
+    focus = [w.fb.panel.focus.itemData(i) for i in range(w.fb.panel.focus.count())]
+    assert any(f.startswith("pelvic_drop_deg") for f in focus)
+    assert any(f.startswith("overstride_pct_leg") for f in focus)
+
+
+def test_runner_view_layout_mirror_and_wall(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo", settings=two_view_settings(), save_settings=False)
+    area = w.video_area
+    side, rear = area.primary, area.second
+    qtbot.waitUntil(lambda: shown(side) and shown(rear), timeout=15000)
+    assert area.runner_video() is side and side.hud is not None and rear.hud is None
+    # W: the runner watches the rear view; it gets the cadence box and the mirror (M)
+    qtbot.keyClick(w, Qt.Key.Key_W)
+    assert area.runner_video() is rear and w.settings.display.runner_view == "rear"
+    qtbot.waitUntil(lambda: rear.hud is not None and side.hud is None, timeout=3000)
+    qtbot.keyClick(w, Qt.Key.Key_M)
+    assert rear.mirror and not side.mirror and w.settings.display.mirror_rear
+    assert not w.settings.display.mirror_side
+    # V: one large (the runner's view) and one small
+    qtbot.keyClick(w, Qt.Key.Key_V)
+    assert w.settings.display.two_view_layout == "large_small"
+    g = area.geometries()
+    assert g[1].width() > 2 * g[0].width() and g[0].height() < g[1].height()  # 70 % : 30 %
+    # F: the wall shows the runner's view alone
+    qtbot.keyClick(w, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: not side.isVisible() and rear.isVisible(), timeout=3000)
+    assert rear.wall and area.geometries() == {1: area.rect()}
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    qtbot.waitUntil(side.isVisible, timeout=3000)
+    # a double-click on the side video makes it the runner's view again
+    qtbot.mouseDClick(area, Qt.MouseButton.LeftButton, pos=area.geometries()[0].center())
+    assert area.runner_video() is side and not rear.mirror
+
+
+def test_recording_two_views_from_the_window(qtbot, make_window, tmp_data_dir, no_thread_leak):
+    w = make_window(source="demo", settings=two_view_settings(), save_settings=False)
+    rc = w.recording
+    qtbot.waitUntil(lambda: shown(w.video_area.second), timeout=15000)
+    qtbot.waitUntil(lambda: w.tiles.tiles["pelvic_drop_deg"].text != "—", timeout=20000)
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert rc.recording
+    folder = rc.last_folder
+    qtbot.waitUntil(lambda: rc.indicator.text() == "● REC 00:04", timeout=15000)
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert rc.recorder is None
+    qtbot.waitUntil(lambda: not rc.saving, timeout=60000)
+    m = sf.read_manifest(folder)
+    assert m["state"] == "complete" and m["view"] == "side"
+    assert [v["view"] for v in m["views"]] == ["side", "rear"]
+    assert (folder / "video.mp4").stat().st_size > 10_000
+    assert (folder / "rear" / "video.mp4").stat().st_size > 10_000
+    assert (folder / "rear" / "landmarks.csv").stat().st_size > 10_000
+    with open(folder / "steps.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 6
+    # one steps stream: side timing with the rear view's frontal metrics on the same steps
+    both = [r for r in rows if r["overstride_pct_leg"] and r["pelvic_drop_deg"]]
+    assert len(both) >= len(rows) // 2, rows[:3]
+    assert w.running and w.multiview is not None  # the live views kept going
+
+
+def test_setup_cameras_framing_checks_and_back_to_one_camera(qtbot, make_window, no_thread_leak):
+    w = make_window(source="demo", settings=two_view_settings(), save_settings=False)
+    box = w.two_views.box
+    w.setup_dock.show()
+    qtbot.waitUntil(lambda: shown(w.video_area.second), timeout=15000)
+    # a framing check per camera: title, and a tick for the view each should see
+    qtbot.waitUntil(lambda: "✓ side view" in box.framing[0].text()
+                    and "✓ rear view" in box.framing[1].text(), timeout=20000)
+    assert box.framing[0].text().startswith("<b>Side camera") and "Rear camera" in box.framing[1].text()
+    assert not w.setup.view.isEnabled()  # with two cameras the first one films the side
+    # a source that does not exist: one sentence under the box, the two views keep running
+    box.source.setCurrentText("/nonexistent/rear.mp4")
+    box.apply.click()
+    assert box.problem.isVisible() and "does not exist" in box.problem.text()
+    assert w.multiview is not None
+    # one camera: the second video goes, the tiles are the side view's again
+    box.mode.setCurrentIndex(box.mode.findData(""))
+    box.mode.activated.emit(box.mode.currentIndex())
+    qtbot.waitUntil(lambda: w.running, timeout=10000)
+    assert w.multiview is None and not w.video_area.two
+    assert w.tiles.views == (View.SIDE,) and "pelvic_drop_deg" not in w.tiles.tiles
+    assert w.settings.display.second_view == "" and w.setup.view.isEnabled()
+    assert not box.framing[1].isVisible()
+    # and two again, from the box
+    box.mode.setCurrentIndex(box.mode.findData("rear"))
+    box.source.setCurrentText("demo")
+    box.mode.activated.emit(box.mode.currentIndex())
+    qtbot.waitUntil(lambda: w.multiview is not None and shown(w.video_area.second), timeout=15000)
+    assert "pelvic_drop_deg" in w.tiles.tiles
+
+
+def test_window_sources_from_the_command_line(tmp_path):
+    from app.errors import UserError
+    from app.ui.main import window_sources
+
+    s = Settings()
+    src, s2 = window_sources(["side=demo", "rear=demo"], s)
+    assert src == "demo" and s2.display.second_view == "rear" and s2.display.second_source == "demo"
+    assert s2.runner.view == "side"
+    src, s3 = window_sources(["rear=demo"], s2)  # one source: one camera, its view
+    assert src == "demo" and s3.display.second_view == "" and s3.runner.view == "rear"
+    assert window_sources(None, s2) == (None, s2)
+    for bad in (["side=demo", "side=demo"], ["demo", "demo"], ["rear=demo", "front=demo"]):
+        try:
+            window_sources(bad, s)
+        except UserError as exc:
+            assert str(exc).endswith(".")
+        else:
+            raise AssertionError(bad)
+
