@@ -111,7 +111,7 @@ def _list(library, runner_id) -> int:  # noqa: ANN001
     for t in library:
         kinds = " → ".join(f"{b.kind} {b.duration_s / 60:g}′" for b in t.blocks)
         src = "" if t.source == "shipped" else f" [{t.source}]"
-        print(f"  {t.name:16s} {t.title} — {t.view} view, {t.duration_s / 60:g} min{src}")
+        print(f"  {t.name:16s} {t.title} — {t.view_words}, {t.duration_s / 60:g} min{src}")
         print(f"  {'':16s} {kinds}")
     plans, problems = load_plans(library=library)
     for p in problems:

@@ -91,6 +91,9 @@ class Clip:
     warning: str | None = None
     #: does the video show the view it is measured as (``app.pose.view_check``)
     view_verdict: object | None = None
+    #: the other camera of a two-view session: its offset to the side view (ms, this
+    #: camera − side, for the same contact); None for the side view or when unknown
+    camera_offset_ms: float | None = None
     _sample_index: dict[int, int] = field(default_factory=dict, repr=False)
 
     # -- frames and time ----------------------------------------------------------------
@@ -172,8 +175,12 @@ def parse_spec(spec: str) -> tuple[str, float | None, float | None]:
 def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, *,
               label: str | None = None, view: View | None = None, facing: Facing | None = None,
               stop_event: threading.Event | None = None,
-              capture_fps: float | None = None) -> Clip:
+              capture_fps: float | None = None, camera: View | None = None) -> Clip:
     """Load and analyse one side of a comparison (see the module docstring for ``spec``).
+
+    ``camera``: which camera of a two-view session (``app.compare.views``): its video and
+    landmarks, times on the session clock (None: the side view, as for one-view sessions;
+    a session without that view is an ``InputFileError``).
 
     ``view``/``facing`` override what the session or landmark file says (default: side
     view, facing detected). ``label`` defaults to the file or session name plus range.
@@ -204,8 +211,8 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
     info: dict = {}
     if path.is_dir():
         session_dir = path
-        samples, meta_view, meta_facing, video, fps, w, h, info = _load_session(path, progress)
-        name = info.get("name") or path.name
+        samples, meta_view, meta_facing, video, fps, w, h, info = _load_session(path, progress, camera)
+        name = (info.get("name") or path.name) + (f" ({info['camera']})" if info.get("two_view") else "")
     else:
         samples, meta_view, meta_facing, video, fps, w, h = _load_file(path, progress, stop_event,
                                                                        capture_fps)
@@ -237,6 +244,7 @@ def load_clip(spec: str | os.PathLike[str], progress: ProgressFn | None = None, 
         facing=result.facing, session_id=session_dir.name if session_dir else None,
         session_dir=session_dir, runner=info.get("runner"), date=info.get("date"),
         notes=info.get("notes", ""), warning=info.get("warning"), view_verdict=verdict,
+        camera_offset_ms=info.get("offset_ms"),
     )
 
 
@@ -395,8 +403,10 @@ def _store_session(text: str):
     return lookup_session(text)
 
 
-def _load_session(folder: Path, progress: ProgressFn | None):
-    """Samples and details of a session folder (engine re-run on its landmark file)."""
+def _load_session(folder: Path, progress: ProgressFn | None, camera: View | None = None):
+    """Samples and details of a session folder (engine re-run on the landmark file of
+    ``camera``'s view, default the first)."""
+    from app.compare.views import pick_view, session_views, views_label
     from app.pose.landmark_file import read_landmark_file
 
     manifest_path = folder / "session.json"
@@ -408,24 +418,32 @@ def _load_session(folder: Path, progress: ProgressFn | None):
             raise ValueError("not an object")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputFileError(f"{manifest_path} cannot be read ({exc}).") from None
-    landmarks = next((folder / n for n in ("landmarks.csv", "landmarks.csv.gz")
-                      if (folder / n).is_file()), None)
+    views = session_views(folder, manifest)
+    cam = pick_view(views, camera)
+    if cam is None:
+        raise InputFileError(f"Session {folder.name} has no {View(camera).value} view "
+                             f"(it was filmed {views_label(views) or 'without a view'}).")
+    landmarks = cam.landmarks if cam.landmarks.is_file() else None
     if landmarks is None:
-        raise InputFileError(f"Session {folder.name} has no landmarks.csv to analyse.")
+        raise InputFileError(f"Session {folder.name} has no {cam.landmarks.name} to analyse"
+                             + (f" for its {cam.view.value} view." if len(views) > 1 else "."))
     meta, samples = read_landmark_file(landmarks)
     if progress is not None:
         progress(len(samples), len(samples))
-    names = [manifest.get("video")] if manifest.get("video") else []
-    names += [n for n in VIDEO_NAMES if n not in names]
-    video = next((folder / n for n in names if (folder / n).is_file()), None)
-    info: dict = {"date": _date_of(manifest.get("started_utc")), "notes": ""}
+    video = cam.video
+    info: dict = {"date": _date_of(manifest.get("started_utc")), "notes": "",
+                  "two_view": len(views) > 1, "camera": cam.view.value, "offset_ms": cam.offset_ms}
     if video is None:
-        info["warning"] = f"the video of session {folder.name} is missing"
+        info["warning"] = f"the {'' if len(views) == 1 else cam.view.value + ' '}video of " \
+                          f"session {folder.name} is missing"
     row = _store_session(str(manifest.get("id") or folder.name))
     if row is not None and Path(row.folder).resolve() == folder.resolve():
         info["notes"] = row.notes or ""
         info["runner"] = row.runner_name
         info["name"] = row.name or None
+    if cam is not views[0]:  # the other camera: its own view, size and rate
+        return samples, cam.view, meta.facing, video, float(cam.fps or meta.fps), \
+            int(cam.width or meta.width), int(cam.height or meta.height), info
     try:
         view = View(manifest["view"]) if manifest.get("view") else meta.view
         facing = Facing(manifest["facing"]) if manifest.get("facing") else meta.facing

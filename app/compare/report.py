@@ -181,12 +181,14 @@ def new_pdf(title: str):
 
 
 def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Before / after comparison",
-              tables: tuple[ReportTable, ...] = (), intro=None) -> Path:  # noqa: ANN001
+              tables: tuple[ReportTable, ...] = (), intro=None,  # noqa: ANN001
+              other: Comparison | None = None) -> Path:
     """The PDF report: details, metric table with changes, extra ``tables``, plots, key
     frames, notes. ``intro(pdf)``, when given, adds pages before them (e.g. the clinical
-    picture of the before clip, ``app.plan.printout.picture_intro``)."""
+    picture of the before clip, ``app.plan.printout.picture_intro``). ``other``: the
+    second view of two-view sessions (its key frames follow the side view's; ``cmp.rows``
+    then holds the sagittal and frontal metrics, ``app.compare.two_view.merged_rows``)."""
     from fpdf.enums import XPos, YPos
-    from PIL import Image
 
     a, b = cmp.before, cmp.after
     pdf = new_pdf(title)
@@ -205,6 +207,11 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
     pdf.set_text_color(0, 0, 0)
     runner = a.runner or b.runner or "—"
     view = a.view.value + (f", runner facing {a.facing.value}" if a.facing else "")
+    if other is not None:
+        o = other.before
+        off = f", camera offset {o.camera_offset_ms:+.0f} ms" if o.camera_offset_ms is not None else ""
+        view = (f"{a.view.value} + {o.view.value} (two cameras{off}): sagittal metrics from "
+                f"the {a.view.value}, frontal from the {o.view.value} view")
     details = [("Runner", runner), ("View", view)]
     for role, c in (("Before", a), ("After", b)):
         res = c.result
@@ -218,8 +225,9 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
         pdf.set_font("DejaVu", "", 9.5)
         pdf.multi_cell(epw - 24, 5.5, value, **nl)
     pdf.ln(3)
-    _metric_table(pdf, cmp.rows, epw)
-    for c, role in ((a, "Before"), (b, "After")):
+    _metric_table(pdf, cmp.rows, epw, other.before.view.value if other is not None else "")
+    for c, role in ((a, "Before"), (b, "After")) + (((other.before, "Before"), (other.after, "After"))
+                                                      if other is not None else ()):
         for w in (c.result.warnings + ((c.warning,) if c.warning else ())):
             pdf.set_font("DejaVu", "", 8)
             pdf.set_text_color(150, 80, 0)
@@ -243,15 +251,29 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
         pdf.set_font("DejaVu", "", 9.5)
         pdf.multi_cell(epw, 5, notes, **nl)
 
-    # Key frames: rows before/after, columns IC / midstance / toe-off — on this page when
-    # there is room for them at a readable size, else on the next.
+    for c in (cmp, other):
+        if c is not None:
+            _key_frames(pdf, c, epw, c.before.view.value if other is not None else "")
+    with atomic_path(dest) as tmp:
+        pdf.output(str(tmp))
+    return Path(dest)
+
+
+def _key_frames(pdf, cmp: Comparison, epw: float, view: str = "") -> None:  # noqa: ANN001
+    """Key frames: rows before/after, columns IC / midstance / toe-off — on this page when
+    there is room for them at a readable size, else on the next. ``view``: the camera's
+    name in the heading (two views)."""
+    from fpdf.enums import XPos, YPos
+    from PIL import Image
+
+    nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
     images = key_frame_images(cmp)
     if pdf.h - pdf.b_margin - pdf.get_y() < KEY_FRAMES_MIN_MM:
         pdf.add_page()
     else:
         pdf.ln(5)
     pdf.set_font("DejaVu", "B", 13)
-    pdf.cell(epw, 8, "The same moments of the stride", **nl)
+    pdf.cell(epw, 8, "The same moments of the stride" + (f": {view} view" if view else ""), **nl)
     pdf.set_font("DejaVu", "", 8.5)
     pdf.set_text_color(90, 90, 90)
     k = cmp.sync.best_pair()
@@ -291,12 +313,9 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
             Image.fromarray(img).save(jpeg, format="JPEG", quality=88)
             pdf.image(jpeg, x=x, y=y, w=img_w, h=img_h)
         y += img_h + gap
-    with atomic_path(dest) as tmp:
-        pdf.output(str(tmp))
-    return Path(dest)
 
 
-def _metric_table(pdf, rows: tuple[MetricRow, ...], epw: float) -> None:
+def _metric_table(pdf, rows: tuple[MetricRow, ...], epw: float, frontal_from: str = "") -> None:
     from fpdf.enums import XPos, YPos
 
     widths = [epw * f for f in (0.40, 0.15, 0.15, 0.15, 0.15)]
@@ -307,8 +326,19 @@ def _metric_table(pdf, rows: tuple[MetricRow, ...], epw: float) -> None:
         pdf.cell(w, 6.5, h, border="B", fill=True, align="L" if h in ("Metric", "") else "R")
     pdf.ln(6.5)
     pdf.set_font("DejaVu", "", 9.5)
+    from app.compare.two_view import frontal_only
+
+    group = None
     for r in rows:
         pdf.set_text_color(0, 0, 0)
+        if frontal_from and frontal_only(r.name) != group:  # two views: a heading per camera
+            group = frontal_only(r.name)
+            pdf.set_font("DejaVu", "B", 9)
+            pdf.set_text_color(70, 90, 120)
+            pdf.cell(epw, 6, f"{frontal_from.capitalize()} view — frontal" if group
+                     else "Side view — sagittal and timing", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_text_color(0, 0, 0)
+            pdf.set_font("DejaVu", "", 9.5)
         pdf.cell(widths[0], 6, f"{r.label}" + (f" ({r.unit})" if r.unit else ""))
         pdf.cell(widths[1], 6, r.fmt(r.before), align="R")
         pdf.cell(widths[2], 6, r.fmt(r.after), align="R")

@@ -56,6 +56,8 @@ class SessionOutcome:
     stored: bool = False
     messages: tuple[str, ...] = ()
     block_summaries: tuple[dict, ...] = field(default=(), repr=False)
+    #: two-view sessions: the other camera's baseline vs retention (its key frames)
+    other_comparison: Any = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         rows = []
@@ -152,10 +154,11 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
         messages.append(f"The session was recorded but not added to the session list: {exc}")
 
     # ---- comparison baseline vs retention, report
-    cmp, cmp_msg, report = None, "", None
+    cmp, cmp_msg, report, other = None, "", None, None
     if make_report:
         say("Comparing baseline and retention…")
-        cmp, cmp_msg = _compare(folder, listed)
+        assessment = not any(b.kind == "retention" for b in runner.template.blocks)
+        cmp, cmp_msg, other = _compare(folder, listed, assessment)
         if cmp is not None:
             say("Writing the report…")
             try:
@@ -166,7 +169,8 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
                                    title=f"{runner.template.title}: baseline vs retention",
                                    tables=(_blocks_table(listed),),
                                    intro=picture_intro(cmp.before.result, cmp.before.label,
-                                                       "the baseline block, before any feedback"))
+                                                       "the baseline block, before any feedback"),
+                                   other=other)
             except OSError as exc:
                 messages.append(f"The report could not be written: {exc}.")
         if cmp_msg:
@@ -176,7 +180,8 @@ def finish_session(runner: ProtocolRunner, recorder, *,  # noqa: ANN001
         status=runner.status, template=runner.template.name, blocks=tuple(results),
         baseline_spm=runner.baseline_spm, target_spm=runner.state().target_spm,
         comparison=cmp, comparison_message=cmp_msg, report=report, stored=stored,
-        messages=tuple(messages), block_summaries=tuple(listed))
+        messages=tuple(messages), block_summaries=tuple(listed),
+        other_comparison=other if make_report else None)
     try:
         sf.write_json_atomic(folder / OUTCOME_NAME, out.to_json())
     except OSError:
@@ -202,28 +207,47 @@ def block_ranges(blocks: list[dict], kind: str) -> tuple[float, float] | None:
     return float(b["t_start_s"]), float(b["t_end_s"])
 
 
-def _compare(folder: Path, blocks: list[dict]):
-    """Comparison of the baseline and retention blocks, or (None, sentence)."""
+def _compare(folder: Path, blocks: list[dict], assessment: bool = False):
+    """Comparison of the baseline and retention blocks, or (None, sentence, None). A
+    two-view session: the side view's comparison with the frontal metrics of the other
+    view in its rows, and the other view's comparison (its key frames) third."""
     from app.compare.clip import load_clip
     from app.compare.report import Comparison
     from app.compare.sync import SyncError
+    from app.compare.two_view import merged_rows, with_rows
+    from app.compare.views import session_views
     from app.errors import UserError
 
     a = block_ranges(blocks, "baseline")
     b = block_ranges(blocks, "retention")
+    if assessment:  # a template without a retention block
+        return None, ("No before/after comparison: this template has no retention block (an "
+                      "assessment); its metrics are in the session list and the clinical "
+                      "picture (Plan)."), None
     if a is None or b is None:
-        return None, "No comparison: the session has no complete baseline and retention block."
+        return None, "No comparison: the session has no complete baseline and retention block.", None
     try:
         before = load_clip(f"{folder}@{a[0]:.3f}-{a[1]:.3f}", label="Baseline")
         after = load_clip(f"{folder}@{b[0]:.3f}-{b[1]:.3f}", label="Retention")
         for role, c in (("baseline", before), ("retention", after)):
             if not c.result.has_gait:
-                return None, f"No comparison: no running steps were found in the {role} block."
-        return Comparison.build(before, after), ""
+                return None, f"No comparison: no running steps were found in the {role} block.", None
+        cmp, other = Comparison.build(before, after), None
+        views = session_views(folder)
+        if len(views) > 1:  # both cameras: frontal metrics from the other one
+            cam = views[1].view
+            try:
+                ob = load_clip(f"{folder}@{a[0]:.3f}-{a[1]:.3f}", label=f"Baseline ({cam.value})", camera=cam)
+                oa = load_clip(f"{folder}@{b[0]:.3f}-{b[1]:.3f}", label=f"Retention ({cam.value})", camera=cam)
+                cmp = with_rows(cmp, merged_rows(cmp.rows, (ob, oa)))
+                other = Comparison.build(ob, oa)
+            except (SyncError, UserError):
+                other = None  # the side view's comparison stands alone
+        return cmp, "", other
     except SyncError as exc:
-        return None, f"No comparison: the blocks cannot be synced by gait events ({exc})."
+        return None, f"No comparison: the blocks cannot be synced by gait events ({exc}).", None
     except UserError as exc:
-        return None, f"No comparison: {exc}"
+        return None, f"No comparison: {exc}", None
 
 
 def _blocks_table(blocks: list[dict]):

@@ -55,7 +55,7 @@ def _open(source_spec: str, template: Template, demo_kwargs: dict | None):
 
     spec = source_spec.strip()
     if spec.lower() == "demo":
-        kw = {"view": View(template.view)}
+        kw = {"view": View(template.primary_view)}
         kw.update(demo_kwargs or {})
         return open_source("demo", **kw)
     if spec.lower().startswith("camera"):
@@ -87,7 +87,7 @@ def run_protocol(template: Template, source_spec: str = "demo",
     t_wall = time.perf_counter()
     settings = config.load()
     source = _open(source_spec, template, demo_kwargs)
-    view = View(template.view)
+    view = View(template.primary_view)  # headless: one camera (a two-view template's side)
     library = CueLibrary.load("en")
     engine, audio_text, audio_ok = None, "sound off (--no-audio)", False
     voice = None

@@ -8,7 +8,8 @@ same ``name``; a template saved with a runner in the session store wins over bot
     name = "cadence"                  # letters, digits, '_' or '-'; the id used by the CLI
     title = "Cadence retraining"
     description = "..."
-    view = "side"                     # side | rear | front: the camera view it needs
+    view = "side"                     # side | rear | front: the camera view it needs, or
+                                      # side+rear | side+front: two cameras at once
     focus = "cadence_spm:low"         # cue-library fault (app.feedback.cue_library.FAULTS)
     target = "baseline + 7.5%"        # none | baseline + P% | N spm  (metronome / cadence cue)
     fallback_target_spm = 170         # target when the baseline has too few steps ("" = none)
@@ -54,7 +55,7 @@ SHIPPED_DIR = shipped_dir("protocols")
 TEMPLATES = "templates"
 PLANS = "plans"
 BLOCK_KINDS = ("baseline", "retraining", "faded", "retention", "free")
-VIEWS = ("side", "rear", "front")
+VIEWS = ("side", "rear", "front", "side+rear", "side+front")
 METRONOME_MODES = ("off", "on", "alternate")
 #: Cue-library fault name -> the engine metric it is measured by (rest: the same name).
 _STEP_METRIC = {"foot_strike": "foot_strike_angle_deg", "arm_crossover": "arm_crossover_pct"}
@@ -221,6 +222,24 @@ class Template:
     path: Path | None = field(default=None, compare=False)
 
     @property
+    def views(self) -> tuple:
+        """The camera views it needs (``app.types.View``), the side view first."""
+        from app.types import View
+
+        return tuple(View(v) for v in self.view.split("+"))
+
+    @property
+    def primary_view(self) -> str:
+        """The view that times the steps: the only one, or the side view of two."""
+        return self.view.split("+")[0]
+
+    @property
+    def view_words(self) -> str:
+        """'rear view', 'side and rear views'."""
+        v = self.view.split("+")
+        return f"{v[0]} view" if len(v) == 1 else f"{' and '.join(v)} views"
+
+    @property
     def duration_s(self) -> float:
         """Planned length in block seconds."""
         return float(sum(b.duration_s for b in self.blocks))
@@ -276,7 +295,7 @@ def parse_template(data: Mapping[str, Any], where: str = "the template", *,
     title = str(data.get("title", "") or name).strip()
     view = str(data.get("view", "side")).strip()
     if view not in VIEWS:
-        p.append(f"{where} has view '{view}'; use side, rear or front.")
+        p.append(f"{where} has view '{view}'; use side, rear, front, side+rear or side+front.")
     focus = _parse(p, where, "focus", Focus.parse, data.get("focus", "cadence_spm:low"))
     if focus is not None and view in VIEWS and not _measurable(focus, view):
         p.append(f"{where} focuses on {focus.metric}, which cannot be measured in the {view} view.")
@@ -343,7 +362,7 @@ def _measurable(focus: Focus, view: str) -> bool:
     from app.types import View
 
     spec = METRIC_SPECS.get(focus.step_metric)
-    return spec is None or View(view) in spec.views
+    return spec is None or any(View(v) in spec.views for v in view.split("+"))
 
 
 def _parse_block(p: list[str], where: str, b: Any) -> BlockSpec | None:

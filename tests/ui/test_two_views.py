@@ -154,3 +154,54 @@ def test_window_sources_from_the_command_line(tmp_path):
         else:
             raise AssertionError(bad)
 
+
+#: a short side + rear guided session (block seconds; at K = 12 each block takes 5 s)
+TWO_VIEW_TEMPLATE = {
+    "schema_version": 1, "name": "two_view_test", "title": "Two-view test session",
+    "description": "Side and rear at once, three short blocks.", "view": "side+rear",
+    "focus": "pelvic_drop_deg:high", "target": "none", "min_baseline_steps": 6,
+    "block": [
+        {"kind": "baseline", "name": "Baseline", "duration_s": 60, "say": "Run.", "show": "Run"},
+        {"kind": "retraining", "name": "Retraining", "duration_s": 60, "cues": True,
+         "schedule": "continuous", "mirror": True, "skeleton": True, "tiles": True,
+         "say": "Keep your hips level.", "show": "Hips level"},
+        {"kind": "retention", "name": "Retention", "duration_s": 60, "say": "Keep it up.",
+         "show": "Keep it up"},
+    ],
+}
+
+
+def test_guided_two_view_session_on_the_demo(qtbot, make_window, tmp_config_dir, no_thread_leak):
+    """A side+rear template switches the demo window to two cameras, checks the framing
+    of both, records both views and ends on the comparison of both views."""
+    from app.protocol.templates import parse_template, save_user_template
+
+    save_user_template(parse_template(TWO_VIEW_TEMPLATE, source="user"))
+    w = make_window(source="demo", save_settings=False)  # one camera to begin with
+    w.protocol.time_scale = 12.0
+    qtbot.waitUntil(lambda: w.frames_displayed > 3, timeout=15000)
+    assert w.multiview is None
+    flow = w.protocol.open_flow()
+    flow.runners.setCurrentRow(0)  # no runner
+    flow.b_next.click()
+    flow.select_template("two_view_test", None)
+    assert "side and rear views" in flow.t_desc.text()
+    flow.b_next.click()
+    assert flow.pages.currentIndex() == 2 and flow.second.isVisible()
+    # the window now films the demo runner from the side and from behind
+    qtbot.waitUntil(lambda: w.multiview is not None and w.video_area.two, timeout=10000)
+    qtbot.waitUntil(lambda: flow.b_start.isEnabled(), timeout=20000)
+    assert flow.report.view_seen == "side" and flow.guide2.report().ready
+    assert "✓ rear view" in flow.second.text()
+    flow.b_start.click()
+    p = w.protocol
+    qtbot.waitUntil(lambda: p.outcome is not None, timeout=120000)
+    out = p.outcome
+    folder = out.folder
+    assert out.status == "finished" and (folder / "rear" / "video.mp4").is_file()
+    assert [v["view"] for v in sf.read_manifest(folder)["views"]] == ["side", "rear"]
+    names = {r.name for r in out.comparison.rows}
+    assert {"pelvic_drop_deg", "overstride_pct_leg"} <= names  # frontal and sagittal
+    assert out.other_comparison is not None
+    cv = w.compare_view
+    assert cv is not None and cv.pair.choice == "both" and len(cv.canvas.panes) == 4

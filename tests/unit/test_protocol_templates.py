@@ -28,8 +28,19 @@ def lib(tmp_path) -> TemplateLibrary:
 
 
 def test_shipped_templates_load(lib):
-    assert lib.names() == ["cadence", "hip_drop", "knee_collapse", "overstride"]
+    assert lib.names() == ["cadence", "full_assessment", "hip_drop", "knee_collapse", "overstride"]
     assert lib.problems == ()
+
+
+def test_templates_say_the_cameras_they_need(lib):
+    """Issue 12: 'Hip drop' wants the rear view, 'Cadence' the side, a full assessment both."""
+    assert lib.get("hip_drop").views == (View.REAR,) and lib.get("cadence").views == (View.SIDE,)
+    full = lib.get("full_assessment")
+    assert full.view == "side+rear" and full.views == (View.SIDE, View.REAR)
+    assert full.primary_view == "side" and full.view_words == "side and rear views"
+    assert lib.get("hip_drop").view_words == "rear view"
+    assert [b.kind for b in full.blocks] == ["free", "baseline"]
+    assert not any(b.any_feedback and b.cues for b in full.blocks)
 
 
 def test_cadence_template_is_the_issue_protocol(lib):
@@ -85,7 +96,7 @@ def test_user_template_overrides_and_adds(tmp_path, lib):
     lib2 = TemplateLibrary.load(user_dir=tmp_path)
     assert lib2.get("cadence").source == "user"
     assert [b.duration_s for b in lib2.get("cadence").blocks] == [30.0] * 6
-    assert "mine" in lib2 and len(lib2) == 5
+    assert "mine" in lib2 and len(lib2) == 6
 
 
 def _fields(b):
@@ -97,7 +108,7 @@ def test_bad_user_file_is_skipped_with_a_sentence(tmp_path):
     d.mkdir()
     (d / "broken.toml").write_text("name = [", encoding="utf-8")
     lib = TemplateLibrary.load(user_dir=tmp_path)
-    assert lib.names() == ["cadence", "hip_drop", "knee_collapse", "overstride"]
+    assert lib.names() == ["cadence", "full_assessment", "hip_drop", "knee_collapse", "overstride"]
     assert len(lib.problems) == 1 and "broken.toml is not valid TOML" in lib.problems[0]
 
 
@@ -148,6 +159,9 @@ cues = true
         parse_template_text(base % ("side", "cadence_spm:low", "baseline + 5%"))
     t = parse_template_text(base % ("side", "cadence_spm:low", "178 spm"))
     assert t.target.resolve(None) == 178.0
+    # two cameras: a frontal focus is measurable from the rear camera
+    assert parse_template_text(base % ("side+rear", "pelvic_drop_deg:high", "180 spm")).views == \
+        (View.SIDE, View.REAR)
 
 
 def test_target_rule_parsing():

@@ -56,12 +56,15 @@ class Pane:
 
 
 class CompareCanvas(QWidget):
-    """Paints two panes. Signals: ``drawing_added(pane, Drawing)``,
+    """Paints two panes (four with two views: side above, rear below). Signals: ``drawing_added(pane, Drawing)``,
     ``text_requested(pane, (x, y))`` (the view asks for the text), ``layout_changed()``."""
 
     drawing_added = Signal(int, object)
     text_requested = Signal(int, object)
     layout_changed = Signal()
+
+    #: the caption lines above each pane (px)
+    CAPTION_H = 34.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,14 +109,21 @@ class CompareCanvas(QWidget):
         self.setCursor(Qt.CursorShape.ArrowCursor if tool == "none" else Qt.CursorShape.CrossCursor)
 
     def relayout(self) -> None:
-        """Place the panes for the widget size and mode; emits ``layout_changed``."""
+        """Place the panes for the widget size and mode; emits ``layout_changed``. Four
+        panes (two views): the side view's pair above, the other view's below."""
         W, H = float(self.width()), float(self.height())
-        top, gap = 34.0, 8.0
-        if self.mode == "side" and len(self.panes) == 2:
-            w = (W - 3 * gap) / 2
-            areas = [QRectF(gap, top, w, H - top - gap), QRectF(2 * gap + w, top, w, H - top - gap)]
-        else:
-            areas = [QRectF(gap, top, W - 2 * gap, H - top - gap)] * len(self.panes)
+        top, gap = self.CAPTION_H, 8.0
+        rows = 2 if len(self.panes) == 4 else 1
+        row_h = (H - gap) / rows
+        areas = []
+        for r in range(rows):
+            y = r * row_h + top
+            h = row_h - top - gap
+            if self.mode == "side" and len(self.panes) >= 2:
+                w = (W - 3 * gap) / 2
+                areas += [QRectF(gap, y, w, h), QRectF(2 * gap + w, y, w, h)]
+            else:
+                areas += [QRectF(gap, y, W - 2 * gap, h)] * (len(self.panes) // rows)
         for pane, area in zip(self.panes, areas):
             bw, bh = pane.crop[2] - pane.crop[0], pane.crop[3] - pane.crop[1]
             s = min(area.width() / bw, area.height() / bh)
@@ -151,15 +161,15 @@ class CompareCanvas(QWidget):
                        Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
             p.end()
             return
-        overlay = self.mode == "overlay" and len(self.panes) == 2
+        overlay = self.mode == "overlay" and len(self.panes) in (2, 4)
         for i, pane in enumerate(self.panes):
             if pane.image is not None:
-                p.setOpacity(self.opacity if overlay and i == 1 else 1.0)
+                p.setOpacity(self.opacity if overlay and i % 2 == 1 else 1.0)
                 p.drawImage(pane.rect, pane.image)
         p.setOpacity(1.0)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for i, pane in enumerate(self.panes):
-            if not overlay or i == 0:
+            if not overlay or i % 2 == 0:
                 for d in pane.drawings:
                     self._paint_drawing(p, pane, d)
         self._paint_pending(p)
@@ -176,14 +186,15 @@ class CompareCanvas(QWidget):
         small = QFont()
         small.setPixelSize(12)
         for i, pane in enumerate(self.panes):
-            if overlay:
-                x = 8.0 + i * (self.width() / 2)
-                rect = QRectF(x, 2, self.width() / 2 - 16, 30)
+            y = pane.rect.y() - self.CAPTION_H + 2 if len(self.panes) == 4 else 2.0
+            if overlay or len(self.panes) == 4:
+                x = 8.0 + (i % 2) * (self.width() / 2)
+                rect = QRectF(x, y, self.width() / 2 - 16, 30)
             else:
-                rect = QRectF(pane.rect.x(), 2, max(pane.rect.width(), 300), 30)
+                rect = QRectF(pane.rect.x(), y, max(pane.rect.width(), 300), 30)
             p.setPen(QColor(PANE_COLORS[i % 2]).lighter(130))
             p.setFont(f)
-            caption = pane.caption + (f"  ({round(self.opacity * 100)} %)" if overlay and i == 1 else "")
+            caption = pane.caption + (f"  ({round(self.opacity * 100)} %)" if overlay and i % 2 else "")
             p.drawText(rect.adjusted(0, 0, 0, -14), Qt.AlignmentFlag.AlignLeft, caption)
             p.setPen(QColor("#cfd8dc"))
             p.setFont(small)
@@ -259,7 +270,7 @@ class CompareCanvas(QWidget):
         """Index of the pane under widget point ``q`` (overlay mode: 0), or -1."""
         for i, pane in enumerate(self.panes):
             if pane.rect.contains(q):
-                return 0 if self.mode == "overlay" else i
+                return i - i % 2 if self.mode == "overlay" else i
         return -1
 
     def _cancel_pending(self) -> None:

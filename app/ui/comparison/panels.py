@@ -27,47 +27,56 @@ from app.compare.table import VERDICT_COLORS, MetricRow
 @dataclass(frozen=True)
 class LoadedPair:
     """Two analysed clips; ``cmp`` (``Comparison``) is None when they cannot be synced,
-    ``message`` then says why (plain time is used)."""
+    ``message`` then says why (plain time is used). Two-view sessions shown with both
+    views: ``others`` the before/after clips of the second view (they follow the side
+    clips' playhead), ``other_cmp`` their own comparison (for the report's key frames),
+    ``rows`` sagittal from the side and frontal from the other view. ``choice`` what is
+    shown (a view or 'both'), ``choices`` what these clips can be shown as."""
 
     a: Clip
     b: Clip
     cmp: object | None
     rows: tuple[MetricRow, ...]
     message: str = ""
+    others: tuple[Clip, Clip] | None = None
+    other_cmp: object | None = None
+    choice: str = "side"
+    choices: tuple[str, ...] = ("side",)
+
+    @property
+    def clips(self) -> tuple[Clip, ...]:
+        """Every pane's clip: before, after (and the second view's before, after)."""
+        return (self.a, self.b) + (self.others or ())
 
 
-def load_pair(task, spec_a: str, spec_b: str) -> LoadedPair:
-    """Load and analyse both clips and sync them (runs on the task's worker thread)."""
-    from pathlib import Path
-
-    from app.compare.clip import load_clip
+def load_pair(task, spec_a: str, spec_b: str, choice: str | None = None) -> LoadedPair:
+    """Load and analyse the clips and sync them (runs on the task's worker thread);
+    ``choice``: a view or 'both' for two-view sessions (None: both when possible)."""
     from app.compare.report import Comparison
     from app.compare.sync import SyncError
     from app.compare.table import compare_metrics
+    from app.compare.two_view import load_views, merged_rows, with_rows
 
-    clips = []
-    for i, (role, spec) in enumerate((("before", spec_a), ("after", spec_b))):
-        name = Path(spec.split("@")[0]).name or spec
-        task.say(f"Analysing the {role} clip ({name})…")
-
-        def progress(done: int, total: int | None, i=i) -> None:
-            if total:
-                task.report(i * 1000 + int(1000 * min(done, total) / total), 2000)
-            else:
-                task.report(0, 0)
-
-        clips.append(load_clip(spec, progress, stop_event=task.stop))
-        task.report((i + 1) * 1000, 2000)
-    a, b = clips
+    task.say("Analysing the clips…")
+    lv = load_views(spec_a, spec_b, choice, progress=task.report, stop_event=task.stop)
+    a, b = lv.a, lv.b
     message = ""
-    cmp = None
+    cmp = other_cmp = None
     try:
         cmp = Comparison.build(a, b)
         rows = cmp.rows
     except SyncError as exc:
         rows = tuple(compare_metrics(a.result, b.result))
         message = f"Cannot sync by gait events ({exc}): the clips play on plain time."
-    return LoadedPair(a, b, cmp, tuple(rows), message)
+    if lv.others is not None:
+        try:
+            other_cmp = Comparison.build(*lv.others)
+        except SyncError:
+            other_cmp = None  # the second view's key frames are left out of the report
+        rows = merged_rows(rows, lv.others)
+        if cmp is not None:
+            cmp = with_rows(cmp, rows)
+    return LoadedPair(a, b, cmp, tuple(rows), message, lv.others, other_cmp, lv.choice, lv.choices)
 
 
 # ------------------------------------------------------------------------------ widgets
@@ -103,16 +112,36 @@ class Panels:
     b_mp4: QAbstractButton
     b_csv: QAbstractButton
     needs_clips: list
+    #: two-view sessions: which camera to compare (a view, or both)
+    camera: QComboBox | None = None
 
-    def fill_table(self, rows: tuple[MetricRow, ...], before: str, after: str) -> None:
-        """Metric rows: before, after, change coloured by direction of improvement."""
+    def show_choices(self, choices: tuple[str, ...], choice: str) -> None:
+        """The camera chooser for the loaded clips (no signal)."""
+        from app.compare.two_view import CHOICE_WORDS
+
+        c = self.camera
+        c.blockSignals(True)
+        c.clear()
+        for key in choices:
+            c.addItem(CHOICE_WORDS.get(key, key), key)
+        c.setCurrentIndex(max(0, c.findData(choice)))
+        c.setEnabled(len(choices) > 1)
+        c.blockSignals(False)
+
+    def fill_table(self, rows: tuple[MetricRow, ...], before: str, after: str,
+                   frontal_from: str = "") -> None:
+        """Metric rows: before, after, change coloured by direction of improvement.
+        ``frontal_from``: both views shown — the frontal metrics say which camera gave them."""
+        from app.compare.two_view import frontal_only
+
         t = self.table
         t.setRowCount(len(rows))
         t.setHorizontalHeaderLabels(["Metric", "Before", "After", "Change"])
         t.horizontalHeaderItem(1).setToolTip(before)
         t.horizontalHeaderItem(2).setToolTip(after)
         for r, row in enumerate(rows):
-            cells = [f"{row.label}" + (f" ({row.unit})" if row.unit else ""), row.fmt(row.before),
+            cam = f" · {frontal_from}" if frontal_from and frontal_only(row.name) else ""
+            cells = [f"{row.label}" + (f" ({row.unit})" if row.unit else "") + cam, row.fmt(row.before),
                      row.fmt(row.after), row.fmt(row.change, True)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -183,7 +212,15 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
     b_compare.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     b_compare.setMinimumHeight(48)
     b_compare.setStyleSheet("font-weight:bold; padding:0 14px;")
-    pick.addWidget(b_compare, 0, 4, 2, 1)
+    camera = QComboBox()
+    camera.setToolTip("Two-view sessions: compare the side view, the rear view, or both "
+                      "together (the rear follows the side view's playhead)")
+    camera.addItem("Side view", "side")
+    camera.setEnabled(False)
+    camera.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    pick.addWidget(QLabel("Camera"), 0, 4)
+    pick.addWidget(camera, 1, 4)
+    pick.addWidget(b_compare, 0, 5, 2, 1)
     pick.setColumnStretch(1, 1)
     root.addLayout(pick)
 
@@ -322,4 +359,4 @@ def build_panels(win: QMainWindow, canvas: QWidget) -> Panels:
     return Panels(edits[0], edits[1], buttons[0], buttons[1], buttons[2], buttons[3], b_compare,
                   b_play, b_back, b_fwd, b_jump, c_loop, c_sync, c_skel, c_zoom, speed, mode,
                   opacity, slider, time_label, warning, table, tool_buttons, b_undo, b_clear, notes,
-                  b_pdf, b_mp4, b_csv, needs)
+                  b_pdf, b_mp4, b_csv, needs, camera)

@@ -68,8 +68,8 @@ class CompareView(QMainWindow):
         self._wall_ref = 0.0
         self._last_draw_pane = 0
         self._shut = False
-        self.stats = {"shown": [0, 0], "missed": [0, 0], "tick_ms": []}
-        self._never_shown = [None, None]
+        self.stats = {"shown": [0] * 4, "missed": [0] * 4, "tick_ms": []}
+        self._never_shown: list[int | None] = [None] * 4
 
         self.canvas = CompareCanvas()
         self.ui = build_panels(self, self.canvas)
@@ -86,6 +86,8 @@ class CompareView(QMainWindow):
             w.installEventFilter(self)  # Esc gives the keys back to the video
         for edit in (self.ui.spec_a, self.ui.spec_b):
             edit.returnPressed.connect(lambda: self.load(self.ui.spec_a.text(), self.ui.spec_b.text()))
+        self.ui.camera.activated.connect(lambda _i: self.load(
+            self.ui.spec_a.text(), self.ui.spec_b.text(), self.ui.camera.currentData()))
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
@@ -139,8 +141,10 @@ class CompareView(QMainWindow):
         if dlg.exec() and dlg.spec:
             edit.setText(dlg.spec)
 
-    def load(self, spec_a: str, spec_b: str) -> None:
-        """Load, analyse (worker thread, progress dialog) and show two clips."""
+    def load(self, spec_a: str, spec_b: str, choice: str | None = None) -> None:
+        """Load, analyse (worker thread, progress dialog) and show two clips; ``choice``
+        for two-view sessions: 'side', 'rear', 'front' or 'both' (None: both when the two
+        sessions have them)."""
         spec_a, spec_b = spec_a.strip(), spec_b.strip()
         self.ui.spec_a.setText(spec_a)
         self.ui.spec_b.setText(spec_b)
@@ -150,17 +154,22 @@ class CompareView(QMainWindow):
         if any(r.task.name == "analysis" and r.task.running for r in self.tasks):
             return
         self.pause()
-        task = Task("analysis", lambda t: load_pair(t, spec_a, spec_b), self)
+        task = Task("analysis", lambda t: load_pair(t, spec_a, spec_b, choice), self)
         self.tasks.append(run_with_progress(self, "Compare", "Opening the clips…", task,
                                             self._loaded, on_end=self._prune_tasks))
 
-    def show_comparison(self, cmp) -> None:  # noqa: ANN001 - app.compare.report.Comparison
+    def show_comparison(self, cmp, other=None) -> None:  # noqa: ANN001 - Comparison(s)
         """Show an already built comparison (a guided session's baseline vs retention)
-        without analysing the clips again."""
+        without analysing the clips again; ``other``: a two-view session's other camera."""
         self.pause()
         self.ui.spec_a.setText(cmp.before.spec)
         self.ui.spec_b.setText(cmp.after.spec)
-        self._loaded(LoadedPair(cmp.before, cmp.after, cmp, tuple(cmp.rows)))
+        if other is None:
+            self._loaded(LoadedPair(cmp.before, cmp.after, cmp, tuple(cmp.rows)))
+            return
+        v = other.before.view.value
+        self._loaded(LoadedPair(cmp.before, cmp.after, cmp, tuple(cmp.rows), "",
+                                (other.before, other.after), other, "both", ("side", v, "both")))
 
     def _prune_tasks(self) -> None:
         self.tasks = [r for r in self.tasks if not r.task.finished]
@@ -174,18 +183,25 @@ class CompareView(QMainWindow):
         self._close_decoders()
         self.pair = pair
         a, b = pair.a, pair.b
-        self.decoders = [ClipDecoder(a, "before"), ClipDecoder(b, "after")]
+        self.decoders = [ClipDecoder(c, f"{role}{i // 2 or ''}")
+                         for i, (c, role) in enumerate(zip(pair.clips, ("before", "after") * 2))]
         files: dict[Path, AnnotationFile] = {}
         self.annotations = []
-        for c in (a, b):
-            path = annotations_path(c.video_path, c.session_dir)
+        for c in pair.clips:
+            # a session's other camera (rear/) keeps its drawings beside its own video
+            other_cam = c.session_dir is not None and c.video_path is not None and \
+                c.video_path.parent != c.session_dir
+            path = annotations_path(c.video_path, None if other_cam else c.session_dir)
             if path is not None and path not in files:
                 files[path] = AnnotationFile(path, c.video_path.name if c.video_path else "")
             self.annotations.append(files.get(path) if path is not None else None)
-        self._boxes = runner_boxes([a, b])
+        self._boxes = runner_boxes(list(pair.clips))
         self._reset_crops()
-        self.ui.fill_table(pair.rows, a.label, b.label)
-        wrong = [f"{role}: {c.view_verdict.sentence()}" for role, c in (("Before", a), ("After", b))
+        self.ui.show_choices(pair.choices, pair.choice)
+        self.ui.fill_table(pair.rows, a.label, b.label,
+                           pair.others[0].view.value if pair.others else "")
+        wrong = [f"{role}: {c.view_verdict.sentence()}"
+                 for role, c in zip(("Before", "After") * 2, pair.clips)
                  if getattr(c.view_verdict, "mismatch", False)]
         self.ui.warning.setText("\n".join(wrong))
         self.ui.warning.setVisible(bool(wrong))
@@ -194,7 +210,7 @@ class CompareView(QMainWindow):
         self._set_enabled(True)
         self.act_sync.setChecked(pair.cmp is not None)
         self.t_a = a.time_of(a.first_frame)
-        self.frames = (-1, -1)
+        self.frames = (-1,) * len(pair.clips)
         msgs = [m for m in (pair.message, *(f.load_warning for f in files.values())) if m]
         self.statusBar().showMessage("  ".join(msgs) if msgs else
                                      f"Synced by initial contacts: {pair.cmp.sync.describe()}.",
@@ -207,13 +223,13 @@ class CompareView(QMainWindow):
     def _reset_crops(self) -> None:
         if self.pair is None:
             return
-        a, b = self.pair.a, self.pair.b
+        clips = self.pair.clips
         if self.ui.c_zoom.isChecked():
             crops = list(self._boxes)
         else:
-            crops = [(0.0, 0.0, float(c.width), float(c.height)) for c in (a, b)]
+            crops = [(0.0, 0.0, float(c.width), float(c.height)) for c in clips]
         self.canvas.set_clips(crops)
-        self.frames = (-1, -1)
+        self.frames = (-1,) * len(clips)
         self._update_frames(force=True)
 
     def _push_specs(self, *_args) -> None:
@@ -232,11 +248,17 @@ class CompareView(QMainWindow):
         t = self.pair.cmp.sync.a_to_b(t_a) if self.synced else b.t_start_s + (t_a - a.t_start_s)
         return min(max(t, b.t_start_s), b.time_of(b.last_frame))
 
-    def wanted_frames(self) -> tuple[int, int]:
-        a, b = self.pair.a, self.pair.b
-        fa = min(max(a.frame_at(self.t_a), a.first_frame), a.last_frame)
-        fb = min(max(b.frame_at(self.b_time(self.t_a)), b.first_frame), b.last_frame)
-        return fa, fb
+    def wanted_frames(self) -> tuple[int, ...]:
+        """The frame of every pane: A at the playhead, B synced to it; a second view's
+        clips at the same moments of their sessions (shifted by the camera offset)."""
+        from app.compare.two_view import other_time
+
+        times = (self.t_a, self.b_time(self.t_a))
+        out = []
+        for i, c in enumerate(self.pair.clips):
+            t = times[i % 2] if i < 2 else other_time(c, times[i % 2])
+            out.append(min(max(c.frame_at(t), c.first_frame), c.last_frame))
+        return tuple(out)
 
     def _tick(self) -> None:
         if self.pair is None:
@@ -287,8 +309,8 @@ class CompareView(QMainWindow):
         return changed
 
     def _refresh_labels(self) -> None:
-        a, b = self.pair.a, self.pair.b
-        for i, (c, f, role) in enumerate(zip((a, b), self.frames, ("Before", "After"))):
+        a = self.pair.a
+        for i, (c, f, role) in enumerate(zip(self.pair.clips, self.frames, ("Before", "After") * 2)):
             pane = self.canvas.panes[i]
             pane.caption = f"{role}: {c.label}"
             moment = self._moment_at(c, f)
@@ -397,7 +419,7 @@ class CompareView(QMainWindow):
 
     def set_sync(self, on: bool) -> None:
         if self.pair is not None:
-            self.frames = (-1, -1)
+            self.frames = (-1,) * len(self.pair.clips)
             self._update_frames()
 
     def set_loop(self, on: bool) -> None:
@@ -464,7 +486,8 @@ class CompareView(QMainWindow):
     def undo_drawing(self) -> None:
         if self.pair is None:
             return
-        for i in (self._last_draw_pane, 1 - self._last_draw_pane):
+        n = len(self.annotations)
+        for i in [self._last_draw_pane] + [k for k in range(n) if k != self._last_draw_pane]:
             ann = self.annotations[i]
             if ann is not None and ann.drawings(self.frames[i]):
                 ann.remove_last(self.frames[i])
@@ -501,14 +524,14 @@ class CompareView(QMainWindow):
             return None
         self.pause()
         cmp = dataclasses.replace(self.pair.cmp, notes=self.ui.notes.toPlainText().strip())
-        speed = self.speed
+        speed, other = self.speed, self.pair.other_cmp  # two views: the second view's key frames
 
         def job(task: Task):
             if kind == "pdf":
                 from app.plan.printout import picture_intro
 
                 return write_pdf(cmp, dest, intro=picture_intro(
-                    cmp.before.result, cmp.before.label, "the before clip"))
+                    cmp.before.result, cmp.before.label, "the before clip"), other=other)
             if kind == "csv":
                 return write_steps_csv(cmp, dest)
             return write_side_by_side(cmp, dest, speed=speed, progress=task.report)

@@ -212,7 +212,7 @@ class TemplateEditor(QDialog):
         self.list.clear()
         for t in self.templates:
             tag = {"shipped": "shipped", "user": "yours", "runner": "runner's"}[t.source]
-            self.list.addItem(QListWidgetItem(f"{t.title}  [{tag}]\n    {t.name} · {t.view} view · "
+            self.list.addItem(QListWidgetItem(f"{t.title}  [{tag}]\n    {t.name} · {t.view_words} · "
                                               f"{t.duration_s / 60:g} min"))
         names = [t.name for t in self.templates]
         row = names.index(select) if select in names else (-1 if keep else 0)

@@ -61,7 +61,8 @@ class ProtocolFlow(QDialog):
 
     def __init__(self, latest: Callable[[], object], parent: QWidget | None = None, *,
                  store=None, runner_id: int | None = None,  # noqa: ANN001
-                 video_problem: Callable[[], str] | None = None) -> None:
+                 video_problem: Callable[[], str] | None = None,
+                 latest_for: Callable[[str], object] | None = None) -> None:
         super().__init__(parent)
         #: '' while live video flows, else why not (no camera, camera lost…)
         self.video_problem = video_problem or (lambda: "")
@@ -69,6 +70,8 @@ class ProtocolFlow(QDialog):
         self.setWindowTitle("Guided session")
         fit_to_screen(self, 1100, 720)
         self.latest = latest
+        #: ``latest_for(view)``: the newest result of the camera filming ``view`` (two cameras)
+        self.latest_for = latest_for
         self.choice: FlowChoice | None = None
         self._own_store = store is None
         if store is None:
@@ -78,6 +81,8 @@ class ProtocolFlow(QDialog):
         self.store = store
         self.library = TemplateLibrary.load()
         self.guide = FramingGuide()
+        self.guide2: FramingGuide | None = None  # a two-view template's second camera
+        self._seq2 = -1
         self.report: FramingReport | None = None
         self._last_seq = -1
         self._entries: list[tuple[Template, str | None, int | None, str]] = []
@@ -202,6 +207,11 @@ class ProtocolFlow(QDialog):
         grid.setColumnStretch(1, 1)
         right.addLayout(grid)
         right.addStretch(1)
+        self.second = QLabel("")  # a two-view template: the second camera's checks
+        self.second.setWordWrap(True)
+        self.second.setTextFormat(Qt.TextFormat.RichText)
+        self.second.hide()
+        right.addWidget(self.second)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
         self.verdict.setStyleSheet("font-size:15px; font-weight:bold;")
@@ -239,11 +249,15 @@ class ProtocolFlow(QDialog):
         self.pages.setCurrentIndex(index)
         if index == 2:
             tpl = self.current_entry()[0]
-            self.guide.reset(tpl.view)
+            views = tpl.view.split("+")
+            self.guide.reset(views[0])
+            self.guide2 = FramingGuide(views[1]) if len(views) > 1 else None
+            self.second.setVisible(self.guide2 is not None)
             self.report = None
-            self._last_seq = -1
-            self.need.setText(f"<b>{tpl.title}</b> needs the <b>{tpl.view} view</b>: the whole "
-                              "runner, head to feet, with the treadmill deck around the feet.")
+            self._last_seq = self._seq2 = -1
+            self.need.setText(f"<b>{tpl.title}</b> needs the <b>{tpl.view_words}</b>: the whole "
+                              "runner, head to feet, with the treadmill deck around the feet"
+                              + (" — in both cameras (the side camera is shown)." if self.guide2 else "."))
             self.view_needed.emit(tpl.view)
             self.timer.start(POLL_MS)
             self._show_report(self.guide.report())
@@ -260,7 +274,7 @@ class ProtocolFlow(QDialog):
         self.b_back.setEnabled(i > 0)
         self.b_next.setVisible(i < 2)
         self.b_start.setVisible(i == 2)
-        ready = self.report is not None and self.report.ready
+        ready = self.ready
         video = not self.no_video
         self.override.setEnabled(video)  # "anyway" cannot make up for no video at all
         self.b_start.setEnabled(i == 2 and video and (ready or self.override.isChecked()))
@@ -355,7 +369,7 @@ class ProtocolFlow(QDialog):
         self._add_header("Templates")
         for t in lib:
             src = {"user": " [your template]", "runner": f" [saved with {runner_name}]"}.get(t.source, "")
-            self._add_entry(f"{t.title} — {t.view} view, {t.duration_s / 60:g} min{src}",
+            self._add_entry(f"{t.title} — {t.view_words}, {t.duration_s / 60:g} min{src}",
                             (t, None, None, ""))
         self.templates.blockSignals(False)
         idx = 0
@@ -413,7 +427,7 @@ class ProtocolFlow(QDialog):
         self.t_title.setText(t.title)
         self.t_plan.setText(msg)
         self.t_plan.setVisible(bool(msg))
-        self.t_desc.setText(f"{t.description}\n\nCamera: {t.view} view · "
+        self.t_desc.setText(f"{t.description}\n\nCamera: {t.view_words} · "
                             f"{len(t.blocks)} blocks · {t.duration_s / 60:g} min")
         self.timeline.set_blocks(t.blocks)
         self.t_blocks.setRowCount(len(t.blocks))
@@ -443,7 +457,8 @@ class ProtocolFlow(QDialog):
         if problem:
             self.framing_view.update()
             return
-        res = self.latest()
+        self._poll_second()
+        res = self._latest_of(self.guide.view)
         if res is None:
             self.framing_view.message = "Waiting for the camera…"
             self.framing_view.update()
@@ -456,6 +471,38 @@ class ProtocolFlow(QDialog):
         self.report = self.guide.update(res.landmarks, img, w, h)
         self.framing_view.set_frame(img, res.landmarks, self.report)
         self._show_report(self.report)
+
+    def _latest_of(self, view: str):  # noqa: ANN202
+        return self.latest_for(view) if self.latest_for is not None else self.latest()
+
+    @property
+    def ready(self) -> bool:
+        """Every essential check passes (on both cameras for a two-view template)."""
+        ok = self.report is not None and self.report.ready
+        return ok and (self.guide2 is None or self.guide2.report().ready)
+
+    def _poll_second(self) -> None:
+        """A two-view template: the second camera's checks, one line under the first's."""
+        from app.ui.live.cameras_panel import framing_html
+
+        g = self.guide2
+        if g is None:
+            return
+        res = self.latest_for(g.view) if self.latest_for is not None else None
+        title = f"{g.view.capitalize()} camera"
+        if res is None or res.view.value != g.view:
+            text, tip = framing_html(title, None, f"No {g.view} camera runs: set it in Setup → "
+                                     "Cameras (the demo runner films both views).")
+        else:
+            if res.seq != self._seq2:
+                self._seq2 = res.seq
+                f = res.frame
+                g.update(res.landmarks, f.image, f.width, f.height)
+            text, tip = framing_html(title, g.report())
+        if self.second.text() != text:
+            self.second.setText(text)
+            self.second.setToolTip(tip)
+            self._update_buttons()
 
     def check_frame(self, landmarks, image) -> FramingReport:  # noqa: ANN001
         """Feed one frame to the guide directly (tests, stills)."""
@@ -476,6 +523,9 @@ class ProtocolFlow(QDialog):
             hint.setText(c.hint)
         if rep.samples == 0:
             self.verdict.setText("")
+        elif rep.ready and self.guide2 is not None and not self.guide2.report().ready:
+            self.verdict.setText(f"Fix the {self.guide2.view} camera's amber items, or tick Start anyway.")
+            self.verdict.setStyleSheet("font-size:15px; font-weight:bold; color:#e65100;")
         elif rep.ready:
             self.verdict.setText("Ready: press Start session.")
             self.verdict.setStyleSheet(f"font-size:15px; font-weight:bold; color:{OK_COLOR};")
@@ -489,7 +539,7 @@ class ProtocolFlow(QDialog):
         e = self.current_entry()
         if e is None:
             return
-        ready = self.report is not None and self.report.ready
+        ready = self.ready
         if self.no_video:
             self.problems.setText(f"There is no live video to run the session on: {self.no_video}")
             return

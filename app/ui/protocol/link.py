@@ -142,7 +142,8 @@ class ProtocolLink(QObject):
         from app.ui.live.source_help import video_problem
 
         try:
-            dlg = ProtocolFlow(self._latest, self.w, video_problem=lambda: video_problem(self.w), **kw)
+            dlg = ProtocolFlow(self._latest, self.w, video_problem=lambda: video_problem(self.w),
+                               latest_for=self._latest, **kw)
         except UserError as exc:
             self.w.show_banner(str(exc))
             return None
@@ -156,15 +157,32 @@ class ProtocolLink(QObject):
         dlg.show()
         return dlg
 
-    def _latest(self):  # noqa: ANN202
+    def _latest(self, view: str | None = None):  # noqa: ANN202
+        """The newest result of the camera filming ``view`` (default: the first camera)."""
+        from app.types import View
+
+        mv = self.w.multiview
+        if view and mv is not None and View(view) in mv.pipes:
+            return mv.latest(View(view))
         pipe = self.w.pipeline
         return pipe.latest() if pipe is not None else None
 
     def set_view(self, view: str) -> None:
-        """Switch the window to the camera view a template needs (through the Setup
-        panel, so settings, tiles and the demo runner follow)."""
-        if self.w.settings.runner.view == view or view in {v.value for v in self.w.views_in_use()}:
-            return  # two cameras: the view is there already
+        """Switch the window to the camera view(s) a template needs (through the Setup
+        panel, so settings, tiles and the demo runner follow). ``side+rear``: the second
+        camera is started (the demo runner films both; a real second camera must have
+        been set in Setup → Cameras once — the camera check says so otherwise)."""
+        needed = view.split("+")
+        if set(needed) <= {v.value for v in self.w.views_in_use()}:
+            return  # the cameras are there already
+        if len(needed) > 1:
+            d = self.w.settings.display
+            spec = "demo" if self.w.source_spec == "demo" else d.second_source
+            if spec:
+                self.w.two_views.set_second(needed[1], spec)
+            return
+        if self.w.multiview is not None:
+            return  # two cameras but not this view: the camera check says so
         combo = self.w.setup.view
         i = combo.findData(view)
         if i >= 0:
@@ -491,7 +509,7 @@ class ProtocolLink(QObject):
         self.summary = ProtocolSummary(outcome, show_metrics=outcome.comparison is None)
         if outcome.comparison is not None:
             cv = self.w.show_compare()
-            cv.show_comparison(outcome.comparison)
+            cv.show_comparison(outcome.comparison, getattr(outcome, "other_comparison", None))
             old = cv.findChild(QDockWidget, "protocolSummary")
             if old is not None:
                 cv.removeDockWidget(old)

@@ -223,9 +223,9 @@ class SessionBrowser(QDialog):
         self._filling = True
         self.table.setRowCount(len(self.sessions))
         for row, s in enumerate(self.sessions):
-            health = session_health(s)
+            health, views = views_health(s)
             cad = s.cadence_spm
-            cells = (s.started_text, s.name, s.runner_name or "", s.view or "",
+            cells = (s.started_text, s.name, s.runner_name or "", views or s.view or "",
                      duration_text(s.duration_s), "—" if cad is None else f"{cad:.1f}",
                      s.state_text if health.kind in ("ok", "recovered") else health.kind.replace("_", " "),
                      _station(s, clinic))
@@ -290,8 +290,9 @@ class SessionBrowser(QDialog):
         if one is None:
             self.health.setText(f"{plural(len(ids), 'session')} selected." if ids else "")
             return
-        h = session_health(one)
-        self.health.setText((h.message or "Complete.") + f"  Folder: {one.folder}")
+        h, views = views_health(one)
+        two = f"  Two cameras: {views}." if "+" in views else ""
+        self.health.setText((h.message or "Complete.") + two + f"  Folder: {one.folder}")
 
     def _update_history(self) -> None:
         kind, rid = self.current_filter()
@@ -466,6 +467,24 @@ def _open():
     from app.session.station import open_station_store
 
     return open_station_store()
+
+
+def views_health(s: SessionInfo):  # noqa: ANN201 - (Health, str)
+    """The session's health with every camera's files checked, and its views ('side',
+    'side + rear'; '' when the folder cannot be read)."""
+    from app.compare.views import session_views, views_label
+    from app.session.records import Health
+
+    health = session_health(s)
+    if not s.folder.is_dir():
+        return health, ""
+    views = session_views(s.folder)
+    if health.ok and health.kind != "recording":
+        problem = next((v.problem for v in views[1:] if v.problem), "")
+        if problem:  # the side view is fine, the other camera's files are not
+            health = Health("video_missing", f"{problem[:-1]}; the side view and the "
+                            "measurements are kept.")
+    return health, views_label(views)
 
 
 def _station(s: SessionInfo, clinic: bool) -> str:
