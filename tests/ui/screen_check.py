@@ -258,6 +258,50 @@ def run_checks(c: Checker, tmp: Path) -> None:
             {"the metric table": ui.table})
     cv.close()
     w.close()
+    check_two_views(c, tmp)
+
+
+def check_two_views(c: Checker, tmp: Path) -> None:
+    """Issue 12: the live window with two cameras (both panels open) and the comparison
+    of two two-view sessions (four panes)."""
+    from app.config import DisplaySettings, Settings
+    from app.ui.live.main_window import MainWindow
+    from tests.helpers.two_view_sessions import record_two_view_demo
+
+    w = MainWindow(Settings(display=DisplaySettings(second_view="rear", second_source="demo")),
+                   source="demo", save_settings=False)
+    w.show()
+    w.setup_dock.show()
+    w.fb.dock.show()
+    second = w.video_area.second
+    c.wait(lambda: second is not None and second._qimage is not None
+           and w.tiles.tiles["pelvic_drop_deg"].text != "—", 30)
+    c.pump(1.0)
+    box = w.two_views.box
+    c.check("live_two_views", w, {"side video": w.video, "rear video": second,
+                                  "tiles": w.side_panel, "cameras": box,
+                                  "Feedback panel": w.fb.panel.metronome})
+    for name in ("cadence_spm", "pelvic_drop_deg"):
+        tile = w.tiles.tiles[name]
+        if tile.value.width() < tile.value.fontMetrics().horizontalAdvance(tile.text.split(" ")[0]):
+            c.problems.append(f"live_two_views: the {name} tile cuts its value '{tile.text}'.")
+    w.close()
+    before = record_two_view_demo(tmp / "two", 6.0, overstride=0.15, pelvic_drop_deg=8.0)
+    after = record_two_view_demo(tmp / "two", 6.0, overstride=0.03, pelvic_drop_deg=1.0)
+    from app.ui.comparison.window import CompareView
+
+    cv = CompareView()
+    cv.show()
+    cv.load(str(before), str(after))
+    c.wait(lambda: cv.pair is not None and all(p.image is not None for p in cv.canvas.panes), 120)
+    c.pump(1.0)
+    if len(cv.canvas.panes) != 4:
+        c.problems.append(f"compare_two_views: {len(cv.canvas.panes)} panes instead of 4.")
+    ui = cv.ui
+    c.check("compare_two_views", cv, {"Compare": ui.b_compare, "camera": ui.camera,
+                                      "metric table": ui.table, "PDF report…": ui.b_pdf,
+                                      "Play": ui.b_play}, {"the metric table": ui.table})
+    cv.close()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ the end of a guided session (its blocks and the baseline's clinical picture dock
 template and cue editors, the session picker and the comparison view with two clips
 loaded. Each must fit the screen with its minimum size, and the controls a user needs
 (Compare, the After/Change columns, Steps CSV…, Start, Close…) must lie inside
-the window and the screen. The screenshots land in the test's folder.
+the window and the screen. Issue 12: the live window with two cameras (side + rear, both
+panels open) and the comparison of two two-view sessions. The screenshots land in the
+test's folder.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 WINDOWS = ["live_clinic", "live_home", "session_browser", "guided_runner", "guided_template",
            "guided_camera", "guided_running", "guided_after_wall", "guided_home",
            "compare_after_guided", "plan", "template_editor", "cue_editor", "session_picker",
-           "compare"]
+           "compare", "live_two_views", "compare_two_views"]
 
 
 @pytest.mark.slow

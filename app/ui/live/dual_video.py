@@ -3,8 +3,8 @@ large and one small.
 
 :class:`VideoArea` holds the window's primary :class:`~app.ui.live.video_view.VideoView`
 (always there) and, with a second camera, a second one. Its children are placed by hand
-on resize (no layout: the primary video is lent to the home practice layout and given
-back with :meth:`VideoArea.put_primary`).
+on resize (no layout: the runner's video is lent to the home practice layout and given
+back with :meth:`VideoArea.put_back`).
 
 * ``side_by_side``: two equal halves;
 * ``large_small``: the *runner's view* large, the other in a column beside it (a third
@@ -47,11 +47,11 @@ class VideoArea(QWidget):
         self.runner_index = 0
         #: only the runner's view (wall mode)
         self.alone = False
-        self.put_primary(primary)
+        self.put_back(primary)
 
     # ------------------------------------------------------------------ children
-    def put_primary(self, video: VideoView) -> None:
-        """Take the primary video (back) as a child."""
+    def put_back(self, video: VideoView) -> None:
+        """Take a video (back) as a child (the home layout lends the runner's view)."""
         video.setParent(self)
         video.show()
         self._place()

@@ -33,32 +33,38 @@ class HomePractice(QObject):
         self.active = False
         self.started_ns: int | None = None
         self._panels: tuple[bool, bool, bool] | None = None
+        self._video = None  # the video lent to the home view (the runner's view)
         self.view.start_stop.connect(self.start_stop)
         self.view.metronome_toggled.connect(lambda on: window.act_metro.setChecked(on))
 
     # ------------------------------------------------------------------ layout
     def sync(self) -> None:
         """Put the live video where it is seen (the home view, or the clinic layout and
-        wall mode) and show or hide the clinician's panels; call after a layout or wall
-        mode change."""
+        wall mode) and show or hide the clinician's panels; call after a layout, wall
+        mode or runner's-view change. With two cameras the home view shows the runner's
+        view."""
         w = self.w
         home = w.settings.display.layout == "home" and not w.video.wall
-        if home == self.active and (w.video.parent() is self.view) == home:
+        want = w.video_area.runner_video() if home else None
+        if home == self.active and self._video is want and (want is None or self.view.isAncestorOf(want)):
             return
-        self.active = home
+        if self._video is not None and self._video is not want:  # give back the one lent
+            self._video.show_hud = True  # the clinic layout always has the cadence box
+            w.video_area.put_back(self._video)
+            self._video = None
         if home:
-            self.view.video_slot.addWidget(w.video)
-            self._panels = (w.setup_dock.isVisible(), w.fb.dock.isVisible(), w.toolbar.isVisible())
-            for x in (w.setup_dock, w.fb.dock, w.toolbar):
-                x.hide()
-        else:
-            w.video.show_hud = True  # the clinic layout always has the cadence box
-            w.video_area.put_primary(w.video)
-            if self._panels is not None and not w.video.wall:
-                for x, was in zip((w.setup_dock, w.fb.dock, w.toolbar), self._panels):
-                    x.setVisible(was)
-                self._panels = None
-        w.video.show()
+            self._video = want
+            self.view.video_slot.addWidget(want)
+            want.show()
+            if not self.active:
+                self._panels = (w.setup_dock.isVisible(), w.fb.dock.isVisible(), w.toolbar.isVisible())
+                for x in (w.setup_dock, w.fb.dock, w.toolbar):
+                    x.hide()
+        elif self._panels is not None and not w.video.wall:
+            for x, was in zip((w.setup_dock, w.fb.dock, w.toolbar), self._panels):
+                x.setVisible(was)
+            self._panels = None
+        self.active = home
         w._last_seq = -1  # redraw at the new size
 
     def running_changed(self, running: bool) -> None:
@@ -80,7 +86,7 @@ class HomePractice(QObject):
         f = self.figures(snap)
         self.view.show_figures(f)
         # one voice: the cadence box on the video only when cadence is what is trained
-        self.w.video.show_hud = not self.active or f.name.startswith("Cadence")
+        (self._video or self.w.video).show_hud = not self.active or f.name.startswith("Cadence")
 
     def _focus(self, fs) -> tuple[str, str, float | None] | None:  # noqa: ANN001
         """(cue-library fault, direction, limit) being trained: a guided session's block

@@ -72,6 +72,15 @@ def test_runner_view_layout_mirror_and_wall(qtbot, make_window, no_thread_leak):
     assert rear.wall and area.geometries() == {1: area.rect()}
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     qtbot.waitUntil(side.isVisible, timeout=3000)
+    # the home practice layout shows the runner's view (the rear), and gives it back
+    w.set_layout("home")
+    home = w.home_practice.view
+    assert home.isAncestorOf(rear) and side.parent() is area
+    qtbot.keyClick(w, Qt.Key.Key_W)  # the runner turns to the side view: the home view follows
+    assert home.isAncestorOf(side) and rear.parent() is area
+    qtbot.keyClick(w, Qt.Key.Key_W)
+    w.set_layout("clinic")
+    assert rear.parent() is area and side.parent() is area and area.runner_video() is rear
     # a double-click on the side video makes it the runner's view again
     qtbot.mouseDClick(area, Qt.MouseButton.LeftButton, pos=area.geometries()[0].center())
     assert area.runner_video() is side and not rear.mirror
