@@ -6,11 +6,16 @@ PY := .venv/bin/python
 run: setup
 	$(PY) -m app
 
-# The whole suite on .venv's Python, then the second supported version (3.11/3.12) on a subset.
+# The whole suite on .venv's Python, then the second supported version (3.11/3.12) on a subset;
+# the second part runs even when the first failed (CI reports both), then the parts' times.
 test: setup-dev
 	@bash scripts/start_pulse.sh
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -ra $(PYTEST_ARGS)
-	@bash scripts/test_second_python.sh $(PYTEST_ARGS_SECOND)
+	@s1=0; s2=0; t0=$$(date +%s); \
+	echo "QT_QPA_PLATFORM=offscreen $(PY) -m pytest -ra $(PYTEST_ARGS)"; \
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -ra $(PYTEST_ARGS) || s1=$$?; t1=$$(date +%s); \
+	bash scripts/test_second_python.sh $(PYTEST_ARGS_SECOND) || s2=$$?; t2=$$(date +%s); \
+	echo "make test: whole suite $$((t1 - t0)) s (exit $$s1), second Python $$((t2 - t1)) s (exit $$s2)"; \
+	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ]
 
 test-second-python: setup-dev
 	@bash scripts/start_pulse.sh
