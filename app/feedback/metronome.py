@@ -105,7 +105,7 @@ class TempoPlan:
 class SyncSample:
     """Phase of one initial contact relative to the nearest beat.
 
-    ``error_ms`` > 0: the foot landed after the beat; < 0: before it.
+    ``error_ms`` (to 0.1 ms) > 0: the foot landed after the beat; < 0: before it.
     """
 
     ic_t_ns: int
@@ -176,7 +176,9 @@ class SynchronyTracker:
             if self.max_beat_gap_ms is not None and 0 < i < len(beats) and beat == beats[i] \
                     and (beats[i] - beats[i - 1]) / 1e6 > self.max_beat_gap_ms:
                 continue  # just before the first beat after a gap: nothing to follow
-            err_ms = (ic - beat) / 1e6
+            # to 0.1 ms, the precision a session stores it at: the stored error and the
+            # in-window flag then always agree (50.04 ms is "50.0", in the ±50 ms window)
+            err_ms = round((ic - beat) / 1e6, 1)
             if abs(err_ms) > self.max_gap_ms:
                 continue
             s = SyncSample(ic, beat, err_ms, abs(err_ms) <= self.window_ms)

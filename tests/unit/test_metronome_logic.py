@@ -71,7 +71,19 @@ def test_synchrony_waits_for_the_beat_after_an_ic():
     # IC 300 ms after a beat at 333 ms period: the *next* beat (not yet known) is nearer
     assert tr.add_ic(300_000_000) == []
     res = tr.add_beats([333_333_333])
-    assert len(res) == 1 and res[0].error_ms == pytest.approx(-33.333, abs=0.01)
+    assert len(res) == 1 and res[0].error_ms == pytest.approx(-33.3, abs=1e-9)
+
+
+def test_synchrony_error_as_stored_decides_the_window():
+    """The error is kept to 0.1 ms (as steps.csv stores it) before the ±50 ms test, so a
+    stored 50.0 is always in the window and 50.1 never (CI once stored 50.0 flagged out)."""
+    for offset_ns, stored, inside in [(50_040_000, 50.0, True), (50_060_000, 50.1, False),
+                                      (-50_049_000, -50.0, True), (-50_051_000, -50.1, False),
+                                      (0, 0.0, True)]:
+        tr = SynchronyTracker(window_ms=50.0)
+        tr.add_beats([1_000_000_000, 1_333_333_333])
+        (s,) = tr.add_ic(1_000_000_000 + offset_ns)
+        assert (s.error_ms, s.in_window) == (stored, inside), offset_ns
 
 
 def test_synchrony_ignores_steps_far_from_any_beat():
