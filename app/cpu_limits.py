@@ -4,8 +4,9 @@ A batch runs one worker process per core (``app.batch``). Left at their defaults
 libraries inside each worker spread over every core: MediaPipe's graph executor starts
 one thread per CPU and FFmpeg's frame-threaded H.264 decoder CPUs + 1 threads, so two
 workers run a dozen busy threads on two cores. After :func:`use_one_core` the pose
-graphs and video decoders this process creates are single-threaded (the decode thread
-still overlaps the model, as in ``analyze``). NumPy's BLAS and OpenMP pools follow the
+graphs and video decoders this process creates are single-threaded, and video files are
+decoded on the thread that asks for the frames (no reader thread beside the model).
+NumPy's BLAS and OpenMP pools follow the
 environment Dask's nanny sets before it starts a worker (``OMP_NUM_THREADS=1`` …;
 :data:`ENV` for other launchers). Results are unchanged: MediaPipe's calculators and
 FFmpeg's decoder give the same output whatever their thread count.

@@ -253,10 +253,13 @@ class VideoFileReader:
         self.info: VideoInfo = info if info is not None else probe_video(self.path)
         self.warning: str | None = None
         self.frames_decoded = 0
-        if thread_type is None:  # one decoder thread in a process kept to one core
-            from app.cpu_limits import one_core
+        from app.cpu_limits import one_core
 
-            thread_type = "NONE" if one_core() else "AUTO"
+        #: decode on the consumer's thread, one frame at a time (a process kept to one
+        #: core); otherwise on a decode thread that overlaps the consumer
+        self._inline = one_core()
+        if thread_type is None:  # one decoder thread in a process kept to one core
+            thread_type = "NONE" if self._inline else "AUTO"
         self._thread_type = thread_type
         self._start_index = max(0, int(start_index))
         #: frames per second of the time base of ``Frame.t_ns`` (the capture rate)
@@ -270,8 +273,9 @@ class VideoFileReader:
     # -- lifecycle (consumer thread) ---------------------------------------------------
 
     def start(self) -> "VideoFileReader":
-        """Start the decode thread (idempotent)."""
-        if self._thread is None:
+        """Start the decode thread (idempotent; none in a process kept to one core, where
+        frames are decoded as they are asked for)."""
+        if self._thread is None and not self._inline:
             self._thread = threading.Thread(
                 target=self._run, name=f"video-decode:{self.path.name}", daemon=True
             )
@@ -300,6 +304,9 @@ class VideoFileReader:
 
     def __iter__(self) -> Iterator[Frame]:
         """Yield frames in decode order until the end of the file or ``close()``."""
+        if self._inline:
+            yield from self._iter_inline()
+            return
         self.start()
         while not self._finished:
             try:
@@ -315,6 +322,23 @@ class VideoFileReader:
                     raise item.error
                 return
             yield item
+
+    def _iter_inline(self) -> Iterator[Frame]:
+        """Decode on the consumer's thread (a batch worker keeps to one core: a decode
+        thread beside the model made one worker use 1.16 cores)."""
+        frames = self._decode()
+        try:
+            for item in frames:
+                if self._stop.is_set():
+                    break
+                if isinstance(item, _End):
+                    self._finished = True
+                    if item.error is not None:
+                        raise item.error
+                    return
+                yield item
+        finally:
+            frames.close()
 
     def _drain(self) -> None:
         try:
@@ -337,6 +361,17 @@ class VideoFileReader:
 
     def _run(self) -> None:
         """Decode loop. Runs on the decode thread."""
+        frames = self._decode()
+        try:
+            for item in frames:
+                if not self._put(item):
+                    break
+        finally:
+            frames.close()
+
+    def _decode(self) -> Iterator[Frame | _End]:
+        """Frames in decode order, then one ``_End`` (also after ``close()``). Runs on the
+        decode thread, or on the consumer's thread in a process kept to one core."""
         import av
 
         end = _End()
@@ -385,8 +420,7 @@ class VideoFileReader:
                     else:
                         t_ns = int(round(index * 1e9 / self.time_fps))
                     last_t = t_ns
-                    if not self._put(Frame(index=index, t_ns=t_ns, image=img)):
-                        break
+                    yield Frame(index=index, t_ns=t_ns, image=img)
                     index += 1
                     self.frames_decoded += 1
                 expected = int(stream.frames or 0)
@@ -416,9 +450,11 @@ class VideoFileReader:
                     )
         except InputFileError as exc:
             end = _End(exc)
-        except BaseException as exc:  # programming error: hand it to the consumer
+        except GeneratorExit:  # the consumer stopped early (closed or left its loop)
+            raise
+        except Exception as exc:  # programming error: hand it to the consumer
             end = _End(exc)
         finally:
             if container is not None:
                 container.close()
-            self._put(end)
+        yield end

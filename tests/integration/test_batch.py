@@ -117,7 +117,7 @@ def test_batch_on_a_running_scheduler(shared_data, tmp_path):
 
 
 _ONE_CORE_CHECK = r"""
-import json, os, sys
+import json, os, sys, threading
 from app.pose.pipeline import iter_video_poses
 
 def run():
@@ -125,8 +125,10 @@ def run():
     for s in iter_video_poses(sys.argv[1], split=False):
         marks.append(None if s.landmarks is None else s.landmarks.tobytes().hex())
         names |= {open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")}
+        names |= {t.name for t in threading.enumerate()}
     return marks, {"graph": sum(n.startswith("mediapipe/") for n in names),
-                   "decoder": sum(n.startswith("av:") for n in names)}
+                   "decoder": sum(n.startswith("av:") for n in names),
+                   "reader": sum(n.startswith("video-decode") for n in names)}
 
 default, threads_default = run()
 from app.cpu_limits import use_one_core
@@ -139,14 +141,16 @@ print(json.dumps({"same": default == one, "posed": sum(m is not None for m in on
 
 def test_a_batch_worker_keeps_to_one_core(shared_data, tmp_path):
     """After ``use_one_core`` (every batch worker) the pose graph runs on one executor
-    thread and the decoder on none of its own, and the landmarks are bit-identical to
-    those of the default threading (one thread per CPU for both)."""
+    thread, the decoder on none of its own and the frames are decoded on the calling
+    thread (no reader thread beside the model), and the landmarks are bit-identical to
+    those of the default threading (one thread per CPU for both, a reader thread)."""
     clip = cut_clip(shared_data / "male_side_run" / "male_side.mp4", tmp_path / "run.mp4", 30, 45, scale=0.5)
     r = subprocess.run([sys.executable, "-c", _ONE_CORE_CHECK, str(clip)], cwd=REPO, capture_output=True,
                        text=True, timeout=300, env={**os.environ, "GLOG_minloglevel": "2"})
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout.strip().splitlines()[-1])
     assert got["same"] and got["posed"] > 40
-    assert got["one"] == {"graph": 1, "decoder": 0}
+    assert got["one"] == {"graph": 1, "decoder": 0, "reader": 0}
+    assert got["default"]["reader"] == 1
     if (os.cpu_count() or 1) > 1:  # the default really is more than one thread here
         assert got["default"]["graph"] > 1 and got["default"]["decoder"] > 0
