@@ -128,7 +128,8 @@ def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
     overstride marker while it is recent (the caller decides how long).
     Frontal views: the labels are the engine's own metrics (``app.gait.metrics``) with
     the tiles' signs — pelvic drop for the foot on the ground (``stance_foot``; positive
-    = the swing side lower), knee FPPA per leg (positive = valgus) — on landmarks turned
+    = the swing side lower), knee FPPA (positive = valgus) of the stance leg, or of both
+    legs when the stance foot is not known (a squat) — on landmarks turned
     by the camera roll ``roll_deg`` found by the engine.
     """
     if lm is None:
@@ -200,7 +201,10 @@ def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
                 lines.append(Line(hip, ankle, "guide"))
                 lines.append(Line(hip, knee, "shank"))
                 lines.append(Line(knee, ankle, "shank"))
-                fppa = gm.knee_fppa_deg(lm_m, side)
+                # valgus is a stance measure: a swinging leg's angle (often -30° and more,
+                # the shank foreshortened) would contradict the tile
+                labelled = stance_foot not in ("left", "right") or side == stance_foot
+                fppa = gm.knee_fppa_deg(lm_m, side) if labelled else math.nan
                 if not math.isnan(fppa):
                     labels.append(Label((knee[0] + (0.5 if knee[0] > (hip_m or knee)[0] else -1.2) * scale,
                                          knee[1]), f"{fppa:+.0f}°", "small"))

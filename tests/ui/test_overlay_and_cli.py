@@ -64,15 +64,18 @@ def test_rear_overlay_pelvis_and_leg_lines():
 @pytest.mark.parametrize("view", [View.REAR, View.FRONT])
 @pytest.mark.parametrize("fppa", [10.0, -8.0])
 def test_frontal_knee_labels_are_signed_like_the_tile(view, fppa):
-    """Valgus reads +, varus −, in both frontal views (the label is knee_fppa_deg)."""
+    """Valgus reads +, varus −, in both frontal views (the label is knee_fppa_deg); only
+    the stance knee is labelled when the stance foot is known, both knees otherwise."""
     from app.gait.metrics import knee_fppa_deg
 
     r = SyntheticRunner(view=view, knee_valgus_deg=fppa)
     t_ic = next(e[2] for e in r.true_events(0.5, 5.0) if e[0] == "IC" and e[1] == "left")
     lm = r.landmarks_at(t_ic + 0.5 * r.stance_s)
     ov = build_overlay(lm, view, stance_foot="left")
-    texts = sorted(lab.text for lab in ov.labels if lab.kind == "small")
-    assert texts == sorted(f"{knee_fppa_deg(lm, s):+.0f}°" for s in ("left", "right"))
+    texts = [lab.text for lab in ov.labels if lab.kind == "small"]
+    assert texts == [f"{knee_fppa_deg(lm, 'left'):+.0f}°"]  # the stance knee only
+    both = sorted(lab.text for lab in build_overlay(lm, view).labels if lab.kind == "small")
+    assert both == sorted(f"{knee_fppa_deg(lm, s):+.0f}°" for s in ("left", "right"))
     stance = f"{knee_fppa_deg(lm, 'left'):+.0f}°"  # the left knee is in mid-stance
     assert stance.startswith("+") if fppa > 0 else stance.startswith("-")
     assert abs(knee_fppa_deg(lm, "left") - fppa) < 2.0

@@ -278,7 +278,8 @@ class TwoViews(QObject):
             video.message = "No runner in view — the whole body, head to feet, must be visible."
         elif video.message.startswith("No runner"):
             video.message = ""
-        video.show_frame(res.frame.image, build_overlay(res.landmarks, res.view, 1.0, None),
+        video.show_frame(res.frame.image, build_overlay(res.landmarks, res.view, 1.0, None,
+                                                       res.stance_foot, res.roll_deg),
                          res.display)
 
     def snapshot(self):  # noqa: ANN201 - MetricSnapshot | None
