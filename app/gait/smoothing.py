@@ -24,6 +24,10 @@ import numpy as np
 
 #: Half-window of the streaming fit (s): k = max(1, round(this × frame rate)).
 LOCAL_FIT_HALF_WINDOW_S = 0.04
+#: Sample intervals shorter than this (s) are bursts, not the source's frame rate.
+BURST_INTERVAL_S = 0.0015
+#: The window length is checked once more when this many samples have come.
+K_CHECK_SAMPLES = 11
 
 
 class LocalFit:
@@ -31,7 +35,8 @@ class LocalFit:
 
     ``push(t_s, values)`` returns ``None`` until ``2k+1`` samples are buffered, then for
     every new sample the fit at the sample ``k`` back: ``(t_s, value[n], velocity[n])``
-    (units per second). ``k`` is fixed from the first sample intervals. A signal with fewer
+    (units per second). ``k`` is set from the first sample intervals (bursts of frames
+less than ``BURST_INTERVAL_S`` apart left out) and checked once on the first 10. A signal with fewer
     than 3 valid samples in the window (or none on one side of the centre) is NaN there.
     """
 
@@ -46,24 +51,36 @@ class LocalFit:
         self.k_narrow: int | None = None
         self._t: deque[float] = deque()
         self._v: deque[np.ndarray] = deque()
+        self._first_t: list[float] = []  # times of the first K_CHECK_SAMPLES samples
 
     @property
     def delay_samples(self) -> int:
         return self.k if self.k is not None else 1
 
-    def _choose_k(self) -> None:
-        dts = np.diff(np.asarray(self._t))
-        dt = float(np.median(dts)) if dts.size else 1 / 30
+    def _choose_k(self) -> bool:
+        """Set ``k`` from the median interval of the first samples; intervals under
+        ``BURST_INTERVAL_S`` (frames a live source delivered in a burst, e.g. a backlog at
+        its start: no camera films that fast) do not count. False while fewer than 3
+        intervals count."""
+        dts = np.diff(np.asarray(self._first_t))
+        dts = dts[dts >= BURST_INTERVAL_S]
+        if dts.size < 3:
+            return False
+        dt = float(np.median(dts))
         self.k = max(1, int(round(self.half_window_s / max(dt, 1e-4))))
         self.k_narrow = min(self.k, max(1, int(round(self.narrow_half_window_s / max(dt, 1e-4)))))
+        return True
 
     def push(self, t_s: float, values: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
         self._t.append(float(t_s))
         self._v.append(np.asarray(values, dtype=np.float64))
+        if len(self._first_t) < K_CHECK_SAMPLES:
+            self._first_t.append(float(t_s))
+            if len(self._first_t) == K_CHECK_SAMPLES and self.k is not None:
+                self._choose_k()  # once more on 10 intervals (the first 3 may mislead)
         if self.k is None:
-            if len(self._t) < 4:
+            if len(self._t) < 4 or not self._choose_k():
                 return None
-            self._choose_k()
         k = self.k
         assert k is not None
         while len(self._t) > 2 * k + 1:
