@@ -304,9 +304,22 @@ class VideoFileReader:
 
     def __iter__(self) -> Iterator[Frame]:
         """Yield frames in decode order until the end of the file or ``close()``."""
-        if self._inline:
-            yield from self._iter_inline()
-            return
+        # inline: decoded on this thread (a batch worker keeps to one core: a decode
+        # thread beside the model made one worker use 1.16 cores)
+        items = self._decode() if self._inline else self._queued()
+        try:
+            for item in items:
+                if isinstance(item, _End):
+                    self._finished = True
+                    if item.error is not None:
+                        raise item.error
+                    return
+                yield item
+        finally:
+            items.close()
+
+    def _queued(self) -> Iterator[Frame | _End]:
+        """Items from the decode thread's queue (started here) until it ends."""
         self.start()
         while not self._finished:
             try:
@@ -316,29 +329,7 @@ class VideoFileReader:
                     if self._queue.empty():
                         self._finished = True
                 continue
-            if isinstance(item, _End):
-                self._finished = True
-                if item.error is not None:
-                    raise item.error
-                return
             yield item
-
-    def _iter_inline(self) -> Iterator[Frame]:
-        """Decode on the consumer's thread (a batch worker keeps to one core: a decode
-        thread beside the model made one worker use 1.16 cores)."""
-        frames = self._decode()
-        try:
-            for item in frames:
-                if self._stop.is_set():
-                    break
-                if isinstance(item, _End):
-                    self._finished = True
-                    if item.error is not None:
-                        raise item.error
-                    return
-                yield item
-        finally:
-            frames.close()
 
     def _drain(self) -> None:
         try:
