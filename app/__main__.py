@@ -13,6 +13,7 @@ import sys
 from app import __version__
 from app.cli import COMMANDS
 from app.errors import UserError
+from app.malloc_arenas import limit_malloc_arenas
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_malloc_arenas()  # before any capture/pose/recorder thread exists
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "--version"):
         gui = _gui_main()

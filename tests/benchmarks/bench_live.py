@@ -79,6 +79,9 @@ def bench_gui(video: Path, seconds: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.malloc_arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as the app does (MALLOC_ARENA_MAX=16 in the env: glibc's default)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     ap.add_argument("--seconds", type=float, default=13.0)

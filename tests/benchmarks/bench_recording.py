@@ -177,6 +177,9 @@ def bench_remux() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.malloc_arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as the app does (MALLOC_ARENA_MAX=16 in the env: glibc's default)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=2, help="with/without pairs per source")
     ap.add_argument("--kills", type=int, default=3)

@@ -108,6 +108,9 @@ def run(seconds: float, demo: bool) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.malloc_arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as the app does (MALLOC_ARENA_MAX=16 in the env: glibc's default)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--demo", action="store_true")

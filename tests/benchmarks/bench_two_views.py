@@ -56,6 +56,7 @@ def default_clips(tmp: Path) -> tuple[Path, Path]:
 def run(side: Path, rear: Path, seconds: float, soak_minutes: float, record_root: Path) -> dict:
     from app.capture.source_spec import parse_view_sources
     from app.cli.session_views import _view_figures
+    from app.malloc_arenas import heap_mb
     from app.pose.multiview import MultiViewPipeline, open_view_sources
     from app.session.multiview_recorder import MultiViewRecorder
 
@@ -84,6 +85,9 @@ def run(side: Path, rear: Path, seconds: float, soak_minutes: float, record_root
                 next_mark += 60.0
                 row = {"minute": round((time.perf_counter() - t0) / 60.0, 1),
                        "rss_mb": round(_rss_mb(), 1), "load": _load()}
+                heap = heap_mb()
+                if heap is not None:  # glibc: memory in use vs held by malloc's arenas
+                    row["heap_in_use_mb"], row["heap_held_mb"] = (round(x, 1) for x in heap)
                 for v, pipe in mv.pipes.items():
                     f, p, d = pipe.capture.frames, pipe.worker.processed, pipe.dropped()
                     f0, p0, d0 = last[v]
@@ -112,6 +116,9 @@ def run(side: Path, rear: Path, seconds: float, soak_minutes: float, record_root
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.malloc_arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as the app does (MALLOC_ARENA_MAX=16 in the env: glibc's default)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--soak-minutes", type=float, default=0.0,
