@@ -42,6 +42,10 @@ def _view_figures(mv, view, elapsed_s: float) -> dict:
         "processed_fps": round(wk.processed / elapsed_s, 2) if elapsed_s > 0 else 0.0,
         "dropped_frames": pipe.dropped(),
         "dropped_pct": round(100.0 * pipe.dropped() / frames, 2) if frames else 0.0,
+        # why: the pose model was still busy when more frames came (overwritten), or the
+        # source itself skipped a frame it got too late (a file played as a camera)
+        "dropped_pose_busy": pipe.frames.dropped,
+        "dropped_by_source": int(getattr(pipe.source, "skipped", 0)),
         "rate_divisor": wk.rate_divisor, "skipped_for_rate": wk.rate_skipped,
         "latency_ms": {"p50": pct(50), "p95": pct(95),
                        "max": round(float(lat.max()), 2) if lat.size else None},

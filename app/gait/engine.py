@@ -82,8 +82,13 @@ class GaitEngine:
     """Turns a stream of PoseSamples of one runner into events, steps and metrics."""
 
     def __init__(self, view: View = View.SIDE, facing: Facing | None = None,
-                 config: EventDetectorConfig | None = None) -> None:
+                 config: EventDetectorConfig | None = None, *,
+                 keep_steps: int | None = None) -> None:
         self.view = View(view)
+        #: live sessions: ``steps`` keeps about the newest ``keep_steps`` (between that and
+        #: twice that) and ``events`` twice as many, so an hour's run does not pile up ~15 MB
+        #: of records per camera (the recorder has them all); None = keep all (analysis)
+        self.keep_steps = keep_steps
         #: frontal views: time events from the pose model's depth (z) as the forward axis
         #: (decided on the first samples, see ``_decide_depth``); else from image heights
         self.use_depth = False
@@ -119,6 +124,8 @@ class GaitEngine:
         self.smoothed_landmarks: np.ndarray | None = None
         self.events: list[GaitEvent] = []
         self.steps: list[StepRecord] = []
+        #: steps made since the last reset (``steps`` may hold only the newest ones)
+        self.step_count = 0
         self._open: list[_Stance] = []
         self._ready: list[_Stance] = []
         self._last_ic: dict[Foot, GaitEvent] = {}
@@ -495,13 +502,19 @@ class GaitEngine:
         values["flight_ms"] = flight_ms
         conf = min(ic.confidence, to.confidence if to else 0.5)
         rec = StepRecord(
-            index=len(self.steps), foot=st.foot, ic_t_ns=ic.t_ns, ic_frame=ic.frame_index,
+            index=self.step_count, foot=st.foot, ic_t_ns=ic.t_ns, ic_frame=ic.frame_index,
             to_t_ns=to.t_ns if to else None, to_frame=to.frame_index if to else None,
             next_ic_t_ns=nxt.t_ns if nxt else None, step_time_ms=step_ms,
             contact_ms=contact_ms, flight_ms=flight_ms,
             metrics=MappingProxyType(values), confidence=float(conf),
         )
         self.steps.append(rec)
+        self.step_count += 1
+        keep = self.keep_steps
+        if keep is not None and len(self.steps) >= 2 * keep:
+            del self.steps[:-keep]
+            if len(self.events) > 2 * keep:
+                del self.events[:-2 * keep]
         return rec
 
     def _median_step_s(self) -> float | None:
@@ -561,7 +574,7 @@ class GaitEngine:
             if not self._person_visible and not vals:
                 values[name] = MetricValue(name, None, spec.unit, Quality.UNAVAILABLE, "no person in view")
             elif len(vals) < 2:
-                reason = "too few steps" if len(self.steps) < 2 else (
+                reason = "too few steps" if self.step_count < 2 else (
                     self._reasons.get(name) or "landmarks not visible")
                 values[name] = MetricValue(name, None, spec.unit, Quality.UNAVAILABLE, reason)
             else:
@@ -584,7 +597,7 @@ class GaitEngine:
             Quality.LOW if self.steps else Quality.UNAVAILABLE)
         return MetricSnapshot(
             t_ns=max(self._last_t_ns, 0), cadence_spm=cad, cadence_reason=cad_reason,
-            n_steps=len(self.steps), values=MappingProxyType(values),
+            n_steps=self.step_count, values=MappingProxyType(values),
             person_visible=self._person_visible, quality=quality, warnings=tuple(warnings),
         )
 

@@ -16,6 +16,7 @@ turns listener calls into queued signals.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -33,8 +34,14 @@ from app.types import Facing, MetricSnapshot, View
 DEGRADE_DROP_SHARE = 0.08
 #: …for this many checks in a row (one a second) puts the secondary view at half rate.
 DEGRADE_CHECKS = 3
-#: Seconds at half rate before full rate is tried again (doubles after each failed try).
+#: Seconds at half rate before full rate is tried again (doubles after each failed try)…
 RESTORE_AFTER_S = 60.0
+#: …a try failed when half rate was needed again within this many seconds of it; a later
+#: overload starts over from ``RESTORE_AFTER_S`` (a passing load must not cost the rest of
+#: an hour's session at half rate)
+FAILED_TRY_S = 120.0
+#: the longest wait at half rate
+RESTORE_AFTER_MAX_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,33 @@ def open_view_sources(specs, capture_fps: float | None = None, **demo_kwargs) ->
     return out
 
 
+class HalfRatePolicy:
+    """When the secondary view goes to half rate and back (times in seconds, monotonic):
+    half rate after ``DEGRADE_CHECKS`` bad checks in a row; full rate again after ``wait``
+    quiet seconds at half rate. ``wait`` starts at ``RESTORE_AFTER_S`` and doubles (up to
+    ``RESTORE_AFTER_MAX_S``) only when the last try at full rate failed within
+    ``FAILED_TRY_S``."""
+
+    def __init__(self) -> None:
+        self.bad = 0
+        self.wait_s = RESTORE_AFTER_S
+        self._since = 0.0
+        self._restored = -math.inf
+
+    def check(self, bad: bool, now: float, divisor: int) -> int | None:
+        """One check: the new rate divisor (2 = half rate, 1 = full rate) or None."""
+        self.bad = self.bad + 1 if bad else 0
+        if divisor == 1 and self.bad >= DEGRADE_CHECKS:
+            failed_try = now - self._restored < FAILED_TRY_S
+            self.wait_s = min(2 * self.wait_s, RESTORE_AFTER_MAX_S) if failed_try else RESTORE_AFTER_S
+            self._since, self.bad = now, 0
+            return 2
+        if divisor > 1 and not bad and now - self._since >= self.wait_s:
+            self._since = self._restored = now
+            return 1
+        return None
+
+
 class MultiViewPipeline:
     """One ``LivePipeline`` per view plus the step fusion and the monitor thread. The
     primary view is side when present, else the first. ``start``, read from any thread,
@@ -153,7 +187,8 @@ class MultiViewPipeline:
         self._stop = threading.Event()
         self._monitor = threading.Thread(target=self._watch, name="multiview-monitor", daemon=True)
         self._last_states: tuple = ()
-        self._deg = {"bad": 0, "since": 0.0, "wait": RESTORE_AFTER_S, "prev": {}}
+        self._rate = HalfRatePolicy()
+        self._drop_prev: dict[View, tuple[int, int]] = {}
 
     # -- control (caller's thread) ---------------------------------------------------
     @property
@@ -256,24 +291,20 @@ class MultiViewPipeline:
     def _check_load(self) -> None:
         """Once a second: half rate for the secondary view when a view keeps dropping
         frames; full rate again after a quiet while. Monitor thread."""
-        d = self._deg
         bad = False
         for view, pipe in self.pipes.items():
             cap, drop = pipe.capture.frames, pipe.dropped()
-            pc, pd = d["prev"].get(view, (cap, drop))
-            d["prev"][view] = (cap, drop)
+            pc, pd = self._drop_prev.get(view, (cap, drop))
+            self._drop_prev[view] = (cap, drop)
             if pipe.worker.ready.is_set() and cap - pc >= 5 and (drop - pd) > DEGRADE_DROP_SHARE * (cap - pc):
                 bad = True
-        d["bad"] = d["bad"] + 1 if bad else 0
         worker = self.pipes[self.secondary].worker
-        now = time.monotonic()
-        if worker.rate_divisor == 1 and d["bad"] >= DEGRADE_CHECKS:
+        change = self._rate.check(bad, time.monotonic(), worker.rate_divisor)
+        if change == 2:
             worker.rate_divisor = 2
-            d["since"], d["bad"] = now, 0
             fps = self.pipes[self.secondary].source.nominal_fps / 2
             self.notice = (f"The {self.secondary.value} view runs at half rate ({fps:.0f} fps): "
                            "this computer cannot keep up with both views at full rate.")
-        elif worker.rate_divisor > 1 and not bad and now - d["since"] >= d["wait"]:
+        elif change == 1:
             worker.rate_divisor = 1
-            d["since"], d["wait"] = now, d["wait"] * 2
             self.notice = ""

@@ -117,10 +117,15 @@ def _default_estimator(kind: str):
     return RegionPose()
 
 
+#: steps a live gait engine keeps in memory (about 6 minutes at 170 steps/min; the
+#: recorder writes every step, the worker's ``all_steps`` keeps 5000 for the plots)
+LIVE_KEEP_STEPS = 1000
+
+
 def _default_engine(view: View, facing: Facing | None):
     from app.gait.engine import GaitEngine
 
-    return GaitEngine(view, facing)
+    return GaitEngine(view, facing, keep_steps=LIVE_KEEP_STEPS)
 
 
 class PoseWorker:
@@ -306,6 +311,12 @@ def _stance_side(engine) -> str | None:
     return None if foot is None else foot.value
 
 
+#: frames that may wait for the pose model: a frame that arrives while the model is on a
+#: slow frame (the other view's model or the recorder had the cores) waits one frame
+#: behind instead of being dropped; the model never falls further behind real time
+FRAME_SLOT_DEPTH = 2
+
+
 class LivePipeline:
     """Capture thread + pose worker for one live source.
 
@@ -319,7 +330,7 @@ class LivePipeline:
                  engine_factory: Callable[[View, Facing | None], object] = _default_engine,
                  region=None) -> None:
         self.source = source
-        self.frames: LatestSlot[Captured] = LatestSlot()
+        self.frames: LatestSlot[Captured] = LatestSlot(depth=FRAME_SLOT_DEPTH)
         self.results: LatestSlot[LiveResult] = LatestSlot()
         self.worker = PoseWorker(self.frames, self.results, source.kind, view, facing,
                                  estimator_factory, engine_factory)

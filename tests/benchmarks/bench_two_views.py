@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         lat = v["latency_ms"]
         print(f"{name:5s} processed {v['processed_fps']:.2f} fps (source {v['source_fps']:.2f}), "
               f"latency p50 {lat['p50']} p95 {lat['p95']} max {lat['max']} ms, "
-              f"dropped {v['dropped_frames']} ({v['dropped_pct']:.2f} %), "
+              f"dropped {v['dropped_frames']} ({v['dropped_pct']:.2f} %: model busy "
+              f"{v['dropped_pose_busy']}, late at the source {v['dropped_by_source']}), "
               f"half-rate skips {v['skipped_for_rate']}")
     print(f"offset {fig['offset_ms']} ms; recording {fig['recording']}; notice: "
           f"{fig['notice'] or 'none'}")
