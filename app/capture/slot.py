@@ -7,7 +7,6 @@ GUI (the view pulls the newest result on its timer).
 
 from __future__ import annotations
 
-import collections
 import threading
 import time
 from typing import Generic, TypeVar
@@ -16,24 +15,18 @@ T = TypeVar("T")
 
 
 class LatestSlot(Generic[T]):
-    """Thread-safe mailbox of the newest ``depth`` items (default one).
+    """Thread-safe single-item mailbox.
 
-    ``put`` adds an item; when ``depth`` items are already waiting, the oldest one is
-    discarded and counted as dropped. ``take`` blocks until an item not yet taken arrives
-    (or the slot is closed / the timeout passes) and returns the oldest waiting one: with
-    ``depth=2`` a frame that arrives while the reader is busy with a slow one waits at most
-    one item behind instead of being dropped, and the reader never falls further behind.
-    ``peek`` returns the newest item without consuming it (for displays that may show the
-    same item twice).
+    ``put`` replaces the item; if the previous one was never taken with :meth:`take`, it
+    counts as dropped. ``take`` blocks until an item newer than the last one taken arrives
+    (or the slot is closed / the timeout passes). ``peek`` returns the newest item without
+    consuming it (for displays that may show the same item twice).
     """
 
-    def __init__(self, depth: int = 1) -> None:
-        if depth < 1:
-            raise ValueError("depth must be at least 1")
+    def __init__(self) -> None:
         self._cond = threading.Condition()
         self._item: T | None = None
-        self._waiting: collections.deque[T] = collections.deque()
-        self.depth = int(depth)
+        self._fresh = False
         self._closed = False
         self.puts = 0
         self.dropped = 0
@@ -42,27 +35,27 @@ class LatestSlot(Generic[T]):
     def put(self, item: T) -> None:
         """Store ``item`` (any thread, never blocks)."""
         with self._cond:
-            if len(self._waiting) >= self.depth:
-                self._waiting.popleft()
+            if self._fresh:
                 self.dropped += 1
-            self._waiting.append(item)
             self._item = item
+            self._fresh = True
             self.puts += 1
             self.last_put_ns = time.perf_counter_ns()
             self._cond.notify_all()
 
     def take(self, timeout: float | None = None) -> T | None:
-        """The oldest item not yet taken; None on timeout or when closed and empty."""
+        """The newest item not yet taken; None on timeout or when closed and empty."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
-            while not self._waiting:
+            while not self._fresh:
                 if self._closed:
                     return None
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return None
                 self._cond.wait(remaining)
-            return self._waiting.popleft()
+            self._fresh = False
+            return self._item
 
     def peek(self) -> T | None:
         with self._cond:

@@ -311,12 +311,6 @@ def _stance_side(engine) -> str | None:
     return None if foot is None else foot.value
 
 
-#: frames that may wait for the pose model: a frame that arrives while the model is on a
-#: slow frame (the other view's model or the recorder had the cores) waits one frame
-#: behind instead of being dropped; the model never falls further behind real time
-FRAME_SLOT_DEPTH = 2
-
-
 class LivePipeline:
     """Capture thread + pose worker for one live source.
 
@@ -330,7 +324,7 @@ class LivePipeline:
                  engine_factory: Callable[[View, Facing | None], object] = _default_engine,
                  region=None) -> None:
         self.source = source
-        self.frames: LatestSlot[Captured] = LatestSlot(depth=FRAME_SLOT_DEPTH)
+        self.frames: LatestSlot[Captured] = LatestSlot()
         self.results: LatestSlot[LiveResult] = LatestSlot()
         self.worker = PoseWorker(self.frames, self.results, source.kind, view, facing,
                                  estimator_factory, engine_factory)

@@ -30,22 +30,6 @@ def test_slot_overwrites_and_counts_drops():
     assert s.take(0.01) is None
 
 
-def test_slot_of_depth_two_lets_one_frame_wait_and_never_falls_further_behind():
-    s: LatestSlot[int] = LatestSlot(depth=2)
-    s.put(1)
-    s.put(2)          # the reader is busy: 2 waits behind 1
-    assert s.dropped == 0
-    assert s.take(0.01) == 1 and s.take(0.01) == 2
-    assert s.take(0.01) is None
-    for i in range(3, 8):  # a long stall: only the newest two are kept
-        s.put(i)
-    assert s.dropped == 3
-    assert [s.take(0.01), s.take(0.01), s.take(0.01)] == [6, 7, None]
-    assert s.peek() == 7
-    with pytest.raises(ValueError):
-        LatestSlot(depth=0)
-
-
 def test_slot_take_wakes_on_put():
     s: LatestSlot[str] = LatestSlot()
     got = []
