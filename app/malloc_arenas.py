@@ -6,8 +6,9 @@ gives each new thread its own arena, up to 8 per core, and a freed block goes ba
 arena it came from, so free blocks pile up in arenas that other threads cannot use. With
 two cameras recording, resident memory crept up ~2 MB a minute (632 → 787 MB in 39
 minutes, ±60 MB swings) while the memory in use stayed at ~260 MB. Capped at two arenas
-it stays flat (memory in the heaps 361–404 MB over 10 minutes; the frame cost is unchanged
-within the measurement's spread: 25.8 → 26.6 CPU-ms per frame, two views).
+it grew +42 MB in an hour (~0.85 MB a minute of free memory still held by malloc; the
+memory in use flat), for the same frame cost within the measurement's spread (25.8 → 26.6
+CPU-ms per frame, two views).
 
 :func:`limit_malloc_arenas` must run before the threads start (the app's entry point
 calls it first thing). It does nothing off glibc (macOS, Windows, musl) or when the user
@@ -17,7 +18,7 @@ set ``MALLOC_ARENA_MAX`` themselves.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import os
 import sys
 
@@ -28,13 +29,19 @@ _M_ARENA_MAX = -8
 ARENAS = 2
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """The C library this process runs on (the main program's symbols include it)."""
+    return ctypes.CDLL(None)
+
+
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     """Cap glibc's malloc arenas at ``arenas``; True when the cap was set. Call before the
     capture, pose and recorder threads start."""
     if not sys.platform.startswith("linux") or os.environ.get("MALLOC_ARENA_MAX"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = _libc()
         mallopt = libc.mallopt
         libc.gnu_get_libc_version  # noqa: B018 - glibc only (musl has no arena cap)
     except (OSError, AttributeError):
@@ -54,8 +61,7 @@ def heap_mb() -> tuple[float, float] | None:
     """glibc's heaps now, in MB: (in use, held = in use + free in the arenas, mmapped blocks
     included in both); None off glibc 2.33+."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallinfo2 = libc.mallinfo2
+        mallinfo2 = _libc().mallinfo2
     except (OSError, AttributeError):
         return None
     mallinfo2.restype = _MallInfo2

@@ -36,8 +36,9 @@ class LocalFit:
     ``push(t_s, values)`` returns ``None`` until ``2k+1`` samples are buffered, then for
     every new sample the fit at the sample ``k`` back: ``(t_s, value[n], velocity[n])``
     (units per second). ``k`` is set from the first sample intervals (bursts of frames
-less than ``BURST_INTERVAL_S`` apart left out) and checked once on the first 10. A signal with fewer
-    than 3 valid samples in the window (or none on one side of the centre) is NaN there.
+    less than ``BURST_INTERVAL_S`` apart left out) and checked once on the first 10. A
+    signal with fewer than 3 valid samples in the window (or none on one side of the
+    centre) is NaN there.
     """
 
     def __init__(self, n: int, half_window_s: float = LOCAL_FIT_HALF_WINDOW_S,
