@@ -43,6 +43,10 @@ TRACK_HISTORY_S = 4.0
 #: between feet (shoe, toe-out, model) — on the C3D walk that alone reads up to 2°
 MIN_ROLL_DEG = 3.0
 _BIN = 0.05  # leg/s, histogram bin of foot velocities
+#: a swing longer than this many typical strides (at least ``STUCK_SWING_MIN_S``) means
+#: the learnt landing height is never reached: it is forgotten and learnt again
+STUCK_SWING_STRIDES = 2.0
+STUCK_SWING_MIN_S = 1.5
 
 
 class StanceTrack:
@@ -176,6 +180,10 @@ class FrontalFootEventDetector:
         conf = FRONTAL_CONFIDENCE * float(min(1.0, max(0.0, obs.visibility)))
         land = self.landing_y
         events: list[DetectedEvent] = []
+        if clock.phase is Phase.SWING and self._landings and clock.since(obs.t_s) > max(
+                STUCK_SWING_MIN_S, STUCK_SWING_STRIDES * self._typical_stride_s()):
+            self._landings.clear()
+            land = self.landing_y
         if clock.phase is not Phase.STANCE:
             if math.isnan(land) or math.isnan(obs.heel_y):
                 return events
@@ -204,6 +212,13 @@ class FrontalFootEventDetector:
             self._stance = []
         return events
 
+    def _typical_stride_s(self) -> float:
+        """Median stance + median swing of this foot (s); 0 until both are known."""
+        c = self.clock
+        if not c._stance_durations or not c._swing_durations:
+            return 0.0
+        return percentile(c._stance_durations, 50) + percentile(c._swing_durations, 50)
+
     def _start_stance(self, t_s: float, obs: FootObservation) -> None:
         self.clock.enter(Phase.STANCE, t_s)
         self._ic_t_s = t_s
@@ -222,12 +237,66 @@ class FrontalFootEventDetector:
         return None
 
     def _learn_stance(self, t_to: float) -> None:
-        """After a stance: where the heel first moved with the belt (its landing height)."""
+        """After a stance: where the heel first moved with the belt (its landing height).
+
+        The heel moves with the belt from its landing to heel-off: the longest run of
+        samples moving at the belt's image speed (one odd sample inside a run tolerated)
+        between shortly before the detected IC and the TO. Its first sample is the
+        landing. Taking the first such sample after the detected IC instead would take a
+        late-swing sample whose velocity merely passes through the belt's (the heel
+        speeds up as it comes down), learn too high a landing height and make the next
+        contact earlier still."""
         trk = self.track
         t_from = self._ic_t_s - 0.15
         hist = [o for o in self._hist if t_from <= o.t_s <= t_to]
-        for a, b in zip(hist, hist[1:]):
-            if abs(a.heel_vy - trk.v_g) < trk.band and abs(b.heel_vy - trk.v_g) < trk.band:
-                if a.heel_y == a.heel_y:
-                    self._landings.append(a.heel_y)
-                break
+        on = [abs(o.heel_vy - trk.v_g) < trk.band for o in hist]
+        best, best_len = -1, 0
+        start, length, gap = -1, 0, 0
+        for i, ok in enumerate(on):
+            if ok:
+                if start < 0:
+                    start, length = i, 0
+                length += 1 + gap
+                gap = 0
+                if length > best_len:
+                    best, best_len = start, length
+            elif start >= 0:
+                gap += 1
+                if gap >= 2:
+                    start, length, gap = -1, 0, 0
+        if best < 0 or best_len < 2:
+            return
+        guess = hist[best].t_s
+        pts = [(o.t_s, o.heel_y) for o in self._hist
+               if guess - 0.14 <= o.t_s <= guess + 0.12 and o.heel_y == o.heel_y]
+        y = math.nan
+        if len(pts) >= 7:
+            t = np.array([p[0] for p in pts]); h = np.array([p[1] for p in pts])
+            y = kink_height(t, h, guess - 0.06, guess + 0.05)
+        if y != y:
+            y = hist[best].heel_y
+        if y == y:
+            self._landings.append(y)
+
+
+def kink_height(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float) -> float:
+    """Height where a descending foot joins its stance line: the least-squares fit of a
+    curve that is quadratic before a breakpoint and straight after it (continuous),
+    the breakpoint searched in [lo_s, hi_s]; returns the fitted height there (NaN when
+    the fit is degenerate)."""
+    dt = float(np.median(np.diff(t_s)))
+    grid = np.arange(lo_s, hi_s + 1e-12, dt / 8.0)
+    if grid.size == 0:
+        return math.nan
+    d = t_s[None, :] - grid[:, None]
+    pre, post = np.minimum(d, 0.0), np.maximum(d, 0.0)
+    X = np.stack([np.ones_like(d), pre, post, pre * pre], axis=-1)
+    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(4)
+    xty = np.einsum("mni,n->mi", X, y)
+    try:
+        beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return math.nan
+    sse = ((y[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
+    h = float(beta[int(np.argmin(sse)), 0])
+    return h if float(y.min()) <= h <= float(y.max()) else math.nan
