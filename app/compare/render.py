@@ -100,7 +100,13 @@ def overlay_for(clip: Clip, frame: int, show_contact: bool = True) -> Overlay:
                 heel = lm[LM[f"{e.foot.value}_heel"]]
                 if np.isfinite(heel[:2]).all():
                     contact = (e.foot.value, (float(heel[0]), float(heel[1])))
-    return build_overlay(s.landmarks, clip.view, clip.forward_sign, contact)
+    t = clip.time_of(frame)
+    last: dict[str, EventKind] = {}
+    for e in sorted(clip.events, key=lambda e: e.t_s):
+        if e.t_s <= t:
+            last[e.foot.value] = e.kind
+    on_ground = tuple(f for f, k in sorted(last.items()) if k is EventKind.IC)
+    return build_overlay(s.landmarks, clip.view, clip.forward_sign, contact, on_ground=on_ground)
 
 
 def draw_overlay(image: np.ndarray, overlay: Overlay, scale: float,

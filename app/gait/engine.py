@@ -267,6 +267,11 @@ class GaitEngine:
         return None
 
     @property
+    def feet_on_ground(self) -> tuple[Foot, ...]:
+        """The feet in a stance now: contact seen, toe-off not yet (~40 ms late)."""
+        return tuple(sorted({s.foot for s in self._open if s.to is None}, key=lambda f: f.value))
+
+    @property
     def frame_rate_hz(self) -> float:
         if not self._dt_hist:
             return 30.0

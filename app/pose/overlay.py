@@ -120,12 +120,17 @@ def _knee_arc(hip: Point, knee: Point, ankle: Point, scale: float) -> tuple[Arc,
 
 def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
                   contact: tuple[str, Point | None] | None = None,
-                  stance_foot: str | None = None, roll_deg: float = 0.0) -> Overlay:
+                  stance_foot: str | None = None, roll_deg: float = 0.0,
+                  on_ground: tuple[str, ...] | None = None) -> Overlay:
     """Overlay primitives for landmarks ``lm`` (33, 4) in image pixels.
 
     ``forward_sign``: +1 when the runner faces image-right, -1 image-left (side view).
     ``contact``: (foot, heel point at IC) for the latest initial contact, drawn as the
     overstride marker while it is recent (the caller decides how long).
+    ``on_ground``: the feet on the ground now (side view): the near leg's shank angle
+    (``metrics.shank_angle_deg``, the tile's sign: + = ankle ahead of the knee) is labelled
+    only while that foot is on the ground — a swinging shank's angle (−80° and more,
+    folded behind) is not the landing the tile measures; not labelled when unknown.
     Frontal views: the labels are the engine's own metrics (``app.gait.metrics``) with
     the tiles' signs — pelvic drop for the foot on the ground (``stance_foot``; positive
     = the swing side lower), knee FPPA (positive = valgus) of the stance leg, or of both
@@ -162,9 +167,13 @@ def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
             arcs.append(arc)
             labels.append(lab)
             lines.append(Line(knee, ankle, "shank"))
-            shank = math.degrees(math.atan2((ankle[0] - knee[0]) * forward_sign, ankle[1] - knee[1]))
-            labels.append(Label((ankle[0] + 0.3 * scale, ankle[1] - 0.3 * scale),
-                                f"shank {shank:+.0f}°", "small"))
+            if on_ground is not None and near in on_ground:
+                from app.gait.metrics import shank_angle_deg
+
+                shank = shank_angle_deg(lm, near, forward_sign)
+                if not math.isnan(shank):
+                    labels.append(Label((ankle[0] + 0.3 * scale, ankle[1] - 0.3 * scale),
+                                        f"shank {shank:+.0f}°", "small"))
         if hip_m and sh_m:
             lines.append(Line(hip_m, sh_m, "trunk"))
             top = (hip_m[0], hip_m[1] - 1.1 * (hip_m[1] - sh_m[1]))

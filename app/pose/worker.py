@@ -58,6 +58,7 @@ class LiveResult:
     runner: object = None       # app.pose.region.RunnerStatus (runner region), None for the demo
     stance_foot: str | None = None  # the foot on the ground (engine's view), for labels
     roll_deg: float = 0.0       # camera roll found by the engine (frontal views)
+    on_ground: tuple[str, ...] = ()  # the feet in a stance now (engine's view), for labels
 
     @property
     def latency_ms(self) -> float:
@@ -273,7 +274,8 @@ class PoseWorker:
                     landmarks=draw if visible else None, snapshot=self.last_snapshot,
                     facing=engine.facing, view=view, last_ic=last_ic,
                     display=cap.display, runner=runner, stance_foot=_stance_side(engine),
-                    roll_deg=float(getattr(engine, "roll_deg", 0.0))))
+                    roll_deg=float(getattr(engine, "roll_deg", 0.0)),
+                    on_ground=_on_ground(engine)))
                 sink = self.frame_sink
                 if sink is not None:
                     sink(cap, sample)
@@ -309,6 +311,10 @@ class PoseWorker:
 def _stance_side(engine) -> str | None:
     foot = getattr(engine, "stance_foot", None)
     return None if foot is None else foot.value
+
+
+def _on_ground(engine) -> tuple[str, ...]:
+    return tuple(f.value for f in getattr(engine, "feet_on_ground", ()))
 
 
 class LivePipeline:

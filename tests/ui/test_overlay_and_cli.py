@@ -36,6 +36,43 @@ def test_side_overlay_knee_arc_matches_knee_flexion():
     assert any(lab.text.startswith("trunk +6") for lab in ov.labels)  # the model's 6° lean
 
 
+def test_side_overlay_labels_the_shank_only_while_its_foot_is_on_the_ground():
+    """The shank label is the tile's metric (+ = ankle ahead of the knee) on the near leg
+    while that foot is on the ground; a swinging shank (folded behind, −80° and more) is
+    not labelled, nor is it when the feet on the ground are not known."""
+    from app.gait.metrics import shank_angle_deg
+
+    r = SyntheticRunner()
+    events = r.true_events(0.5, 5.0)
+    t_ic = next(t for k, f, t in events if k == "IC" and f == "left")
+    t_to = next(t for k, f, t in events if k == "TO" and f == "left" and t > t_ic)
+    stance = r.landmarks_at(t_ic + 0.01)
+    shank = [lab.text for lab in build_overlay(stance, View.SIDE, -1.0, on_ground=("left",)).labels
+             if lab.text.startswith("shank")]
+    assert shank == [f"shank {shank_angle_deg(stance, 'left', -1.0):+.0f}°"]
+    swing = r.landmarks_at(t_to + 0.12)
+    assert shank_angle_deg(swing, "left", -1.0) < -30  # what used to be labelled in swing
+    for feet in ((), ("right",), None):
+        ov = build_overlay(swing, View.SIDE, -1.0, on_ground=feet)
+        assert not [lab for lab in ov.labels if lab.text.startswith("shank")]
+        assert any(ln.kind == "shank" for ln in ov.lines)  # the leg is still drawn
+
+
+def test_engine_reports_the_feet_on_the_ground():
+    from app.gait.engine import GaitEngine
+    from app.types import Foot, PoseSample
+
+    r = SyntheticRunner()
+    engine = GaitEngine(View.SIDE)
+    seen: set[tuple[str, ...]] = set()
+    for i in range(int(4 * 30)):
+        t = i / 30.0
+        engine.push(PoseSample(i, int(round(t * 1e9)), r.landmarks_at(t), r.width, r.height))
+        seen.add(tuple(f.value for f in engine.feet_on_ground))
+    assert {("left",), ("right",), ()} <= seen  # running: one foot at a time, and flight
+    assert all(isinstance(f, Foot) for f in engine.feet_on_ground)
+
+
 def test_side_overlay_overstride_marker_at_contact():
     r = SyntheticRunner()
     lm = r.landmarks_at(1.0)

@@ -454,7 +454,8 @@ class MainWindow(QMainWindow):
         if self._contact is not None and time.perf_counter() - self._contact[2] < CONTACT_MARKER_S:
             contact = (self._contact[0], self._contact[1])
         overlay = self.region_link.decorate(
-            build_overlay(res.landmarks, view, fwd, contact, res.stance_foot, res.roll_deg), res)
+            build_overlay(res.landmarks, view, fwd, contact, res.stance_foot, res.roll_deg,
+                          res.on_ground), res)
         snap = self._shown_snapshot  # the one the tiles show, so the numbers agree
         r = self.settings.runner
         cad = snap.cadence_spm if snap is not None else None

@@ -279,7 +279,8 @@ class TwoViews(QObject):
         elif video.message.startswith("No runner"):
             video.message = ""
         video.show_frame(res.frame.image, build_overlay(res.landmarks, res.view, 1.0, None,
-                                                       res.stance_foot, res.roll_deg),
+                                                       res.stance_foot, res.roll_deg,
+                                                       res.on_ground),
                          res.display)
 
     def snapshot(self):  # noqa: ANN201 - MetricSnapshot | None
