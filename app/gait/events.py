@@ -140,13 +140,16 @@ class _PhaseClock:
         self._swing_durations = deque(other._swing_durations, maxlen=6)
 
     def min_duration(self, stance: bool) -> float:
-        """``min_phase_fraction`` × the median of recent phase durations, at least the
-        configured floor."""
+        """``min_phase_fraction`` × the median of recent stance durations, or the lower
+        quartile of recent swing durations; at least the configured floor. A missed
+        contact makes one "swing" two strides long: with the median, such swings raised the
+        minimum swing until the next contact came too soon to count and was missed too
+        (every other stance lost)."""
         hist = self._stance_durations if stance else self._swing_durations
         floor = self.cfg.min_stance_s if stance else self.cfg.min_swing_s
         if len(hist) < 2 or self._partial:
             return floor
-        return max(floor, self.cfg.min_phase_fraction * percentile(hist, 50))
+        return max(floor, self.cfg.min_phase_fraction * percentile(hist, 50 if stance else 25))
 
     def typical_stance_s(self) -> float:
         """Median of recent stance durations (0.3 s until known)."""

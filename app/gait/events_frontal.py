@@ -47,6 +47,9 @@ _BIN = 0.05  # leg/s, histogram bin of foot velocities
 #: the learnt landing height is never reached: it is forgotten and learnt again
 STUCK_SWING_STRIDES = 2.0
 STUCK_SWING_MIN_S = 1.5
+#: a heel near its landing height that neither reaches it nor turns back within this
+#: long has landed (seconds)
+APPROACH_MAX_S = 0.1
 
 
 class StanceTrack:
@@ -69,6 +72,12 @@ class StanceTrack:
     def band(self) -> float:
         """How far from ``v_g`` a foot on the belt may move (leg lengths per second)."""
         return 0.12 + 0.2 * abs(self.v_g)
+
+    @property
+    def moves_up(self) -> bool:
+        """A foot on the belt moves up the image, clearly (by more than ``band``): a front
+        camera close enough to see the foot go away. Its heel then turns at contact."""
+        return self.v_g < -self.band
 
     def add(self, t_s: float, velocities: tuple[float, ...]) -> None:
         for v in velocities:
@@ -140,6 +149,9 @@ class FrontalFootEventDetector:
         self._landings: deque[float] = deque(maxlen=5)
         self._stance: list[FootObservation] = []
         self._ic_t_s = math.nan
+        self._approach: list[FootObservation] = []
+        #: the heel heights' scatter about the fitted landing (leg lengths), per stance
+        self._noise: deque[float] = deque(maxlen=5)
         self._primed = False
         self.delay_s = 0.0
 
@@ -151,9 +163,19 @@ class FrontalFootEventDetector:
         """A fresh detector keeping the learnt landing heights and phase durations."""
         new = FrontalFootEventDetector(self.side, track, self.cfg)
         new._landings = deque(self._landings, maxlen=5)
+        new._noise = deque(self._noise, maxlen=5)
         new.clock.copy_durations(self.clock)
         new._primed = True
         return new
+
+    @property
+    def land_tol(self) -> float:
+        """How near its landing height the heel counts as down (leg lengths):
+        ``frontal_land_tol_legs``, or twice the heel's measured scatter when larger (with
+        3 px of pose noise a heel's lowest sample varies by more than the tolerance and
+        every other contact went unseen)."""
+        noise = percentile(self._noise, 50) if self._noise else 0.0
+        return max(self.cfg.frontal_land_tol_legs, 2.0 * noise)
 
     @property
     def landing_y(self) -> float:
@@ -187,7 +209,7 @@ class FrontalFootEventDetector:
         if clock.phase is not Phase.STANCE:
             if math.isnan(land) or math.isnan(obs.heel_y):
                 return events
-            level = land - cfg.frontal_land_tol_legs
+            level = land - self.land_tol
             down = obs.heel_y >= level and not obs.heel_vy < trk.v_g - trk.band
             if clock.phase is Phase.UNKNOWN:
                 if len(self._hist) >= 5:
@@ -195,22 +217,68 @@ class FrontalFootEventDetector:
                         clock.enter(Phase.SWING, obs.t_s)
                     elif self._primed and down:
                         self._start_stance(obs.t_s, obs)
-            elif down and clock.since(obs.t_s) >= clock.min_duration(False):
-                t_ic = crossing_time(prev.t_s, prev.heel_y, obs.t_s, obs.heel_y, level)
-                if obs.heel_vy > 0.2:  # time the crossing of the landing height itself
-                    t_ic = min(obs.t_s, t_ic + cfg.frontal_land_tol_legs / obs.heel_vy)
-                t_ic = max(t_ic, clock._phase_t_s + 1e-6)
-                events.append(DetectedEvent("IC", t_ic, conf, obs.t_s))
-                self._start_stance(t_ic, obs)
+            elif self._approach or (down and clock.since(obs.t_s) >= clock.min_duration(False)):
+                self._approach = self._approach or [prev]
+                self._approach.append(obs)
+                t_ic = self._contact_time(land)
+                if t_ic is not None:
+                    t_ic = max(t_ic, clock._phase_t_s + 1e-6)
+                    events.append(DetectedEvent("IC", t_ic, conf, obs.t_s))
+                    self._start_stance(t_ic, obs)
+                    self._stance = [o for o in self._approach[1:] if o.t_s >= t_ic] or [obs]
+                    self._approach = []
             return events
         self._stance.append(obs)
         to = self._toe_off()
-        if to is not None and to - clock._phase_t_s >= clock.min_duration(True):
+        # a rise that began too soon after contact to be a toe-off counts once the toe is
+        # still off now, a minimum stance after contact (a noise spike is not); waiting
+        # for a later rise instead would wait for ever, as the rise's start never moves
+        if to is not None and (to - clock._phase_t_s >= clock.min_duration(True)
+                               or clock.since(obs.t_s) >= clock.min_duration(True)):
+            to = max(to, clock._phase_t_s + 1e-6)
             events.append(DetectedEvent("TO", to, conf, obs.t_s))
             self._learn_stance(to)
             clock.enter(Phase.SWING, to)
             self._stance = []
+        elif clock.since(obs.t_s) > max(STUCK_SWING_MIN_S,
+                                        STUCK_SWING_STRIDES * self._typical_stride_s()):
+            clock.enter(Phase.SWING, obs.t_s)  # no toe-off found: start again, in swing
+            self._stance = []
         return events
+
+    def _contact_time(self, land: float) -> float | None:
+        """The heel came within ``frontal_land_tol_legs`` of its landing height
+        (``self._approach``: the sample before, then each sample since). Contact is where
+        it reaches that height (a rear view: the heel keeps moving down the image through
+        the contact), or, when it turns back short of it, where it turned (a front view:
+        the foot on the belt moves away, up the image, so the heel's lowest point in the
+        image is the contact). None while neither has happened yet."""
+        a = self._approach
+        last, before = a[-1], a[-2]
+        if not self.track.moves_up:
+            if last.heel_y >= land:
+                return crossing_time(before.t_s, before.heel_y, last.t_s, last.heel_y, land)
+            if last.t_s - a[1].t_s < APPROACH_MAX_S:
+                return None
+            # never reached it: contact where the heel came within the tolerance
+            tol = self.land_tol
+            return crossing_time(a[0].t_s, a[0].heel_y, a[1].t_s, a[1].heel_y, land - tol)
+        ys = np.array([o.heel_y for o in a[1:]], dtype=float)
+        if np.isnan(ys).all():
+            return last.t_s
+        i_max = int(np.nanargmax(ys))
+        turned = ys[-1] < ys[i_max] - self.land_tol
+        if not turned and last.t_s - a[1].t_s < APPROACH_MAX_S:
+            return None
+        # the turn: where the descent meets the line the heel then follows
+        t_max = a[1 + i_max].t_s
+        pts = [(o.t_s, o.heel_y) for o in self._hist
+               if t_max - 0.12 <= o.t_s <= last.t_s and o.heel_y == o.heel_y]
+        t = np.array([p[0] for p in pts])
+        h = np.array([p[1] for p in pts])
+        dt = float(np.median(np.diff(t))) if t.size >= 2 else 0.0
+        t_k = kink_fit(t, h, t_max - dt, t_max + dt)[0] if t.size >= 5 else math.nan
+        return t_max if math.isnan(t_k) else t_k
 
     def _typical_stride_s(self) -> float:
         """Median stance + median swing of this foot (s); 0 until both are known."""
@@ -267,36 +335,62 @@ class FrontalFootEventDetector:
         if best < 0 or best_len < 2:
             return
         guess = hist[best].t_s
+        t_end = min(guess + 0.12, hist[min(best + best_len, len(hist)) - 1].t_s)
         pts = [(o.t_s, o.heel_y) for o in self._hist
-               if guess - 0.14 <= o.t_s <= guess + 0.12 and o.heel_y == o.heel_y]
+               if guess - 0.14 <= o.t_s <= t_end and o.heel_y == o.heel_y]
         y = math.nan
         if len(pts) >= 7:
             t = np.array([p[0] for p in pts]); h = np.array([p[1] for p in pts])
-            y = kink_height(t, h, guess - 0.06, guess + 0.05)
+            _, y, rms = kink_fit(t, h, guess - 0.06, guess + 0.05)
+            if rms == rms:
+                self._noise.append(rms)
         if y != y:
             y = hist[best].heel_y
+        if trk.moves_up and len(pts) >= 3:
+            # a foot on the belt moving up the image (a front view): the heel turns at the
+            # contact, so its lowest point in the image is the landing height (the fit
+            # rounds that corner off and would put it early); the mean of the three lowest
+            # samples, as the single lowest is pushed down by noise
+            near = sorted(yy for tt, yy in pts if guess - 0.06 <= tt <= guess + 0.05)[-3:]
+            if near:
+                low = float(np.mean(near))
+                y = max(y, low) if y == y else low
         if y == y:
             self._landings.append(y)
 
 
-def kink_height(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float) -> float:
-    """Height where a descending foot joins its stance line: the least-squares fit of a
-    curve that is quadratic before a breakpoint and straight after it (continuous),
-    the breakpoint searched in [lo_s, hi_s]; returns the fitted height there (NaN when
-    the fit is degenerate)."""
+def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
+             quadratic_before: bool = True) -> tuple[float, float, float]:
+    """Where a descending foot joins its stance line: the least-squares fit of a curve
+    that is quadratic (or straight) before a breakpoint and straight after it
+    (continuous), the breakpoint searched in [lo_s, hi_s] at an eighth of the sample
+    interval. Returns (time, fitted height, RMS residual) there; NaNs when the fit is
+    degenerate or its height lies outside the samples' range."""
+    nan = (math.nan, math.nan, math.nan)
+    if t_s.size < 4:
+        return nan
     dt = float(np.median(np.diff(t_s)))
     grid = np.arange(lo_s, hi_s + 1e-12, dt / 8.0)
     if grid.size == 0:
-        return math.nan
+        return nan
     d = t_s[None, :] - grid[:, None]
     pre, post = np.minimum(d, 0.0), np.maximum(d, 0.0)
-    X = np.stack([np.ones_like(d), pre, post, pre * pre], axis=-1)
-    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(4)
+    cols = [np.ones_like(d), pre, post] + ([pre * pre] if quadratic_before else [])
+    X = np.stack(cols, axis=-1)
+    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(len(cols))
     xty = np.einsum("mni,n->mi", X, y)
     try:
         beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
     except np.linalg.LinAlgError:
-        return math.nan
+        return nan
     sse = ((y[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
-    h = float(beta[int(np.argmin(sse)), 0])
-    return h if float(y.min()) <= h <= float(y.max()) else math.nan
+    i = int(np.argmin(sse))
+    h = float(beta[i, 0])
+    dof = max(1, t_s.size - len(cols))
+    rms = math.sqrt(float(sse[i]) / dof)
+    return (float(grid[i]), h, rms) if float(y.min()) <= h <= float(y.max()) else nan
+
+
+def kink_height(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float) -> float:
+    """The height of :func:`kink_fit` (NaN when it fails)."""
+    return kink_fit(t_s, y, lo_s, hi_s)[1]

@@ -282,13 +282,18 @@ def rate_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
             judge(f"demo {view.value} @{fps:g}", res, events, fps,
                   {"both": runner.stance_s * 1000.0})
             if view is View.REAR and fps <= 120.0:
-                # real rear video: the pose model's depth is too noisy to time events
-                # with, so they come from image heights alone (no depth in the samples)
-                flat = [replace(s, landmarks=_without_depth(s.landmarks)) for s in base]
-                res = analyze_samples(pose_noise(flat, 1.0, 0.0), view, None, fps)
-                judge(f"demo rear, heights only @{fps:g}", res, events, fps,
-                      {"both": runner.stance_s * 1000.0})
+                # real rear and front video: the pose model's depth is too noisy to time
+                # events with, so they come from image heights alone (no depth)
+                for v in (View.REAR, View.FRONT):
+                    r_v = runner if v is View.REAR else SyntheticRunner(
+                        cadence_spm=172.0, view=v, facing=Facing.LEFT, camera_distance_m=3.0)
+                    flat = [PoseSample(i, int(round(i / fps * 1e9)),
+                                       _without_depth(r_v.landmarks_at(i / fps)), r_v.width, r_v.height)
+                            for i in range(n)]
+                    res = analyze_samples(pose_noise(flat, 1.0, 0.0), v, None, fps)
+                    judge(f"demo {v.value}, heights only @{fps:g}", res,
+                          r_v.true_events(0.3, n / fps - 0.3), fps, {"both": r_v.stance_s * 1000.0})
     settings["rates"] = {"c3d": "resampled (linear) to 60/120 fps, noise 1 px (3 px depth)",
                          "demo": "synthetic runner 172 spm, side / rear (pinhole 3 m), noise 1 px (3 px depth); "
-                                 "rear, heights only: the same without depth (as real rear video)"}
+                                 "rear and front, heights only: the same without depth (as real rear/front video)"}
     return rows
