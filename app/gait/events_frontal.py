@@ -7,12 +7,21 @@ close and at hip height, because the foot comes nearer or goes away). ``v_g`` is
 of all foot velocities over the last seconds (feet on the belt share it; swinging feet are
 spread out) — :class:`StanceTrack`, shared by both feet.
 
-* Initial contact: the heel comes down to the height where it landed in its recent stances
-  (within ``frontal_land_tol_legs``), not moving up relative to the track; timed at the
-  crossing of that height. Each stance's landing height is where the heel first moved at
-  ``v_g``; before the first stance, a high percentile of its recent heights.
+* Initial contact: the heel comes within ``land_tol`` of the height where it landed in its
+  recent stances (``frontal_land_tol_legs``, wider when the heel's measured scatter is),
+  not moving up relative to the track. Then, when a foot on the belt moves clearly up the
+  image (a front view: it goes away), contact is where the heel turns back up — its lowest
+  point in the image, from a fit of the descent and the line it then follows; otherwise
+  (a rear view: the heel keeps moving down the image through the contact, only slower;
+  a far camera) where it reaches its landing height. Each stance's landing height is
+  learnt afterwards where its heel joined the stance line (:func:`kink_fit`; in a front
+  view its lowest samples), found from the longest run of samples moving at ``v_g``;
+  before the first stance, a high percentile of its recent heights. A landing height not
+  reached for two strides is forgotten.
 * Toe-off: the toe rises ``to_lift_legs`` above its stance track (the line with slope
-  ``v_g`` through its stance positions), timed where the rise began, as in the side view.
+  ``v_g`` through its stance positions), timed where the rise crossed
+  ``to_time_lift_legs``, as in the side view. A stance with no toe-off for two strides is
+  dropped (the foot starts again in swing).
 
 The track also gives the camera roll: at mid-stance both feet are at about the same
 distance from the camera, so the line through the two feet's mid-stance points is level
