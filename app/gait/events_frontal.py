@@ -20,7 +20,8 @@ spread out) — :class:`StanceTrack`, shared by both feet.
   reached for two strides is forgotten.
 * Toe-off: the toe rises ``to_lift_legs`` above its stance track (the line with slope
   ``v_g`` through its stance positions), timed where the rise crossed
-  ``to_time_lift_legs``, as in the side view. A stance with no toe-off for two strides is
+  ``to_time_lift_legs``, as in the side view; in a front view, where that rise is slow,
+  where it left the track (:func:`kink_fit`). A stance with no toe-off for two strides is
   dropped (the foot starts again in swing).
 
 The track also gives the camera roll: at mid-stance both feet are at about the same
@@ -310,7 +311,22 @@ class FrontalFootEventDetector:
         b = float(np.median([y - trk.v_g * t for t, y in on]))
         heights = [(t, b + trk.v_g * t - y) for t, y, _ in pts]
         if heights[-1][1] > cfg.to_lift_legs and heights[-2][1] > cfg.to_lift_legs:
-            return rise_time(heights, cfg.to_time_lift_legs)
+            t_rise = rise_time(heights, cfg.to_time_lift_legs)
+            if t_rise is None or not trk.moves_up:
+                return t_rise
+            # a front view: the toe swinging towards the camera cancels part of its lift in
+            # the image, so its rise is slow and crosses the "clearly off" height late;
+            # toe-off is where the rise leaves the toe's line on the belt (a fit: straight
+            # before, quadratic after), searched up to two samples before that crossing
+            t = np.array([p[0] for p in heights if p[0] >= t_rise - 0.12])
+            h = np.array([p[1] for p in heights if p[0] >= t_rise - 0.12])
+            dt = float(np.median(np.diff(t))) if t.size >= 2 else 0.0
+            if t.size >= 5:
+                t_k = kink_fit(t, -h, t_rise - 2 * dt, t_rise, quadratic_before=False,
+                               quadratic_after=True)[0]
+                if not math.isnan(t_k):
+                    return t_k
+            return t_rise
         return None
 
     def _learn_stance(self, t_to: float) -> None:
@@ -369,10 +385,10 @@ class FrontalFootEventDetector:
 
 
 def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
-             quadratic_before: bool = True) -> tuple[float, float, float]:
+             quadratic_before: bool = True, quadratic_after: bool = False) -> tuple[float, float, float]:
     """Where a descending foot joins its stance line: the least-squares fit of a curve
-    that is quadratic (or straight) before a breakpoint and straight after it
-    (continuous), the breakpoint searched in [lo_s, hi_s] at an eighth of the sample
+    that is quadratic (or straight) before a breakpoint and straight (or quadratic) after
+    it (continuous), the breakpoint searched in [lo_s, hi_s] at an eighth of the sample
     interval. Returns (time, fitted height, RMS residual) there; NaNs when the fit is
     degenerate or its height lies outside the samples' range."""
     nan = (math.nan, math.nan, math.nan)
@@ -384,7 +400,8 @@ def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
         return nan
     d = t_s[None, :] - grid[:, None]
     pre, post = np.minimum(d, 0.0), np.maximum(d, 0.0)
-    cols = [np.ones_like(d), pre, post] + ([pre * pre] if quadratic_before else [])
+    cols = ([np.ones_like(d), pre, post] + ([pre * pre] if quadratic_before else [])
+            + ([post * post] if quadratic_after else []))
     X = np.stack(cols, axis=-1)
     xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(len(cols))
     xty = np.einsum("mni,n->mi", X, y)
