@@ -8,7 +8,8 @@ of all foot velocities over the last seconds (feet on the belt share it; swingin
 spread out) — :class:`StanceTrack`, shared by both feet.
 
 * Initial contact: the heel comes within ``land_tol`` of the height where it landed in its
-  recent stances (``frontal_land_tol_legs``, wider when the heel's measured scatter is),
+  recent stances (an upper percentile of them, ``LANDING_PERCENTILE``;
+  ``frontal_land_tol_legs``, wider when the heel's measured scatter is),
   not moving up relative to the track. Then, when a foot on the belt moves clearly up the
   image (a front view: it goes away), contact is where the heel turns back up — its lowest
   point in the image, from a fit of the descent and the line it then follows; otherwise
@@ -57,6 +58,11 @@ _BIN = 0.05  # leg/s, histogram bin of foot velocities
 #: the learnt landing height is never reached: it is forgotten and learnt again
 STUCK_SWING_STRIDES = 2.0
 STUCK_SWING_MIN_S = 1.5
+#: the landing height used is this percentile (image y, down) of the recent stances' ones:
+#: a wrong one is a late-swing height, always above the true one in the image (smaller
+#: y), so an upper percentile resists two wrong ones of five where the median drifted
+#: (correlated pose noise at 30 fps: landings 40-55 px too high, contacts ~130 ms early)
+LANDING_PERCENTILE = 75
 #: a heel near its landing height that neither reaches it nor turns back within this
 #: long has landed (seconds)
 APPROACH_MAX_S = 0.1
@@ -181,17 +187,23 @@ class FrontalFootEventDetector:
     @property
     def land_tol(self) -> float:
         """How near its landing height the heel counts as down (leg lengths):
-        ``frontal_land_tol_legs``, or twice the heel's measured scatter when larger (with
-        3 px of pose noise a heel's lowest sample varies by more than the tolerance and
-        every other contact went unseen)."""
+        ``frontal_land_tol_legs``, or twice the heel's measured scatter, whichever is
+        larger (with 3 px of pose noise a heel's lowest sample varies by more than the
+        tolerance and contacts went unseen). In a front view, where this only opens the
+        wait for the heel's turning point, also twice the spread of its recent landing
+        heights (noise that drifts over a few frames moves the lowest sample too)."""
         noise = percentile(self._noise, 50) if self._noise else 0.0
-        return max(self.cfg.frontal_land_tol_legs, 2.0 * noise)
+        spread = 0.0
+        if len(self._landings) >= 3 and self.track.moves_up:
+            lands = np.asarray(self._landings)
+            spread = 1.4826 * float(np.median(np.abs(lands - np.median(lands))))
+        return max(self.cfg.frontal_land_tol_legs, 2.0 * noise, 2.0 * spread)
 
     @property
     def landing_y(self) -> float:
         """Image height (leg lengths, y down) where this heel lands."""
         if self._landings:
-            return percentile(self._landings, 50)
+            return percentile(self._landings, LANDING_PERCENTILE)
         ys = [o.heel_y for o in self._hist if o.heel_y == o.heel_y]
         return percentile(ys, 85) if len(ys) >= 5 else math.nan
 
@@ -333,7 +345,8 @@ class FrontalFootEventDetector:
         """After a stance: where the heel first moved with the belt (its landing height).
 
         The heel moves with the belt from its landing to heel-off: the longest run of
-        samples moving at the belt's image speed (one odd sample inside a run tolerated)
+        samples moving at the belt's image speed (one odd sample inside a run tolerated
+        when it is within twice the band)
         between shortly before the detected IC and the TO. Its first sample is the
         landing. Taking the first such sample after the detected IC instead would take a
         late-swing sample whose velocity merely passes through the belt's (the heel
@@ -342,7 +355,8 @@ class FrontalFootEventDetector:
         trk = self.track
         t_from = self._ic_t_s - 0.15
         hist = [o for o in self._hist if t_from <= o.t_s <= t_to]
-        on = [abs(o.heel_vy - trk.v_g) < trk.band for o in hist]
+        dev = [abs(o.heel_vy - trk.v_g) for o in hist]
+        on = [d < trk.band for d in dev]
         best, best_len = -1, 0
         start, length, gap = -1, 0, 0
         for i, ok in enumerate(on):
@@ -355,7 +369,9 @@ class FrontalFootEventDetector:
                     best, best_len = start, length
             elif start >= 0:
                 gap += 1
-                if gap >= 2:
+                # one odd sample is a noise spike; one far off the belt's speed, or two,
+                # end the run (at 30 fps a late-swing sample merged with the stance)
+                if gap >= 2 or dev[i] >= 2 * trk.band:
                     start, length, gap = -1, 0, 0
         if best < 0 or best_len < 2:
             return
