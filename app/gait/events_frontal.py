@@ -23,7 +23,7 @@ spread out) — :class:`StanceTrack`, shared by both feet.
   ``v_g`` through its stance positions), timed where the rise crossed
   ``to_time_lift_legs``, as in the side view; in a front view, where that rise is slow,
   where it left the track (:func:`kink_fit`). A stance with no toe-off for two strides is
-  dropped (the foot starts again in swing).
+  dropped (the foot starts again, phase unknown).
 
 The track also gives the camera roll: at mid-stance both feet are at about the same
 distance from the camera, so the line through the two feet's mid-stance points is level
@@ -264,12 +264,13 @@ class FrontalFootEventDetector:
             self._stance = []
         elif clock.since(obs.t_s) > max(STUCK_SWING_MIN_S,
                                         STUCK_SWING_STRIDES * self._typical_stride_s()):
-            clock.enter(Phase.SWING, obs.t_s)  # no toe-off found: start again, in swing
+            # no toe-off found: start again, phase unknown (its length is not learnt)
+            clock.enter(Phase.UNKNOWN, obs.t_s)
             self._stance = []
         return events
 
     def _contact_time(self, land: float) -> float | None:
-        """The heel came within ``frontal_land_tol_legs`` of its landing height
+        """The heel came within ``land_tol`` of its landing height
         (``self._approach``: the sample before, then each sample since). Contact is where
         it reaches that height (a rear view: the heel keeps moving down the image through
         the contact), or, when it turns back short of it, where it turned (a front view:
