@@ -83,13 +83,17 @@ class Task(QObject):
         except Cancelled:
             self.finished = True
             self.sig_cancelled.emit()
-        except UserError as exc:
-            self.finished = True
-            self.sig_failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - reported to the user, traceback printed
-            traceback.print_exc()
             self.finished = True
-            self.sig_failed.emit(f"The {self.name} failed: {exc}.")
+            if self.stop.is_set():
+                # cancelled: a job cut short may fail on what it did not read ("contains no
+                # frames"); that is the cancellation, not an error to show in a message box
+                self.sig_cancelled.emit()
+            elif isinstance(exc, UserError):
+                self.sig_failed.emit(str(exc))
+            else:
+                traceback.print_exc()
+                self.sig_failed.emit(f"The {self.name} failed: {exc}.")
         else:
             self.finished = True
             self.sig_done.emit(result)
