@@ -52,3 +52,39 @@ def gc_on_gui_thread(qapp):
     guard = MainThreadGC()
     yield guard
     guard.close()
+
+
+#: a message box open this long is one nobody in the test will answer (seconds)
+STUCK_BOX_S = 20.0
+
+
+@pytest.fixture(autouse=True)
+def no_stuck_message_box(qapp):
+    """A modal message box that the test did not expect blocks its event loop for good
+    offscreen (pytest-timeout's alarm does not get through Qt's loop): one hung a clean
+    run until it was killed. A timer, which runs inside that box's own loop, closes a box
+    left open ``STUCK_BOX_S`` and the test fails with its text instead."""
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    stuck: list[str] = []
+    first_seen: dict[int, float] = {}
+
+    def check() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            return
+        t0 = first_seen.setdefault(id(box), time.monotonic())
+        if time.monotonic() - t0 > STUCK_BOX_S:
+            stuck.append(box.text())
+            box.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(1000)
+    yield
+    timer.stop()
+    if stuck:
+        pytest.fail(f"a message box was left open: {stuck}")
