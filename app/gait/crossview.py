@@ -60,7 +60,11 @@ def estimate_offset(primary_ns, primary_feet, other_ns, other_feet, *,
     fb = np.asarray(other_feet)
     swapped_feet = np.where(fb == "left", "right", np.where(fb == "right", "left", fb))
     swap = _estimate(primary_ns, primary_feet, other_ns, swapped_feet, max_offset_ms, min_pairs)
-    if swap.known and (not same.known or swap.n_pairs > 1.5 * same.n_pairs):
+    # the swapped reading must be clearly better and rest on enough pairs: early in a
+    # session a few contacts timed off by ~100 ms (a view's first strides, before its
+    # estimates are learnt) can pair up the other way round by chance
+    if swap.known and swap.n_pairs >= 2 * min_pairs and (
+            not same.known or swap.n_pairs > 1.5 * same.n_pairs):
         return OffsetEstimate(swap.offset_ms, swap.spread_ms, swap.n_pairs, True)
     return same
 
