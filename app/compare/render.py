@@ -92,17 +92,16 @@ def overlay_for(clip: Clip, frame: int, show_contact: bool = True) -> Overlay:
     if s is None or s.landmarks is None:
         return Overlay()
     contact = None
+    t = clip.time_of(frame)
     if show_contact and clip.view is View.SIDE:
-        t = clip.time_of(frame)
         for e in clip.events:
             if e.kind is EventKind.IC and 0 <= t - e.t_s <= 2.5 / clip.fps:
                 lm = s.landmarks
                 heel = lm[LM[f"{e.foot.value}_heel"]]
                 if np.isfinite(heel[:2]).all():
                     contact = (e.foot.value, (float(heel[0]), float(heel[1])))
-    t = clip.time_of(frame)
     last: dict[str, EventKind] = {}
-    for e in sorted(clip.events, key=lambda e: e.t_s):
+    for e in clip.events:  # in time order
         if e.t_s <= t:
             last[e.foot.value] = e.kind
     on_ground = tuple(f for f, k in sorted(last.items()) if k is EventKind.IC)

@@ -224,8 +224,7 @@ class FrontalFootEventDetector:
         conf = FRONTAL_CONFIDENCE * float(min(1.0, max(0.0, obs.visibility)))
         land = self.landing_y
         events: list[DetectedEvent] = []
-        if clock.phase is Phase.SWING and self._landings and clock.since(obs.t_s) > max(
-                STUCK_SWING_MIN_S, STUCK_SWING_STRIDES * self._typical_stride_s()):
+        if clock.phase is Phase.SWING and self._landings and clock.since(obs.t_s) > self._stuck_s():
             self._landings.clear()
             land = self.landing_y
         if clock.phase is not Phase.STANCE:
@@ -262,8 +261,7 @@ class FrontalFootEventDetector:
             self._learn_stance(to)
             clock.enter(Phase.SWING, to)
             self._stance = []
-        elif clock.since(obs.t_s) > max(STUCK_SWING_MIN_S,
-                                        STUCK_SWING_STRIDES * self._typical_stride_s()):
+        elif clock.since(obs.t_s) > self._stuck_s():
             # no toe-off found: start again, phase unknown (its length is not learnt)
             clock.enter(Phase.UNKNOWN, obs.t_s)
             self._stance = []
@@ -302,6 +300,11 @@ class FrontalFootEventDetector:
         dt = float(np.median(np.diff(t))) if t.size >= 2 else 0.0
         t_k = kink_fit(t, h, t_max - dt, t_max + dt)[0] if t.size >= 5 else math.nan
         return t_max if math.isnan(t_k) else t_k
+
+    def _stuck_s(self) -> float:
+        """A phase longer than this (s) has lost its event: two typical strides, at least
+        ``STUCK_SWING_MIN_S``."""
+        return max(STUCK_SWING_MIN_S, STUCK_SWING_STRIDES * self._typical_stride_s())
 
     def _typical_stride_s(self) -> float:
         """Median stance + median swing of this foot (s); 0 until both are known."""
@@ -432,8 +435,3 @@ def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
     dof = max(1, t_s.size - len(cols))
     rms = math.sqrt(float(sse[i]) / dof)
     return (float(grid[i]), h, rms) if float(y.min()) <= h <= float(y.max()) else nan
-
-
-def kink_height(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float) -> float:
-    """The height of :func:`kink_fit` (NaN when it fails)."""
-    return kink_fit(t_s, y, lo_s, hi_s)[1]

@@ -255,7 +255,7 @@ def test_kink_height_finds_where_a_descending_heel_joins_its_stance_line():
     """A heel coming down ever more slowly (quadratic) that then moves with the belt
     (straight line): the fit returns the height at the join within a pixel-sized error
     under 1 px of noise; a fit outside the samples' range is refused (NaN)."""
-    from app.gait.events_frontal import kink_height
+    from app.gait.events_frontal import kink_fit
 
     rng = np.random.default_rng(4)
     fps, t_join, y_join = 60.0, 0.5, 600.0
@@ -266,12 +266,12 @@ def test_kink_height_finds_where_a_descending_heel_joins_its_stance_line():
         t = t[(t >= guess - 0.14) & (t <= guess + 0.12)]
         d = t - t_join
         y = np.where(d < 0, y_join + 5.0 * fps * d - 0.6 * fps**2 * d**2 / 2, y_join + 3.8 * fps * d)
-        h = kink_height(t, y + rng.normal(0, 1.0, t.size), guess - 0.06, guess + 0.05)
+        h = kink_fit(t, y + rng.normal(0, 1.0, t.size), guess - 0.06, guess + 0.05)[1]
         errs.append(h - y_join)
     assert abs(np.median(errs)) < 2.0  # px; the heel moves ~4 px a frame here
     assert np.percentile(np.abs(errs), 75) < 8.0
-    assert math.isnan(kink_height(t, np.full(t.size, 600.0) + 1e-3 * np.arange(t.size),
-                                  t[-1] + 0.5, t[-1] + 0.6))
+    assert math.isnan(kink_fit(t, np.full(t.size, 600.0) + 1e-3 * np.arange(t.size),
+                               t[-1] + 0.5, t[-1] + 0.6)[1])
 
 
 @pytest.mark.parametrize("noise", [1.0, 2.0, 3.0])
