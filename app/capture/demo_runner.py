@@ -37,7 +37,8 @@ treadmill):
 Projection: orthographic (``camera_distance_m=None``: ``scale`` px/m everywhere) or a
 pinhole camera ``camera_distance_m`` from the runner (from the hips for rear/front views,
 from the body's midline for the side view) at ``camera_height_m`` (default: hip height),
-looking horizontally, with ``scale`` px/m at the hips' depth; ``camera_roll_deg`` rolls
+looking horizontally, with ``scale`` px/m at the hips' depth, ``camera_lateral_m`` to the runner's
+image-right of their midline (the runner then shows off-centre); ``camera_roll_deg`` rolls
 the image about its centre (positive = clockwise on screen). At the hips' depth the belt
 surface is at image row ``belt_y``. Side view facing LEFT: forward = image-left and the
 runner's left side is the near side (as in ``male_side.mp4``). Rear view: runner's left on
@@ -145,6 +146,7 @@ class SyntheticRunner:
         camera_distance_m: float | None = None,
         camera_height_m: float | None = None,
         camera_roll_deg: float = 0.0,
+        camera_lateral_m: float = 0.0,
     ) -> None:
         if not 60.0 <= cadence_spm <= 260.0:
             raise ValueError(f"cadence_spm must be 60..260, got {cadence_spm}")
@@ -175,6 +177,7 @@ class SyntheticRunner:
             raise ValueError("camera_distance_m must be at least 1 m")
         self.camera_distance_m = None if camera_distance_m is None else float(camera_distance_m)
         self.camera_roll_deg = float(camera_roll_deg)
+        self.camera_lateral_m = float(camera_lateral_m)
 
         H = self.runner_height_m
         self.step_width_m = _ANKLE_HALF_WIDTH * H if step_width_m is None else float(step_width_m)
@@ -408,6 +411,7 @@ class SyntheticRunner:
             lateral, depth = -l, f
         else:  # FRONT, not mirrored
             lateral, depth = l, -f
+        lateral = lateral - self.camera_lateral_m
         out = np.empty((P.shape[0], 3), dtype=np.float64)
         if self.camera_distance_m is None:
             out[:, 0] = self.cx + lateral * s

@@ -39,6 +39,8 @@ MIN_STEPS_FOR_CADENCE = 4
 SNAPSHOT_STEPS = 8
 #: Frontal metrics are shown as good only over this many steps (GAIT_METRICS.md: 7–8).
 MIN_STEPS_GOOD_FRONTAL = 8
+#: recent steps whose landing-heel depth ratios are pooled (median) for step width
+DEPTH_RATIO_STEPS = 8
 BUFFER_S = 4.0
 #: A step's metrics wait until the landmarks reach this far past its end (filter edges).
 WINDOW_MARGIN_S = 0.15
@@ -131,6 +133,9 @@ class GaitEngine:
         self._last_ic: dict[Foot, GaitEvent] = {}
         self._last_t_ns = -1
         self._n_samples = 0
+        self._frame_width_px = 0  # the latest sample's image width (perspective correction)
+        #: each foot's recent landing-heel depth ratios (step width under perspective)
+        self._depth_ratios: dict[Foot, deque[float]] = {}
         self._n_person = 0
         self._person_visible = False
         self._low_conf_until_ns = -1
@@ -286,6 +291,7 @@ class GaitEngine:
             self._dt_hist.append((sample.t_ns - self._last_t_ns) / 1e9)
         self._last_t_ns = sample.t_ns
         self._n_samples += 1
+        self._frame_width_px = int(sample.width or 0)
         t_s = sample.t_ns * 1e-9
         lm_in = sample.landmarks
         if lm_in is None:
@@ -460,16 +466,19 @@ class GaitEngine:
         d = st.to.t_ns - st.ic.t_ns
         t0, t1 = st.ic.t_ns + d // 4, st.to.t_ns - d // 4
         leg = LEG[st.foot.value]
-        pts = []
+        pts, axis = [], []
         for bt, _, lm in self._buffer:
             if t0 <= bt <= t1:
                 heel, toe = lm[leg["heel"]], lm[leg["toe"]]
                 p = heel if not toe[1] > heel[1] else toe
                 if not math.isnan(p[1]):
                     pts.append(p[:2])
+                axis.append(m.body_axis_deg(lm))
         if pts:  # pixels: a height normalised by a leg length that drifts would tilt
             x, y = np.mean(pts, axis=0)
-            self._track.add_mid_stance(st.foot.value, float(x), float(y))
+            a = np.asarray(axis)
+            a = float(np.mean(a[np.isfinite(a)])) if np.isfinite(a).any() else math.nan
+            self._track.add_mid_stance(st.foot.value, float(x), float(y), a)
 
     def _window_end_ns(self, st: _Stance) -> int:
         end = st.ic.t_ns
@@ -546,7 +555,14 @@ class GaitEngine:
             return sm.side_metrics(sharp, times, self.forward_sign, self.leg_px, self._profiles)
         smooth = sm.clean_window(t, lms, smoothing_cutoff_hz(step_s, fps), self.roll_deg)
         shank = {s: percentile(h, 95) if h else math.nan for s, h in self._shank_hist.items()}
-        out, reasons = sm.frontal_metrics(smooth, sharp, times, self.view, self._profiles, shank)
+        centre = 0.5 * self._frame_width_px if self._frame_width_px > 0 else None
+        end_s = times.to_s if times.to_s is not None else (times.next_ic_s or times.ic_s)
+        ratios = self._depth_ratios.setdefault(st.foot, deque(maxlen=DEPTH_RATIO_STEPS))
+        ratio = sm.depth_ratio_at_ic(sharp, times, end_s)
+        if math.isfinite(ratio):
+            ratios.append(ratio)
+        out, reasons = sm.frontal_metrics(smooth, sharp, times, self.view, self._profiles, shank,
+                                          centre, float(np.median(ratios)) if ratios else 1.0)
         self._reasons.update(reasons)
         for name, value in out.items():
             if value is not None:

@@ -53,6 +53,11 @@ TRACK_HISTORY_S = 4.0
 #: only a step width apart, and their landmarks' heights differ by a few millimetres
 #: between feet (shoe, toe-out, model) — on the C3D walk that alone reads up to 2°
 MIN_ROLL_DEG = 3.0
+#: The feet's roll counts only when the body's long axis (hips to shoulders, averaged
+#: over both feet's stances) leans the same way within this many degrees. The feet stand
+#: a step width apart (~40 px from 3 m), and under perspective their stance heights move
+#: ~35 px with depth, so a frame of timing bias on one foot reads as 10° of roll.
+ROLL_AXIS_AGREEMENT_DEG = 1.5
 _BIN = 0.05  # leg/s, histogram bin of foot velocities
 #: a swing longer than this many typical strides (at least ``STUCK_SWING_MIN_S``) means
 #: the learnt landing height is never reached: it is forgotten and learnt again
@@ -78,11 +83,13 @@ class StanceTrack:
         self._next_update_s = -math.inf
         self._mid: dict[str, deque[tuple[float, float]]] = {
             "left": deque(maxlen=16), "right": deque(maxlen=16)}
+        self._axis: dict[str, deque[float]] = {"left": deque(maxlen=16), "right": deque(maxlen=16)}
 
     def copy_from(self, other: "StanceTrack") -> None:
         self.v_g = other.v_g
         for side in ("left", "right"):
             self._mid[side] = deque(other._mid[side], maxlen=16)
+            self._axis[side] = deque(other._axis[side], maxlen=16)
 
     @property
     def band(self) -> float:
@@ -107,10 +114,22 @@ class StanceTrack:
             self._next_update_s = t_s + 0.25
             self.v_g = _mode(np.asarray(self._v))
 
-    def add_mid_stance(self, side: str, x_px: float, y_px: float) -> None:
-        """Where one stance stood (image x and y of the foot's lowest point, pixels)."""
+    def add_mid_stance(self, side: str, x_px: float, y_px: float, axis_deg: float = math.nan) -> None:
+        """Where one stance stood (image x and y of the foot's lowest point, pixels) and
+        the body's axis then (hips' to shoulders' midpoint from the image's vertical,
+        degrees, clockwise on screen positive; the side-to-side trunk lean of one stance
+        cancels against the other foot's)."""
         if x_px == x_px and y_px == y_px:
             self._mid[side].append((x_px, y_px))
+        if axis_deg == axis_deg:
+            self._axis[side].append(axis_deg)
+
+    def _body_axis_deg(self) -> float:
+        """The body's mean axis over both feet's recent stances (NaN without 4 of each)."""
+        left, right = self._axis["left"], self._axis["right"]
+        if len(left) < 4 or len(right) < 4:
+            return math.nan
+        return 0.5 * (float(np.median(left)) + float(np.median(right)))
 
     @property
     def roll_deg(self) -> float:
@@ -118,7 +137,8 @@ class StanceTrack:
         screen): the slope of the line through both feet's mean stance points. The feet
         stand only a step width apart, so the slope is noisy: it counts only when it is
         more than three times its standard error and at least ``MIN_ROLL_DEG`` (and each foot
-        has 4 stances); else 0."""
+        has 4 stances), and when the body's axis agrees within ``ROLL_AXIS_AGREEMENT_DEG``
+        (when it is known); else 0."""
         left, right = np.asarray(self._mid["left"]), np.asarray(self._mid["right"])
         if len(left) < 4 or len(right) < 4:
             return 0.0
@@ -132,7 +152,12 @@ class StanceTrack:
             return 0.0
         # the line from the foot at smaller image x to the one at larger x
         roll = float(math.degrees(math.atan2(dy, dx) if dx > 0 else math.atan2(-dy, -dx)))
-        return roll if abs(roll) >= MIN_ROLL_DEG else 0.0
+        if abs(roll) < MIN_ROLL_DEG:
+            return 0.0
+        axis = self._body_axis_deg()
+        if axis == axis and abs(axis - roll) > ROLL_AXIS_AGREEMENT_DEG:
+            return 0.0
+        return roll
 
 
 def _mode(v: np.ndarray) -> float:

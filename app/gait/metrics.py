@@ -208,9 +208,27 @@ def lateral_trunk_lean_deg(lm: np.ndarray, stance_side: str) -> float:
     return math.degrees(math.atan2((sh[0] - hip[0]) * toward, hip[1] - sh[1]))
 
 
-def step_width_pct_pelvis(lm: np.ndarray, side: str) -> float:
+def body_axis_deg(lm: np.ndarray) -> float:
+    """The hips' midpoint to the shoulders' midpoint from the image's vertical, degrees,
+    clockwise on screen positive (the shoulders to image-right of the hips)."""
+    hip = g.midpoint(lm, g.L_HIP, g.R_HIP)
+    sh = g.midpoint(lm, g.L_SHOULDER, g.R_SHOULDER)
+    if _nan_if_missing(hip, sh) or hip[1] - sh[1] <= 0:
+        return math.nan
+    return math.degrees(math.atan2(sh[0] - hip[0], hip[1] - sh[1]))
+
+
+def step_width_pct_pelvis(lm: np.ndarray, side: str, centre_x_px: float | None = None,
+                          depth_ratio: float = 1.0) -> float:
     """The foot (heel, or ankle when the heel is not seen) at IC from the body midline
-    (the hips' midpoint), % of hip width; outward positive, negative = crossover."""
+    (the hips' midpoint), % of hip width; outward positive, negative = crossover.
+
+    ``depth_ratio``: the foot's distance from the camera over the hips' (rear/front views
+    under perspective, :func:`ground_depth_ratio`); with ``centre_x_px``, the image's
+    centre, the foot's offset from the centre is scaled by it, so that it reads at the
+    hips' scale: a heel landing 0.24 m ahead of the hips, 3 m from a rear camera, looks 8 %
+    nearer the image centre than it is (1.8 % of hip width for a centred runner, ~10 % for
+    one filmed 0.6 m off-centre)."""
     hip_l, hip_r = lm[g.L_HIP], lm[g.R_HIP]
     foot = contact_point(lm, side)
     if _nan_if_missing(hip_l, hip_r) or math.isnan(foot[0]):
@@ -219,7 +237,41 @@ def step_width_pct_pelvis(lm: np.ndarray, side: str) -> float:
     if width < 1.0:
         return math.nan
     mid = (hip_l[0] + hip_r[0]) / 2
-    return float((foot[0] - mid) * _outward_sign(lm, side) / width * 100.0)
+    foot_x = float(foot[0])
+    if centre_x_px is not None and math.isfinite(depth_ratio):
+        foot_x = centre_x_px + (foot_x - centre_x_px) * depth_ratio
+    return float((foot_x - mid) * _outward_sign(lm, side) / width * 100.0)
+
+
+#: Limits of :func:`ground_depth_ratio` (a foot lands at most ~0.6 m ahead of or behind
+#: the hips, and the camera is at least ~2.5 m away).
+DEPTH_RATIO_RANGE = (0.8, 1.25)
+
+
+def ground_depth_ratio(heel_below_hips_px: np.ndarray, heel_depth_px: np.ndarray,
+                       depth_at_ic_px: float) -> float:
+    """The heel's distance from the camera at IC over the hips', from its stance on the
+    ground (rear/front views; NaN when it cannot be told).
+
+    A camera level with the hips (as the framing guide asks) sees a point on the floor at
+    distance Z at ``f·H/Z`` below the hips' row, H the camera's height. So the ratio is
+    (the planted heel's height below the hips where its depth equals the hips') over
+    (that height at IC), from a straight line fitted to the heel's image height against
+    its depth. ``heel_below_hips_px``: image y of the heel minus the hips' mean y over the
+    planted part of the stance, px; ``heel_depth_px``: the pose model's depth of the heel
+    from the hips (z, px; only where it crosses the hips' depth matters, not its scale);
+    ``depth_at_ic_px``: that depth at IC. Under an orthographic view the heel's height
+    does not change with depth and the ratio is 1."""
+    ok = np.isfinite(heel_below_hips_px) & np.isfinite(heel_depth_px)
+    y, z = heel_below_hips_px[ok], heel_depth_px[ok]
+    if y.size < 3 or not math.isfinite(depth_at_ic_px) or np.ptp(z) < 1.0:
+        return math.nan
+    slope, at_hips = np.polyfit(z, y, 1)
+    at_ic = at_hips + slope * depth_at_ic_px
+    if at_hips <= 0 or at_ic <= 0:
+        return math.nan
+    lo, hi = DEPTH_RATIO_RANGE
+    return float(min(hi, max(lo, at_hips / at_ic)))
 
 
 def heel_line_deg(lm: np.ndarray, side: str) -> float:

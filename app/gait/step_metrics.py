@@ -39,6 +39,8 @@ PROFILE_STEPS = 8
 HEEL_WHIP_WINDOW_S = 0.15
 #: Heel whip needs the shank to show at least this fraction of its length in the image.
 MIN_SHANK_FRACTION = 0.6
+#: Part of the stance (from IC) where the heel is taken as planted (heel-off comes later).
+PLANTED_FRACTION = 0.6
 
 _CLEAN_POINTS = tuple(sorted({
     g.L_HIP, g.R_HIP, g.L_SHOULDER, g.R_SHOULDER, g.L_KNEE, g.R_KNEE, g.L_ANKLE, g.R_ANKLE,
@@ -175,12 +177,15 @@ def side_metrics(win: Window, st: StepTimes, forward_sign: float, leg_px: float,
 
 
 def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profiles: PeakProfiles,
-                    shank_px: dict[str, float]) -> tuple[dict[str, float | None], dict[str, str]]:
+                    shank_px: dict[str, float], centre_x_px: float | None = None,
+                    depth_ratio: float = 1.0) -> tuple[dict[str, float | None], dict[str, str]]:
     """Rear/front-view metrics of one step and the reasons for the ones left out.
 
     ``win``: strongly cleaned landmarks (for the small stance angles); ``sharp``: lightly
     cleaned ones (for positions at an event and the quick heel whip). ``shank_px``: each
-    leg's full shank length in the image (for the heel-whip check)."""
+    leg's full shank length in the image (for the heel-whip check). ``centre_x_px``: the image's
+    centre, and ``depth_ratio``, the landing heel's distance from the camera over the
+    hips' (:func:`depth_ratio_at_ic`), for step width's perspective correction."""
     side = st.foot
     out: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
@@ -200,7 +205,8 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
         else:
             out["foot_progression_deg"] = None
             reasons["foot_progression_deg"] = REASON_NO_DEPTH
-    out["step_width_pct_pelvis"] = _num(m.step_width_pct_pelvis(sharp.at(st.ic_s), side))
+    out["step_width_pct_pelvis"] = _num(m.step_width_pct_pelvis(sharp.at(st.ic_s), side,
+                                                                centre_x_px, depth_ratio))
     step_end = st.next_ic_s if st.next_ic_s is not None else end
     _, step = win.between(st.ic_s, step_end)
     cross = [c for c in (m.wrist_crosses_midline(x) for x in step) if c is not None]
@@ -211,6 +217,26 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
         if why:
             reasons["heel_whip_deg"] = why
     return out, reasons
+
+
+def depth_ratio_at_ic(win: Window, st: StepTimes, stance_end_s: float) -> float:
+    """The landing heel's distance from the camera at IC over the hips' (rear/front
+    views; :func:`app.gait.metrics.ground_depth_ratio`), from the first
+    ``PLANTED_FRACTION`` of the stance, measured against the hips' mean row over the
+    whole window (the camera's row when it is level with the hips); NaN when it cannot be
+    told."""
+    leg = g.LEG[st.foot]
+    _, planted = win.between(st.ic_s, st.ic_s + PLANTED_FRACTION * (stance_end_s - st.ic_s))
+    hips_y = win.lm[:, [g.L_HIP, g.R_HIP], 1]
+    if len(planted) < 3 or not np.isfinite(hips_y).any():
+        return math.nan
+    row = float(np.nanmean(hips_y))
+
+    def depth(x: np.ndarray) -> np.ndarray:
+        return x[..., leg["heel"], 2] - 0.5 * (x[..., g.L_HIP, 2] + x[..., g.R_HIP, 2])
+
+    return m.ground_depth_ratio(planted[:, leg["heel"], 1] - row, depth(planted),
+                                float(depth(win.at(st.ic_s))))
 
 
 def heel_whip(win: Window, side: str, to_s: float, shank_full_px: float,
