@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from app.gait.cadence import cadence_spm
-from app.gait.engine import MIN_STEPS_FOR_CADENCE, GaitEngine
+from app.gait.engine import MIN_STEPS_FOR_CADENCE, WALKING_FRONTAL_WARNING, GaitEngine
 from app.gait.metrics import METRIC_SPECS, foot_strike_category
 from app.gait.plausibility import slow_motion_warning
 from app.types import Facing, Foot, GaitEvent, PoseSample, Quality, StepRecord, View
@@ -180,6 +180,8 @@ def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> 
     if steps and low / len(steps) > 0.3:
         warnings.append(f"{low} of {len(steps)} steps have low landmark confidence")
     slow_motion = slow_motion_warning(steps, fps) if cad is not None else None
+    if steps and not slow_motion and engine.walking_seen_frontally(cad):
+        warnings.append(WALKING_FRONTAL_WARNING)
     if slow_motion:
         warnings.insert(0, slow_motion)  # leads the summary and the JSON quality
     metrics: dict[str, MetricSummary] = {}

@@ -39,6 +39,12 @@ MIN_STEPS_FOR_CADENCE = 4
 SNAPSHOT_STEPS = 8
 #: Frontal metrics are shown as good only over this many steps (GAIT_METRICS.md: 7–8).
 MIN_STEPS_GOOD_FRONTAL = 8
+#: Below this cadence (steps/min) a gait is taken as walking (running: ~150 and up,
+#: walking ~95-130) for :meth:`GaitEngine.walking_seen_frontally`
+WALKING_MAX_SPM = 135.0
+WALKING_FRONTAL_WARNING = (
+    "this looks like walking filmed from behind or in front: contacts in these views are "
+    "timed for running and can be off by a tenth of a second (film walking from the side)")
 #: recent steps whose landing-heel depth ratios are pooled (median) for step width
 DEPTH_RATIO_STEPS = 8
 BUFFER_S = 4.0
@@ -569,6 +575,18 @@ class GaitEngine:
                 self._reasons.pop(name, None)
         return out
 
+    def walking_seen_frontally(self, cadence_spm: float | None) -> bool:
+        """A rear or front view timed from image heights (as real video is) of a gait that
+        looks like walking: ``cadence_spm`` under ``WALKING_MAX_SPM``, or a heel reaching
+        the belt from below (``FrontalFootEventDetector.arrives_from_below``). Those
+        contacts are timed for a runner's heel: on walking mocap seen from behind most were
+        missed or 0.1-0.2 s off (``docs/VALIDATION.md``, heights-only rows)."""
+        if not self.frontal or self.use_depth:
+            return False
+        if cadence_spm is not None and cadence_spm < WALKING_MAX_SPM:
+            return True
+        return any(getattr(d, "arrives_from_below", False) for d in self._detectors.values())
+
     # ------------------------------------------------------------------ snapshot
     def snapshot(self) -> MetricSnapshot:
         """Current metrics: means over the last 8 steps, each with unit and quality."""
@@ -614,6 +632,8 @@ class GaitEngine:
         low = sum(1 for s in steps if s.confidence < 0.5)
         if steps and low > len(steps) // 2:
             warnings.append("low landmark confidence on most recent steps")
+        if steps and self.walking_seen_frontally(cad):
+            warnings.append(WALKING_FRONTAL_WARNING)
         quality = Quality.GOOD if cad is not None and not warnings else (
             Quality.LOW if self.steps else Quality.UNAVAILABLE)
         return MetricSnapshot(
