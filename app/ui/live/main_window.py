@@ -546,10 +546,23 @@ class MainWindow(QMainWindow):
             self.show_banner(st.runner_message)  # runner lost / looking inside the region
         elif second:
             self.show_banner(second)
+        elif gait := self._gait_banner():
+            if self.banner.text() != gait:
+                self.show_banner(gait)
         elif self.banner_box.isVisible() and not self._banner_sticky and st.state == "running":
             self.banner_box.hide()
         elif self._banner_sticky and self.banner.text() != self._banner_sticky:
             self.show_banner(self._banner_sticky, sticky=True)
+
+    def _gait_banner(self) -> str:
+        """A warning about the gait the engine sees that the tiles cannot show: walking
+        filmed from behind or in front, timed for running (one sentence; '' = none)."""
+        from app.gait.engine import WALKING_FRONTAL_WARNING
+
+        snap = self._shown_snapshot
+        if snap is not None and WALKING_FRONTAL_WARNING in snap.warnings:
+            return WALKING_FRONTAL_WARNING[0].upper() + WALKING_FRONTAL_WARNING[1:] + "."
+        return ""
 
     # ================================================================ shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
