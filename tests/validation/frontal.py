@@ -136,6 +136,27 @@ def _event_errors(result: Any, events: list, fps: float) -> dict[str, dict[str, 
 # ----------------------------------------------------------------------------- rows
 
 
+def _timing_rows(clip: str, res: Any, meta: dict, row: RowFn) -> list:
+    """Cadence and IC/TO rows of one C3D frontal run against the force plates."""
+    rows = []
+    cad = res.cadence_spm
+    err = None if cad is None else cad - meta["truth_cadence_spm"]
+    rows.append(row(clip, "cadence (spm)", f"{meta['truth_cadence_spm']:.1f}",
+                    "—" if cad is None else f"{cad:.1f}", "—" if err is None else f"{err:+.2f}",
+                    "±0.5", err is not None and abs(err) <= 0.5))
+    ev = _event_errors(res, meta["events"], meta["fps"])
+    for kind in ("IC", "TO"):
+        d = ev[kind]
+        ok = d["median_abs_ms"] is not None and d["median_abs_ms"] <= 20.0 and (
+            d["found_pct"] or 0) >= 80.0
+        rows.append(row(clip, f"{kind} median abs error (ms)", "0",
+                        f"{d['median_abs_ms']:.0f} ms, found {d['found_pct']:.0f}%"
+                        if d["median_abs_ms"] is not None else f"found {d['found_pct'] or 0:.0f}%",
+                        f"bias {d['mean_ms']:+.0f} ms" if d["mean_ms"] is not None else "—",
+                        "≤20 ms, found ≥80%", ok))
+    return rows
+
+
 def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
     """Rear and front views, orthographic and a pinhole camera 3 m away at hip height,
     without noise and with pose-like noise: events, cadence, pelvic drop, step width and
@@ -153,22 +174,7 @@ def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
                 clip = f"c3d {view} {camera}" + (f" +{noise:g}px" if noise else "")
                 samples = pose_noise(base, noise, NOISE_Z_PX)
                 res = analyze_samples(samples, View(view), None, meta["fps"])
-                cad = res.cadence_spm
-                err = None if cad is None else cad - meta["truth_cadence_spm"]
-                rows.append(row(clip, "cadence (spm)", f"{meta['truth_cadence_spm']:.1f}",
-                                "—" if cad is None else f"{cad:.1f}",
-                                "—" if err is None else f"{err:+.2f}", "±0.5",
-                                err is not None and abs(err) <= 0.5))
-                ev = _event_errors(res, meta["events"], meta["fps"])
-                for kind in ("IC", "TO"):
-                    d = ev[kind]
-                    ok = d["median_abs_ms"] is not None and d["median_abs_ms"] <= 20.0 and (
-                        d["found_pct"] or 0) >= 80.0
-                    rows.append(row(clip, f"{kind} median abs error (ms)", "0",
-                                    f"{d['median_abs_ms']:.0f} ms, found {d['found_pct']:.0f}%"
-                                    if d["median_abs_ms"] is not None else "—",
-                                    f"bias {d['mean_ms']:+.0f} ms" if d["mean_ms"] is not None else "—",
-                                    "≤20 ms, found ≥80%", ok))
+                rows.extend(_timing_rows(clip, res, meta, row))
                 e = paired(res, truth, "pelvic_drop_deg")
                 r = _rmse(e)
                 rows.append(row(clip, "pelvic drop RMSE (°)", "model obliquity",
@@ -190,21 +196,7 @@ def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
         flat = [replace(s, landmarks=_without_depth(s.landmarks)) for s in base]
         clip = f"c3d {view} persp, heights only +{NOISE_XY_PX:g}px"
         res = analyze_samples(pose_noise(flat, NOISE_XY_PX, 0.0), View(view), None, meta["fps"])
-        cad = res.cadence_spm
-        err = None if cad is None else cad - meta["truth_cadence_spm"]
-        rows.append(row(clip, "cadence (spm)", f"{meta['truth_cadence_spm']:.1f}",
-                        "—" if cad is None else f"{cad:.1f}", "—" if err is None else f"{err:+.2f}",
-                        "±0.5", err is not None and abs(err) <= 0.5))
-        ev = _event_errors(res, meta["events"], meta["fps"])
-        for kind in ("IC", "TO"):
-            d = ev[kind]
-            ok = d["median_abs_ms"] is not None and d["median_abs_ms"] <= 20.0 and (
-                d["found_pct"] or 0) >= 80.0
-            rows.append(row(clip, f"{kind} median abs error (ms)", "0",
-                            f"{d['median_abs_ms']:.0f} ms, found {d['found_pct']:.0f}%"
-                            if d["median_abs_ms"] is not None else f"found {d['found_pct'] or 0:.0f}%",
-                            f"bias {d['mean_ms']:+.0f} ms" if d["mean_ms"] is not None else "—",
-                            "≤20 ms, found ≥80%", ok))
+        rows.extend(_timing_rows(clip, res, meta, row))
         flagged = any("looks like walking" in w for w in res.warnings)
         rows.append(row(clip, "result says it is walking seen from behind/in front", "yes",
                         "yes" if flagged else "no", "—", "yes", flagged))
