@@ -576,16 +576,17 @@ class GaitEngine:
         return out
 
     def walking_seen_frontally(self, cadence_spm: float | None) -> bool:
-        """A rear or front view timed from image heights (as real video is) of a gait that
-        looks like walking: ``cadence_spm`` under ``WALKING_MAX_SPM``, or a heel reaching
-        the belt from below (``FrontalFootEventDetector.arrives_from_below``). Those
-        contacts are timed for a runner's heel: on walking mocap seen from behind most were
-        missed or 0.1-0.2 s off (``docs/VALIDATION.md``, heights-only rows)."""
+        """A rear or front view timed from image heights (as real video is) of a gait at a
+        walking cadence (under ``WALKING_MAX_SPM``). Those contacts are timed for a runner's
+        heel, which comes down onto the belt faster than the belt moves in the image; a
+        walker's reaches it slower (the foot reaches forward as it lands) and moves with it
+        only from foot-flat: on walking mocap most contacts were missed or 0.1-0.2 s off
+        (``docs/VALIDATION.md``, heights-only rows). The heel's arrival is not used to tell
+        walking apart: an overstriding runner's heel may arrive the same way, and whether
+        their contacts are timed well is not measured."""
         if not self.frontal or self.use_depth:
             return False
-        if cadence_spm is not None and cadence_spm < WALKING_MAX_SPM:
-            return True
-        return any(getattr(d, "arrives_from_below", False) for d in self._detectors.values())
+        return cadence_spm is not None and cadence_spm < WALKING_MAX_SPM
 
     # ------------------------------------------------------------------ snapshot
     def snapshot(self) -> MetricSnapshot:

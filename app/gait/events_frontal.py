@@ -193,9 +193,6 @@ class FrontalFootEventDetector:
         self._approach: list[FootObservation] = []
         #: the heel heights' scatter about the fitted landing (leg lengths), per stance
         self._noise: deque[float] = deque(maxlen=5)
-        #: the heel's image speed just before it moved with the belt, less the belt's
-        #: (leg lengths per second), per stance: negative when it reached the belt from below
-        self._arrival: deque[float] = deque(maxlen=5)
         self._primed = False
         self.delay_s = 0.0
 
@@ -208,7 +205,6 @@ class FrontalFootEventDetector:
         new = FrontalFootEventDetector(self.side, track, self.cfg)
         new._landings = deque(self._landings, maxlen=5)
         new._noise = deque(self._noise, maxlen=5)
-        new._arrival = deque(self._arrival, maxlen=5)
         new.clock.copy_durations(self.clock)
         new._primed = True
         return new
@@ -227,19 +223,6 @@ class FrontalFootEventDetector:
             lands = np.asarray(self._landings)
             spread = 1.4826 * float(np.median(np.abs(lands - np.median(lands))))
         return max(self.cfg.frontal_land_tol_legs, 2.0 * noise, 2.0 * spread)
-
-    @property
-    def arrives_from_below(self) -> bool:
-        """Seen from behind, this foot's heel reached the belt from below in most of its
-        last stances: slower than the belt moves in the image, even moving up it, as a
-        walker's heel does (the foot reaches forward, away from the camera, as it comes
-        down, and moves with the belt only from foot-flat, ~0.1 s after the contact). A
-        runner's heel comes down onto the belt faster than the belt moves. The contacts
-        here are timed for a runner's heel (measured on walking mocap: most of them missed
-        or 0.1-0.2 s off)."""
-        if self.track.moves_up or len(self._arrival) < 3:
-            return False
-        return percentile(self._arrival, 50) < 0.0
 
     @property
     def landing_y(self) -> float:
@@ -422,10 +405,6 @@ class FrontalFootEventDetector:
         if best < 0 or best_len < 2:
             return
         guess = hist[best].t_s
-        pre = [o.heel_vy for o in hist[:best] if guess - 0.12 <= o.t_s <= guess - 0.03
-               and o.heel_vy == o.heel_vy]
-        if pre:
-            self._arrival.append(float(np.mean(pre)) - trk.v_g)
         t_end = min(guess + 0.12, hist[min(best + best_len, len(hist)) - 1].t_s)
         pts = [(o.t_s, o.heel_y) for o in self._hist
                if guess - 0.14 <= o.t_s <= t_end and o.heel_y == o.heel_y]
