@@ -562,9 +562,8 @@ class GaitEngine:
         smooth = sm.clean_window(t, lms, smoothing_cutoff_hz(step_s, fps), self.roll_deg)
         shank = {s: percentile(h, 95) if h else math.nan for s, h in self._shank_hist.items()}
         centre = 0.5 * self._frame_width_px if self._frame_width_px > 0 else None
-        end_s = times.to_s if times.to_s is not None else (times.next_ic_s or times.ic_s)
         ratios = self._depth_ratios.setdefault(st.foot, deque(maxlen=DEPTH_RATIO_STEPS))
-        ratio = sm.depth_ratio_at_ic(sharp, times, end_s)
+        ratio = sm.depth_ratio_at_ic(sharp, times)
         if math.isfinite(ratio):
             ratios.append(ratio)
         out, reasons = sm.frontal_metrics(smooth, sharp, times, self.view, self._profiles, shank,

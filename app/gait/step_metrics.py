@@ -60,6 +60,11 @@ class StepTimes:
     to_s: float | None
     next_ic_s: float | None
 
+    @property
+    def stance_end_s(self) -> float:
+        """The stance's end: its toe-off, else the next contact, else the contact itself."""
+        return self.to_s if self.to_s is not None else (self.next_ic_s or self.ic_s)
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -152,7 +157,7 @@ def side_metrics(win: Window, st: StepTimes, forward_sign: float, leg_px: float,
     out["overstride_pct_leg"] = _num(m.overstride_pct_leg(lm_ic, side, fs, leg_px))
     out["shank_angle_ic_deg"] = _num(m.shank_angle_deg(lm_ic, side, fs))
     out["knee_flexion_ic_deg"] = _num(m.knee_flexion_deg(lm_ic, side))
-    end = st.to_s if st.to_s is not None else (st.next_ic_s or st.ic_s)
+    end = st.stance_end_s
     ts, stance = win.between(st.ic_s, end)
     fa_ic = m.foot_angle_deg(lm_ic, side, fs)
     if len(stance) >= 3:
@@ -189,7 +194,7 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
     side = st.foot
     out: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
-    end = st.to_s if st.to_s is not None else (st.next_ic_s or st.ic_s)
+    end = st.stance_end_s
     ts, stance = win.between(st.ic_s, end)
     if len(stance) >= 2:
         out["pelvic_drop_deg"] = profiles.peak(
@@ -219,14 +224,14 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
     return out, reasons
 
 
-def depth_ratio_at_ic(win: Window, st: StepTimes, stance_end_s: float) -> float:
+def depth_ratio_at_ic(win: Window, st: StepTimes) -> float:
     """The landing heel's distance from the camera at IC over the hips' (rear/front
     views; :func:`app.gait.metrics.ground_depth_ratio`), from the first
     ``PLANTED_FRACTION`` of the stance, measured against the hips' mean row over the
     whole window (the camera's row when it is level with the hips); NaN when it cannot be
     told."""
     leg = g.LEG[st.foot]
-    _, planted = win.between(st.ic_s, st.ic_s + PLANTED_FRACTION * (stance_end_s - st.ic_s))
+    _, planted = win.between(st.ic_s, st.ic_s + PLANTED_FRACTION * (st.stance_end_s - st.ic_s))
     hips_y = win.lm[:, [g.L_HIP, g.R_HIP], 1]
     if len(planted) < 3 or not np.isfinite(hips_y).any():
         return math.nan
