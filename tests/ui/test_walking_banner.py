@@ -18,6 +18,9 @@ def test_live_window_says_when_walking_is_filmed_from_behind(qtbot, make_window,
     pipe = w.pipeline
     qtbot.waitUntil(lambda: pipe.latest() is not None and pipe.latest().snapshot is not None,
                     timeout=15000)
+    # no camera here: the demo runs under the "no camera" note, which the user closes
+    assert w._banner_sticky.startswith("No camera found")
+    w.banner_close.click()
     real_latest = pipe.latest
     walking = {"on": True}
 
@@ -36,3 +39,21 @@ def test_live_window_says_when_walking_is_filmed_from_behind(qtbot, make_window,
     walking["on"] = False
     qtbot.waitUntil(lambda: not w.banner_box.isVisible()
                     or not w.banner.text().startswith("This looks like walking"), timeout=10000)
+    # a sticky banner (a recording problem, the wrong view) is not covered by it
+    walking["on"] = True
+    qtbot.waitUntil(lambda: w.banner.text().startswith("This looks like walking"), timeout=10000)
+    w.show_banner("Recording stopped: the disk is full.", sticky=True)
+    qtbot.wait(1500)
+    assert w.banner.text() == "Recording stopped: the disk is full."
+    # closed by the user, it does not come back while the warning lasts, but does once it
+    # cleared and is due again
+    w.banner_close.click()
+    qtbot.waitUntil(lambda: w.banner.text().startswith("This looks like walking"), timeout=10000)
+    w.banner_close.click()
+    qtbot.wait(1500)
+    assert not w.banner_box.isVisible()
+    walking["on"] = False
+    qtbot.wait(1000)
+    walking["on"] = True
+    qtbot.waitUntil(lambda: w.banner_box.isVisible()
+                    and w.banner.text().startswith("This looks like walking"), timeout=10000)

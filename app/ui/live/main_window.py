@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.busy_s = {"display": 0.0, "plot": 0.0, "status": 0.0}
         self.frames_displayed = 0
         self._banner_sticky = ""
+        self._gait_dismissed = ""  # the gait banner the user closed (shown again once it clears)
         self._tiles_t = 0.0
         self._shown_snapshot = None  # snapshot on the tiles and the cadence HUD (4 Hz)
         self.sessions_dialog = None  # app.ui.sessions.browser.SessionBrowser, made on first use
@@ -412,6 +413,8 @@ class MainWindow(QMainWindow):
         self.banner_box.show()
 
     def _dismiss_banner(self) -> None:
+        if not self._banner_sticky and self.banner.text() == self._gait_banner():
+            self._gait_dismissed = self.banner.text()  # closed: not again until it clears
         self._banner_sticky = ""
         self.banner_box.hide()
 
@@ -546,13 +549,14 @@ class MainWindow(QMainWindow):
             self.show_banner(st.runner_message)  # runner lost / looking inside the region
         elif second:
             self.show_banner(second)
+        elif self._banner_sticky:  # a recording problem, no camera, the wrong view
+            if self.banner.text() != self._banner_sticky or not self.banner_box.isVisible():
+                self.show_banner(self._banner_sticky, sticky=True)
         elif gait := self._gait_banner():
-            if self.banner.text() != gait:
+            if self.banner.text() != gait or not self.banner_box.isVisible():
                 self.show_banner(gait)
-        elif self.banner_box.isVisible() and not self._banner_sticky and st.state == "running":
+        elif self.banner_box.isVisible() and st.state == "running":
             self.banner_box.hide()
-        elif self._banner_sticky and self.banner.text() != self._banner_sticky:
-            self.show_banner(self._banner_sticky, sticky=True)
 
     def _gait_banner(self) -> str:
         """A warning about the gait the engine sees that the tiles cannot show: walking
@@ -560,9 +564,12 @@ class MainWindow(QMainWindow):
         from app.gait.engine import WALKING_FRONTAL_WARNING
 
         snap = self._shown_snapshot
+        text = ""
         if snap is not None and WALKING_FRONTAL_WARNING in snap.warnings:
-            return WALKING_FRONTAL_WARNING[0].upper() + WALKING_FRONTAL_WARNING[1:] + "."
-        return ""
+            text = WALKING_FRONTAL_WARNING[0].upper() + WALKING_FRONTAL_WARNING[1:] + "."
+        if text != self._gait_dismissed:
+            self._gait_dismissed = ""  # it cleared (or changed): show it again when due
+        return "" if text == self._gait_dismissed else text
 
     # ================================================================ shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
