@@ -68,7 +68,8 @@ def merge_metrics(primary: dict | None, other: dict | None) -> dict:
 def merge_snapshots(primary: MetricSnapshot | None, other: MetricSnapshot | None
                     ) -> MetricSnapshot | None:
     """The primary snapshot (cadence, timing) with the other view's metric values filled
-    in where the primary cannot measure them."""
+    in where the primary cannot measure them, and its warnings after the primary's (e.g.
+    a rear view timing a walker's contacts for running)."""
     if primary is None or other is None:
         return primary
     values = dict(primary.values)
@@ -76,7 +77,8 @@ def merge_snapshots(primary: MetricSnapshot | None, other: MetricSnapshot | None
         mine = values.get(name)
         if mv.value is not None and (mine is None or mine.value is None):
             values[name] = mv
-    return replace(primary, values=MappingProxyType(values),
+    warnings = primary.warnings + tuple(w for w in other.warnings if w not in primary.warnings)
+    return replace(primary, values=MappingProxyType(values), warnings=warnings,
                    person_visible=primary.person_visible or other.person_visible)
 
 

@@ -123,3 +123,27 @@ def test_a_rear_step_sent_again_updates_the_fused_step():
     last = {f.primary.index: f for u in out for f in u.fused}
     assert last[6].step.metrics["heel_whip_deg"] == 9.0
     assert last[6].step.metrics["overstride_pct_leg"] == 1.0
+
+
+def test_merged_snapshot_keeps_the_other_views_warnings_once():
+    from types import MappingProxyType
+
+    from app.gait.engine import WALKING_FRONTAL_WARNING
+    from app.pose.fusion import merge_snapshots
+    from app.types import MetricSnapshot, MetricValue, Quality
+
+    def snap(warnings, values):
+        return MetricSnapshot(t_ns=1, cadence_spm=110.0, cadence_reason="", n_steps=12,
+                              values=MappingProxyType(values), person_visible=True,
+                              quality=Quality.GOOD, warnings=warnings)
+
+    drop = MetricValue("pelvic_drop_deg", 4.0, "°", Quality.GOOD)
+    side = snap(("few steps",), {"pelvic_drop_deg": MetricValue("pelvic_drop_deg", None, "°",
+                                                                 Quality.UNAVAILABLE, "side view")})
+    rear = snap(("few steps", WALKING_FRONTAL_WARNING), {"pelvic_drop_deg": drop})
+    merged = merge_snapshots(side, rear)
+    assert merged.warnings == ("few steps", WALKING_FRONTAL_WARNING)
+    assert merged.values["pelvic_drop_deg"] == drop
+    assert merged.cadence_spm == 110.0
+    assert merge_snapshots(side, None) is side
+    assert merge_snapshots(side, snap((), {})).warnings == ("few steps",)
