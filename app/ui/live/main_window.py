@@ -563,10 +563,8 @@ class MainWindow(QMainWindow):
         filmed from behind or in front, timed for running (one sentence; '' = none)."""
         from app.gait.engine import WALKING_FRONTAL_WARNING
 
-        snap = self._shown_snapshot
-        text = ""
-        if snap is not None and WALKING_FRONTAL_WARNING in snap.warnings:
-            text = WALKING_FRONTAL_WARNING[0].upper() + WALKING_FRONTAL_WARNING[1:] + "."
+        snap, w = self._shown_snapshot, WALKING_FRONTAL_WARNING
+        text = w[0].upper() + w[1:] + "." if snap is not None and w in snap.warnings else ""
         if text != self._gait_dismissed:
             self._gait_dismissed = ""  # it cleared (or changed): show it again when due
         return "" if text == self._gait_dismissed else text
