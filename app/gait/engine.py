@@ -25,7 +25,7 @@ from app.gait import metrics as m
 from app.gait import step_metrics as sm
 from app.gait.cadence import cadence_spm, robust_mean
 from app.gait.events import DetectedEvent, EventDetectorConfig, FootEventDetector, FootObservation
-from app.gait.events_frontal import FrontalFootEventDetector, StanceTrack
+from app.gait.events_frontal import FrontalFootEventDetector, StanceTrack, floor_coordinate
 from app.gait.filters import OneEuroFilter, percentile
 from app.gait.geometry import L_HIP, LEG, R_HIP
 from app.gait.smoothing import LOCAL_FIT_HALF_WINDOW_S, LocalFit, depth_noise_legs, smoothing_cutoff_hz
@@ -64,6 +64,9 @@ DEPTH_NOISE_MAX_LEGS = 0.10
 DEPTH_DECIDE_SAMPLES = 45
 #: LocalFit columns (image heights of heels and toes) fitted over the short half-window
 _HEIGHTS = (2, 3, 6, 7)
+#: frontal views timed from image heights: the camera's horizon row is the hips' row
+#: averaged over about this long (s), so that the hips' bounce in each step does not enter
+HORIZON_TAU_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,9 @@ class GaitEngine:
         self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S if self.frontal
                              else LOCAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
         self._track = StanceTrack()
+        #: frontal views timed from heights: the camera's horizon row (px; NaN until seen)
+        self._horizon_px = math.nan
+        self._horizon_t_s = math.nan
         self._detectors = self._new_detectors()
         self._buffer: deque[tuple[int, int, np.ndarray]] = deque()
         self._vis: deque[tuple[float, float, float]] = deque()
@@ -233,6 +239,7 @@ class GaitEngine:
         if self.frontal:
             self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
         self._leg_hist.extend(scout._leg_hist)
+        self._horizon_px = scout._horizon_px
         self.leg_px = scout.leg_px
         self._facing_est = scout._facing_est
         if self.frontal:
@@ -386,10 +393,32 @@ class GaitEngine:
             return [(heel[2] - hip_z) * fz * scale, (toe[2] - hip_z) * fz * scale,
                     heel[1] * scale, toe[1] * scale]
         fs = self.forward_sign if self.view is View.SIDE else 1.0
+        if self.frontal:
+            # image heights as floor coordinates: a foot on the belt then moves along a
+            # straight line in time, however close the camera (events_frontal.floor_coordinate)
+            return [(heel[0] - hip_x) * scale, (toe[0] - hip_x) * scale,
+                    floor_coordinate(heel[1], self._horizon_px, self.leg_px),
+                    floor_coordinate(toe[1], self._horizon_px, self.leg_px)]
         return [(heel[0] - hip_x) * fs * scale, (toe[0] - hip_x) * fs * scale,
                 heel[1] * scale, toe[1] * scale]
 
+    def _update_horizon(self, lm: np.ndarray, t_s: float) -> None:
+        """The camera's horizon row for :func:`floor_coordinate`: the hips' row, averaged
+        exponentially over ``HORIZON_TAU_S`` (the framing guide puts the camera level with
+        the hips)."""
+        row = 0.5 * (lm[L_HIP, 1] + lm[R_HIP, 1])
+        if math.isnan(row):
+            return
+        if math.isnan(self._horizon_px):
+            self._horizon_px = float(row)
+        else:
+            w = min(1.0, max(0.0, t_s - self._horizon_t_s) / HORIZON_TAU_S)
+            self._horizon_px += w * (float(row) - self._horizon_px)
+        self._horizon_t_s = t_s
+
     def _detect(self, lm: np.ndarray, t_s: float, sample: PoseSample) -> list[GaitEvent]:
+        if self.frontal and not self.use_depth:
+            self._update_horizon(lm, t_s)
         raw = self._signals(lm, Foot.LEFT) + self._signals(lm, Foot.RIGHT)
         vis = {}
         for foot in Foot:

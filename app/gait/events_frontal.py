@@ -67,10 +67,21 @@ STUCK_SWING_MIN_S = 1.5
 #: a wrong one is a late-swing height, always above the true one in the image (smaller
 #: y), so an upper percentile resists two wrong ones of five where the median drifted
 #: (correlated pose noise at 30 fps: landings 40-55 px too high, contacts ~130 ms early)
-LANDING_PERCENTILE = 75
+LANDING_PERCENTILE = 50
 #: a heel near its landing height that neither reaches it nor turns back within this
 #: long has landed (seconds)
 APPROACH_MAX_S = 0.1
+#: where a stance's heel joined its line on the belt (its landing, learnt after the
+#: stance) is fitted over this long before the first sample moving with the belt (s): the
+#: descent is quadratic only over a short span (over 0.14 s the fitted corner came 6-10 ms
+#: late on the synthetic runner), and searched within this of that sample, at least a frame
+LANDING_FIT_BEFORE_S = 0.08
+LANDING_SEARCH_S = 0.02
+#: toe-off is where the toe's rise leaves its line on the belt, searched at most this long
+#: (and two frames) before the rise crossed the "clearly off" height (s)
+TO_KINK_SEARCH_S = 0.02
+#: a curve's bend before a breakpoint is fitted only with this many samples before it
+MIN_SAMPLES_FOR_BEND = 5
 
 
 class StanceTrack:
@@ -323,7 +334,10 @@ class FrontalFootEventDetector:
         t = np.array([p[0] for p in pts])
         h = np.array([p[1] for p in pts])
         dt = float(np.median(np.diff(t))) if t.size >= 2 else 0.0
-        t_k = kink_fit(t, h, t_max - dt, t_max + dt)[0] if t.size >= 5 else math.nan
+        # the descent's bend is fitted only where enough samples show it (at 30 fps a
+        # quadratic through 3-4 samples put contacts ~0.35 frame late)
+        bend = int(np.count_nonzero(t < t_max - dt)) >= MIN_SAMPLES_FOR_BEND
+        t_k = kink_fit(t, h, t_max - dt, t_max + dt, quadratic_before=bend)[0] if t.size >= 5 else math.nan
         return t_max if math.isnan(t_k) else t_k
 
     def _stuck_s(self) -> float:
@@ -353,18 +367,20 @@ class FrontalFootEventDetector:
         heights = [(t, b + trk.v_g * t - y) for t, y, _ in pts]
         if heights[-1][1] > cfg.to_lift_legs and heights[-2][1] > cfg.to_lift_legs:
             t_rise = rise_time(heights, cfg.to_time_lift_legs)
-            if t_rise is None or not trk.moves_up:
+            if t_rise is None:
                 return t_rise
-            # a front view: the toe swinging towards the camera cancels part of its lift in
-            # the image, so its rise is slow and crosses the "clearly off" height late;
-            # toe-off is where the rise leaves the toe's line on the belt (a fit: straight
-            # before, quadratic after), searched up to two samples before that crossing
+            # the toe's lift shows in the image mixed with its distance from the camera
+            # (swinging forward: in a front view that cancels part of the lift, in a rear
+            # view it adds to it), so "clearly off" is crossed at no fixed delay; toe-off
+            # is where the rise leaves the toe's line on the belt (a fit: straight before,
+            # quadratic after), searched up to two samples and TO_KINK_SEARCH_S before
+            # that crossing
             t = np.array([p[0] for p in heights if p[0] >= t_rise - 0.12])
             h = np.array([p[1] for p in heights if p[0] >= t_rise - 0.12])
             dt = float(np.median(np.diff(t))) if t.size >= 2 else 0.0
             if t.size >= 5:
-                t_k = kink_fit(t, -h, t_rise - 2 * dt, t_rise, quadratic_before=False,
-                               quadratic_after=True)[0]
+                t_k = kink_fit(t, -h, t_rise - min(2 * dt, TO_KINK_SEARCH_S), t_rise,
+                               quadratic_before=False, quadratic_after=True)[0]
                 if not math.isnan(t_k):
                     return t_k
             return t_rise
@@ -406,12 +422,19 @@ class FrontalFootEventDetector:
             return
         guess = hist[best].t_s
         t_end = min(guess + 0.12, hist[min(best + best_len, len(hist)) - 1].t_s)
+        dt = float(np.median(np.diff([o.t_s for o in hist]))) if len(hist) >= 2 else 0.0
+        # a rear view: the heel keeps moving down the image through the contact, only
+        # slower, so the corner is shallow and a wide search found it late (noise: up to
+        # 50 ms); a front view keeps its wider fit (its landing is the lowest point)
+        before, lo, hi = ((0.14, guess - 0.06, guess + 0.05) if trk.moves_up else
+                          (LANDING_FIT_BEFORE_S, guess - max(LANDING_SEARCH_S, dt),
+                           guess + max(LANDING_SEARCH_S, dt)))
         pts = [(o.t_s, o.heel_y) for o in self._hist
-               if guess - 0.14 <= o.t_s <= t_end and o.heel_y == o.heel_y]
+               if guess - before <= o.t_s <= t_end and o.heel_y == o.heel_y]
         y = math.nan
         if len(pts) >= 7:
             t = np.array([p[0] for p in pts]); h = np.array([p[1] for p in pts])
-            _, y, rms = kink_fit(t, h, guess - 0.06, guess + 0.05)
+            _, y, rms = kink_fit(t, h, lo, hi)
             if rms == rms:
                 self._noise.append(rms)
         if y != y:
@@ -427,6 +450,23 @@ class FrontalFootEventDetector:
                 y = max(y, low) if y == y else low
         if y == y:
             self._landings.append(y)
+
+
+def floor_coordinate(y_px: float, horizon_px: float, leg_px: float) -> float:
+    """A point's image row as a coordinate that is linear in its distance from the camera
+    when it is on the floor: ``2 − leg / (y − horizon)`` (dimensionless, increasing down
+    the image; ≈ the row in leg lengths near the feet, about a leg below a camera level
+    with the hips).
+
+    A camera at height H sees a floor point at distance Z at ``f·H/Z`` below its horizon
+    row, so ``1/(y − horizon)`` is proportional to Z: a foot carried by the belt moves
+    along a straight line in time, while its raw image row speeds up as it nears the
+    camera (from 3 m, ~40 % over a running stance; its straight "stance track" was then a
+    poor fit, and the foot's speed on the belt had no clear mode). ``horizon_px``: the
+    hips' mean row (the framing guide puts the camera level with them). NaN for points
+    less than 0.3 leg below the horizon or missing."""
+    h = (y_px - horizon_px) / leg_px if leg_px > 0 else math.nan
+    return 2.0 - 1.0 / h if h > 0.3 else math.nan
 
 
 def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
