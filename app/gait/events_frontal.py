@@ -1,38 +1,39 @@
 """Gait events in frontal views (camera behind or in front of the treadmill).
 
-A rear or front camera has no forward axis in the image. What it does see: a foot on the
-belt moves along a straight *stance track* at a steady image speed ``v_g`` (zero for a
-camera far away; downwards in a rear view, upwards in a front view when the camera is
-close and at hip height, because the foot comes nearer or goes away). ``v_g`` is the mode
-of all foot velocities over the last seconds (feet on the belt share it; swinging feet are
-spread out) — :class:`StanceTrack`, shared by both feet.
+A rear or front camera has no forward axis in the image. The engine gives each foot's
+image rows as *floor coordinates* (:func:`floor_coordinate`): for a point on the floor
+they are linear in its distance from a camera level with the hips, so a foot on the belt
+moves along a straight *stance track* at a steady speed ``v_g`` (zero for a camera far
+away; down the image in a rear view, up in a front view, because the foot comes nearer or
+goes away). ``v_g`` is the mode of all foot velocities over the last seconds (feet on the
+belt share it; swinging feet are spread out) — :class:`StanceTrack`, shared by both feet.
 
 * Initial contact: the heel comes within ``land_tol`` of the height where it landed in its
-  recent stances (an upper percentile of them, ``LANDING_PERCENTILE``;
+  recent stances (their median, ``LANDING_PERCENTILE``;
   ``frontal_land_tol_legs``, wider when the heel's measured scatter is),
   not moving up relative to the track. Then, when a foot on the belt moves clearly up the
   image (a front view: it goes away), contact is where the heel turns back up — its lowest
   point in the image, from a fit of the descent and the line it then follows; otherwise
   (a rear view: the heel keeps moving down the image through the contact, only slower;
   a far camera) where it reaches its landing height. Each stance's landing height is
-  learnt afterwards where its heel joined the stance line (:func:`kink_fit`; in a front
-  view its lowest samples), found from the longest run of samples moving at ``v_g``;
-  before the first stance, a high percentile of its recent heights. A landing height not
-  reached for two strides is forgotten.
+  learnt afterwards where its heel joined the stance line (:func:`kink_fit`, near the
+  first sample moving at ``v_g`` of the longest such run; in a front view its lowest
+  samples); before the first stance, a high percentile of its recent heights. A landing
+  height not reached for two strides is forgotten.
 * Toe-off: the toe rises ``to_lift_legs`` above its stance track (the line with slope
-  ``v_g`` through its stance positions), timed where the rise crossed
-  ``to_time_lift_legs``, as in the side view; in a front view, where that rise is slow,
-  where it left the track (:func:`kink_fit`). A stance with no toe-off for two strides is
-  dropped (the foot starts again, phase unknown).
+  ``v_g`` through its stance positions), confirmed as in the side view; timed where its
+  rise left the track (:func:`kink_fit`), searched shortly before the rise crossed
+  ``to_time_lift_legs``. A stance with no toe-off for two strides is dropped (the foot
+  starts again, phase unknown).
 
 The track also gives the camera roll: at mid-stance both feet are at about the same
 distance from the camera, so the line through the two feet's mid-stance points is level
 in the world (``StanceTrack.roll_deg``).
 
-Units: leg lengths, image y down, seconds. Less precise than the side view (a rear view
-cannot separate "farther away" from "higher" for a foot); the confidence says so.
+Units: floor coordinates (≈ leg lengths near the feet), image y down, seconds. Less
+precise than the side view (a rear view cannot separate "farther away" from "higher" for
+a foot); the confidence says so.
 """
-
 from __future__ import annotations
 
 import math
@@ -63,10 +64,12 @@ _BIN = 0.05  # leg/s, histogram bin of foot velocities
 #: the learnt landing height is never reached: it is forgotten and learnt again
 STUCK_SWING_STRIDES = 2.0
 STUCK_SWING_MIN_S = 1.5
-#: the landing height used is this percentile (image y, down) of the recent stances' ones:
-#: a wrong one is a late-swing height, always above the true one in the image (smaller
-#: y), so an upper percentile resists two wrong ones of five where the median drifted
-#: (correlated pose noise at 30 fps: landings 40-55 px too high, contacts ~130 ms early)
+#: the landing height used is this percentile (image y, down) of the recent stances' ones.
+#: The upper quartile once guarded against late-swing heights learnt by a wide search
+#: (drifting pose noise at 30 fps: landings 40-55 px too high); the search is now within
+#: ``LANDING_SEARCH_S`` of where the heel first moved with the belt, and the median
+#: keeps contacts from behind 5-10 ms less late (drifting noise: all found, cadence within
+#: 0.3 spm, tests/unit/test_frontal_metrics.py)
 LANDING_PERCENTILE = 50
 #: a heel near its landing height that neither reaches it nor turns back within this
 #: long has landed (seconds)
