@@ -343,20 +343,28 @@ def test_front_contacts_from_image_heights_at_the_heels_lowest_point(fps, noise)
     off" height 10-21 ms late; where its rise leaves its line on the belt is within 12 ms
     (20 ms at 3 px)."""
     r = SyntheticRunner(cadence_spm=175.0, view=View.FRONT, camera_distance_m=3.0)
-    samples = stream(r, seconds=16.0, fps=fps, noise_px=noise, seed=7)
+    res, err, n_true = heights_only_errors(r, View.FRONT, fps, 16.0, noise, seed=7, edge_s=0.5)
+    assert len(err["IC"]) >= 0.9 * n_true["IC"]
+    assert abs(np.mean(err["IC"])) <= 10.0
+    assert len(err["TO"]) >= 0.9 * n_true["TO"]
+    assert abs(np.mean(err["TO"])) <= (12.0 if noise < 3 else 20.0)
+    assert res.cadence_spm == pytest.approx(175.0, abs=2.0)
+
+
+def heights_only_errors(r: SyntheticRunner, view: View, fps: float, seconds: float,
+                        noise_px: float, seed: int, edge_s: float):
+    """``r`` analysed without depth (as real rear/front video): the result, each event
+    kind's errors (ms) against the runner's truth away from the clip's edges, and how many
+    events the truth holds there."""
+    samples = stream(r, seconds=seconds, fps=fps, noise_px=noise_px, seed=seed)
     for s in samples:
         s.landmarks[:, 2] = np.nan
-    res = analyze_samples(samples, View.FRONT, None, fps)
-    truth = r.true_events(0.5, 15.5)
+    res = analyze_samples(samples, view, None, fps)
+    truth = r.true_events(edge_s, seconds - edge_s)
     det = [(e.kind.value, e.foot.value, e.t_ns / 1e9) for e in res.events]
-    mt = match_events(truth, [d for d in det if 0.4 <= d[2] <= 15.6], 0.1)
-    ic = [x.error_s * 1000 for x in mt.matched if x.kind == "IC"]
-    assert len(ic) >= 0.9 * sum(1 for k, _, _ in truth if k == "IC")
-    assert abs(np.mean(ic)) <= 10.0
-    to = [x.error_s * 1000 for x in mt.matched if x.kind == "TO"]
-    assert len(to) >= 0.9 * sum(1 for k, _, _ in truth if k == "TO")
-    assert abs(np.mean(to)) <= (12.0 if noise < 3 else 20.0)
-    assert res.cadence_spm == pytest.approx(175.0, abs=2.0)
+    mt = match_events(truth, [d for d in det if edge_s - 0.1 <= d[2] <= seconds - edge_s + 0.1], 0.1)
+    err = {k: [x.error_s * 1000 for x in mt.matched if x.kind == k] for k in ("IC", "TO")}
+    return res, err, {k: sum(1 for kk, _, _ in truth if kk == k) for k in ("IC", "TO")}
 
 
 def test_missed_contacts_do_not_raise_the_minimum_swing():
@@ -523,18 +531,10 @@ def test_toe_off_and_contact_time_from_heights_at_120_fps(view, seed):
     10 ms long; in floor coordinates, where the toe leaves its straight line on the belt,
     toe-offs are within 3 ms on average, and the front view's contact time within 10 ms
     (from behind, contacts still come 3-14 ms late: the heel's corner there is shallow)."""
-    fps = 120.0
     r = SyntheticRunner(cadence_spm=172.0, view=view, camera_distance_m=3.0)
-    samples = stream(r, seconds=12.0, fps=fps, noise_px=1.0, seed=seed)
-    for s in samples:
-        s.landmarks[:, 2] = np.nan
-    res = analyze_samples(samples, view, None, fps)
-    truth = r.true_events(0.3, 11.7)
-    det = [(e.kind.value, e.foot.value, e.t_ns / 1e9) for e in res.events]
-    mt = match_events(truth, [d for d in det if 0.2 <= d[2] <= 11.8], 0.1)
-    to = [x.error_s * 1000 for x in mt.matched if x.kind == "TO"]
-    assert len(to) >= 0.9 * sum(1 for k, _, _ in truth if k == "TO")
-    assert abs(np.mean(to)) <= 3.0
+    res, err, n_true = heights_only_errors(r, view, 120.0, 12.0, 1.0, seed=seed, edge_s=0.3)
+    assert len(err["TO"]) >= 0.9 * n_true["TO"]
+    assert abs(np.mean(err["TO"])) <= 3.0
     contact = [s.contact_ms for s in res.steps if s.contact_ms]
     if view is View.FRONT:
         assert abs(np.mean(contact) - r.stance_s * 1000.0) <= 10.0
