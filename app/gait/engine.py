@@ -392,13 +392,13 @@ class GaitEngine:
             fz = 1.0 if self.view is View.REAR else -1.0
             return [(heel[2] - hip_z) * fz * scale, (toe[2] - hip_z) * fz * scale,
                     heel[1] * scale, toe[1] * scale]
-        fs = self.forward_sign if self.view is View.SIDE else 1.0
         if self.frontal:
             # image heights as floor coordinates: a foot on the belt then moves along a
             # straight line in time, however close the camera (events_frontal.floor_coordinate)
             return [(heel[0] - hip_x) * scale, (toe[0] - hip_x) * scale,
                     floor_coordinate(heel[1], self._horizon_px, self.leg_px),
                     floor_coordinate(toe[1], self._horizon_px, self.leg_px)]
+        fs = self.forward_sign
         return [(heel[0] - hip_x) * fs * scale, (toe[0] - hip_x) * fs * scale,
                 heel[1] * scale, toe[1] * scale]
 

@@ -34,6 +34,7 @@ Units: floor coordinates (≈ leg lengths near the feet), image y down, seconds.
 precise than the side view (a rear view cannot separate "farther away" from "higher" for
 a foot); the confidence says so.
 """
+
 from __future__ import annotations
 
 import math

@@ -538,6 +538,9 @@ class MainWindow(QMainWindow):
         self.st_gui.setText(f"GUI {np.median(g):.1f} ms/frame" if g else "GUI —")
         self._update_audio_status()
         second = self.two_views.status_tick()  # the second camera's figures and problems
+        gait = self._gait_banner()
+        if gait != self._gait_dismissed:
+            self._gait_dismissed = ""  # it cleared (or changed): show it again when due
         if st.state in ("frozen", "reconnecting", "error"):
             if st.message not in self.banner.text():  # the help adds the ways out to it
                 self.show_banner(st.message)
@@ -552,7 +555,7 @@ class MainWindow(QMainWindow):
         elif self._banner_sticky:  # a recording problem, no camera, the wrong view
             if self.banner.text() != self._banner_sticky or not self.banner_box.isVisible():
                 self.show_banner(self._banner_sticky, sticky=True)
-        elif gait := self._gait_banner():
+        elif gait and gait != self._gait_dismissed:
             if self.banner.text() != gait or not self.banner_box.isVisible():
                 self.show_banner(gait)
         elif self.banner_box.isVisible() and st.state == "running":
@@ -564,10 +567,7 @@ class MainWindow(QMainWindow):
         from app.gait.engine import WALKING_FRONTAL_WARNING
 
         snap, w = self._shown_snapshot, WALKING_FRONTAL_WARNING
-        text = w[0].upper() + w[1:] + "." if snap is not None and w in snap.warnings else ""
-        if text != self._gait_dismissed:
-            self._gait_dismissed = ""  # it cleared (or changed): show it again when due
-        return "" if text == self._gait_dismissed else text
+        return w[0].upper() + w[1:] + "." if snap is not None and w in snap.warnings else ""
 
     # ================================================================ shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
