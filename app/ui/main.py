@@ -12,6 +12,26 @@ import os
 import sys
 from pathlib import Path
 
+#: --exit-after: seconds to wait for a load that ended with neither clips nor a message
+LOAD_GIVE_UP_S = 5.0
+
+
+def load_outcome(shown: bool, modal, tasks_left: bool, waited_s: float) -> str:  # noqa: ANN001
+    """What ``compare --exit-after`` does next after opening clips: 'shown' (the pair is on
+    screen), 'failed' (a warning box says why), 'gave up' (no task, no pair and no box after
+    ``LOAD_GIVE_UP_S``) or 'wait'. ``modal`` is the active modal widget. A finished task
+    alone is no outcome: the worker marks it finished before the GUI thread has closed the
+    progress dialog and shown the clips."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if shown:
+        return "shown"
+    if isinstance(modal, QMessageBox):
+        return "failed"
+    if not tasks_left and modal is None and waited_s > LOAD_GIVE_UP_S:
+        return "gave up"
+    return "wait"
+
 
 def add_window_arguments(p) -> None:  # noqa: ANN001 - a parser or an argument group
     """The live window's options (also listed by ``python -m app --help``)."""
@@ -165,16 +185,23 @@ def command_window(args) -> int:  # noqa: ANN001 - argparse.Namespace of a sub-c
     if args.exit_after is not None:
         import time
 
+        started_at = time.monotonic()
+
         def poll() -> None:
             now = time.monotonic()
-            loading = any(r.task.name == "analysis" and not r.task.finished for r in view.tasks)
-            if state["shown_at"] is None and not loading:
-                state["shown_at"] = now
+            if state["shown_at"] is None:
                 box = QApplication.activeModalWidget()
-                if view.pair is None and box is not None:  # the load failed: say why
+                outcome = load_outcome(view.pair is not None, box, bool(view.tasks),
+                                       now - started_at)
+                if outcome != "wait":
+                    state["shown_at"] = now
+                if outcome == "failed":  # the load failed: say why
                     print(f"gaitcoach: {box.text()}", file=sys.stderr)
                     state["rc"] = 2
                     box.done(0)
+                elif outcome == "gave up":
+                    print("gaitcoach: The clips were not opened.", file=sys.stderr)
+                    state["rc"] = 2
             if state["shown_at"] is not None and now - state["shown_at"] >= args.exit_after:
                 timer.stop()
                 if args.screenshot and view.pair is not None:
