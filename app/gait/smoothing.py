@@ -116,8 +116,8 @@ def fit_centre(t: np.ndarray, y: np.ndarray, k: int) -> tuple[float, np.ndarray,
         m = valid[:, j]
         if m.sum() < 3 or not m[:k].any() or not m[k + 1:].any():
             continue
-        val[j], vel[j] = _fit_all(tau[m], y[m, j:j + 1])
-        val[j], vel[j] = float(val[j]), float(vel[j])
+        v1, s1 = _fit_all(tau[m], y[m, j:j + 1])
+        val[j], vel[j] = float(v1[0]), float(s1[0])
     return tc, val, vel
 
 
