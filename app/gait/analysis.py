@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -133,15 +133,13 @@ def analyze_samples(samples: Iterable[PoseSample], view: View = View.SIDE,
     ``fps`` is the nominal rate (for reporting only; timing comes from sample times).
     ``on_sample`` is called after each sample (e.g. to write a landmark file).
     """
-    engine = GaitEngine(View(view), facing)
+    view = View(view)
+    engine = GaitEngine(view, facing)
+    kept: list[PoseSample] | None = [] if view is not View.SIDE else None
     t0 = t_last = None
     n = 0
     samples = iter(samples)
-    head: list[PoseSample] = []
-    for s in samples:  # the first PRIME_S seconds teach the engine its estimates
-        head.append(s)
-        if s.t_ns - head[0].t_ns >= PRIME_S * 1e9:
-            break
+    head = _prime_head(samples)
     engine.prime(head)
     for s in itertools.chain(head, samples):
         if t0 is None:
@@ -149,14 +147,44 @@ def analyze_samples(samples: Iterable[PoseSample], view: View = View.SIDE,
         t_last = s.t_ns
         n += 1
         engine.push(s)
+        if kept is not None:
+            kept.append(s)
         if on_sample is not None:
             on_sample(s)
     engine.finish()
+    if kept and engine.roll_deg:
+        # a frontal camera's roll is found only after some stances of each foot, and
+        # the camera does not turn during a clip: every step again with the clip's roll
+        # (the events do not depend on it, only the frontal metrics)
+        engine = _rerun_with_roll(kept, view, facing, engine.roll_deg)
     t0 = t0 or 0
     duration_s = ((t_last or 0) - t0) / 1e9 + (1.0 / fps if fps else 0.0)
     if fps is None:
         fps = (n - 1) / ((t_last - t0) / 1e9) if n > 1 and t_last and t_last > t0 else 0.0
     return summarise(engine, t0, duration_s, fps)
+
+
+def _prime_head(samples: Iterator[PoseSample]) -> list[PoseSample]:
+    """The first ``PRIME_S`` seconds of ``samples`` (taken from the iterator), which teach
+    the engine its estimates before it runs from the start."""
+    head: list[PoseSample] = []
+    for s in samples:
+        head.append(s)
+        if s.t_ns - head[0].t_ns >= PRIME_S * 1e9:
+            break
+    return head
+
+
+def _rerun_with_roll(samples: list[PoseSample], view: View, facing: Facing | None,
+                     roll_deg: float) -> GaitEngine:
+    """The engine run over ``samples`` again with the camera roll fixed at ``roll_deg``."""
+    engine = GaitEngine(view, facing)
+    engine.fixed_roll_deg = roll_deg
+    engine.prime(_prime_head(iter(samples)))
+    for s in samples:
+        engine.push(s)
+    engine.finish()
+    return engine
 
 
 def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> AnalysisResult:

@@ -105,6 +105,9 @@ class GaitEngine:
         self.use_depth = False
         #: frontal views: the depth's measured noise (leg lengths), NaN until measured
         self.depth_noise_legs = math.nan
+        #: frontal views, offline: the camera roll found over the whole clip, used for
+        #: every step instead of the running estimate (None: the running estimate)
+        self.fixed_roll_deg: float | None = None
         self._facing_override = Facing(facing) if facing is not None else None
         self._config = config or EventDetectorConfig()
         self.reset()
@@ -271,8 +274,10 @@ class GaitEngine:
     @property
     def roll_deg(self) -> float:
         """Frontal views: the camera roll found from the feet's stance tracks (degrees,
-        positive = clockwise on screen); 0 in the side view."""
-        return self._track.roll_deg if self.frontal else 0.0
+        positive = clockwise on screen); 0 in the side view. ``fixed_roll_deg`` when set."""
+        if not self.frontal:
+            return 0.0
+        return self._track.roll_deg if self.fixed_roll_deg is None else self.fixed_roll_deg
 
     @property
     def stance_foot(self) -> Foot | None:
@@ -494,26 +499,30 @@ class GaitEngine:
                 self._ready.append(st)
 
     def _mid_stance(self, st: _Stance) -> None:
-        """Frontal views: where the foot stood in the middle half of its stance (mean x, y
-        of its lowest point, pixels), for the camera roll (``StanceTrack.roll_deg``)."""
+        """Frontal views: where the foot and the hips were in the middle half of its stance
+        (mean x, y of the foot's centre and of the hips' midpoint, pixels), and the trunk's
+        axis then, for the camera roll (``StanceTrack.roll_deg``)."""
         if not self.frontal or st.to is None:
             return
         d = st.to.t_ns - st.ic.t_ns
         t0, t1 = st.ic.t_ns + d // 4, st.to.t_ns - d // 4
         leg = LEG[st.foot.value]
-        pts, axis = [], []
+        feet, hips, axis = [], [], []
         for bt, _, lm in self._buffer:
             if t0 <= bt <= t1:
-                heel, toe = lm[leg["heel"]], lm[leg["toe"]]
-                p = heel if not toe[1] > heel[1] else toe
-                if not math.isnan(p[1]):
-                    pts.append(p[:2])
+                foot = np.nanmean(lm[[leg["heel"], leg["toe"]], :2], axis=0)
+                hip = 0.5 * (lm[L_HIP, :2] + lm[R_HIP, :2])
+                if np.isfinite(foot).all() and np.isfinite(hip).all():
+                    feet.append(foot)
+                    hips.append(hip)
                 axis.append(m.body_axis_deg(lm))
-        if pts:  # pixels: a height normalised by a leg length that drifts would tilt
-            x, y = np.mean(pts, axis=0)
+        if feet:  # pixels: a height normalised by a leg length that drifts would tilt
+            fx, fy = np.mean(feet, axis=0)
+            hx, hy = np.mean(hips, axis=0)
             a = np.asarray(axis)
             a = float(np.mean(a[np.isfinite(a)])) if np.isfinite(a).any() else math.nan
-            self._track.add_mid_stance(st.foot.value, float(x), float(y), a)
+            self._track.add_mid_stance(st.foot.value, (t0 + t1) / 2e9, (float(fx), float(fy)),
+                                       (float(hx), float(hy)), a)
 
     def _window_end_ns(self, st: _Stance) -> int:
         end = st.ic.t_ns

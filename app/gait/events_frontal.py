@@ -26,9 +26,8 @@ belt share it; swinging feet are spread out) — :class:`StanceTrack`, shared by
   ``to_time_lift_legs``. A stance with no toe-off for two strides is dropped (the foot
   starts again, phase unknown).
 
-The track also gives the camera roll: at mid-stance both feet are at about the same
-distance from the camera, so the line through the two feet's mid-stance points is level
-in the world (``StanceTrack.roll_deg``).
+The engine also gives each stance's mid-stance foot and hips positions and trunk axis,
+from which :attr:`StanceTrack.roll_deg` tells the camera roll.
 
 Units: floor coordinates (≈ leg lengths near the feet), image y down, seconds. Less
 precise than the side view (a rear view cannot separate "farther away" from "higher" for
@@ -51,15 +50,18 @@ from app.gait.filters import percentile
 #: Frontal events are less certain than side-view ones.
 FRONTAL_CONFIDENCE = 0.8
 TRACK_HISTORY_S = 4.0
-#: a smaller slope of the feet's ground line is not corrected (degrees): the feet stand
-#: only a step width apart, and their landmarks' heights differ by a few millimetres
-#: between feet (shoe, toe-out, model) — on the C3D walk that alone reads up to 2°
-MIN_ROLL_DEG = 3.0
-#: The feet's roll counts only when the body's long axis (hips to shoulders, averaged
-#: over both feet's stances) leans the same way within this many degrees. The feet stand
-#: a step width apart (~40 px from 3 m), and under perspective their stance heights move
-#: ~35 px with depth, so a frame of timing bias on one foot reads as 10° of roll.
-ROLL_AXIS_AGREEMENT_DEG = 1.5
+#: a smaller camera roll is not corrected (degrees): the two references for the image's
+#: vertical below are each off by up to ~1.5° on real movement, and a correction that far
+#: off would add as much error as it removes. A camera 0.6 m off-centre, 3 m away, tilts
+#: both by perspective (the feet in mid-stance and the shoulders of a forward lean lie
+#: nearer or farther than the hips): on the synthetic runner they read 1.1-2.0°
+MIN_ROLL_DEG = 2.0
+#: The roll counts only when the legs' and the trunk's verticals (below) agree within
+#: this many degrees; their mean is used. On the C3D walk, level camera, they read +0.2
+#: and -1.3° (a sideways lean of the walker's trunk)
+ROLL_AXIS_AGREEMENT_DEG = 2.5
+#: stances of each foot needed before a roll is told
+ROLL_MIN_STANCES = 4
 _BIN = 0.05  # leg/s, histogram bin of foot velocities
 #: a swing longer than this many typical strides (at least ``STUCK_SWING_MIN_S``) means
 #: the learnt landing height is never reached: it is forgotten and learnt again
@@ -96,7 +98,8 @@ class StanceTrack:
         self._v: deque[float] = deque()
         self.v_g = 0.0
         self._next_update_s = -math.inf
-        self._mid: dict[str, deque[tuple[float, float]]] = {
+        #: per mid-stance: (time s, foot centre x, y, hips' midpoint x, y) in pixels
+        self._mid: dict[str, deque[tuple[float, float, float, float, float]]] = {
             "left": deque(maxlen=16), "right": deque(maxlen=16)}
         self._axis: dict[str, deque[float]] = {"left": deque(maxlen=16), "right": deque(maxlen=16)}
 
@@ -129,50 +132,63 @@ class StanceTrack:
             self._next_update_s = t_s + 0.25
             self.v_g = _mode(np.asarray(self._v))
 
-    def add_mid_stance(self, side: str, x_px: float, y_px: float, axis_deg: float = math.nan) -> None:
-        """Where one stance stood (image x and y of the foot's lowest point, pixels) and
-        the body's axis then (hips' to shoulders' midpoint from the image's vertical,
-        degrees, clockwise on screen positive; the side-to-side trunk lean of one stance
-        cancels against the other foot's)."""
-        if x_px == x_px and y_px == y_px:
-            self._mid[side].append((x_px, y_px))
+    def add_mid_stance(self, side: str, t_s: float, foot_px: tuple[float, float],
+                       hips_px: tuple[float, float], axis_deg: float = math.nan) -> None:
+        """Where one stance stood: the foot's centre (heel-toe midpoint) and the hips'
+        midpoint (image x, y in pixels, means over the middle of the stance at time
+        ``t_s``), and the trunk's axis then (hips' to shoulders' midpoint from the image's
+        vertical, degrees, clockwise on screen positive)."""
+        if all(v == v for v in (*foot_px, *hips_px)):
+            self._mid[side].append((t_s, *foot_px, *hips_px))
         if axis_deg == axis_deg:
             self._axis[side].append(axis_deg)
 
-    def _body_axis_deg(self) -> float:
-        """The body's mean axis over both feet's recent stances (NaN without 4 of each)."""
+    def _trunk_vertical_deg(self) -> float:
+        """The trunk's mean axis over both feet's recent stances (NaN without
+        ``ROLL_MIN_STANCES`` of each); the side-to-side lean of one stance cancels against
+        the other foot's."""
         left, right = self._axis["left"], self._axis["right"]
-        if len(left) < 4 or len(right) < 4:
+        if len(left) < ROLL_MIN_STANCES or len(right) < ROLL_MIN_STANCES:
             return math.nan
         return 0.5 * (float(np.median(left)) + float(np.median(right)))
+
+    def _leg_vertical_deg(self) -> float:
+        """The image's vertical as the legs show it: the line from the hips' midpoint down
+        to the midpoint of two consecutive stances' feet (left and right), which lies under
+        the body's centre; the median over the recent pairs (degrees, clockwise on screen
+        positive; NaN without ``ROLL_MIN_STANCES`` stances of each foot). The feet and the
+        hips are about a leg apart, so a pixel moves it ~0.2°; a line through the two feet
+        (a step width, 10-50 px, apart) was off by 2° from toe-out alone on the C3D walk."""
+        if min(len(self._mid["left"]), len(self._mid["right"])) < ROLL_MIN_STANCES:
+            return math.nan
+        recs = sorted([(r, "left") for r in self._mid["left"]] + [(r, "right") for r in self._mid["right"]])
+        angles = []
+        for (a, fa), (b, fb) in zip(recs, recs[1:]):
+            if fa == fb:
+                continue
+            vx = 0.5 * (a[1] + b[1]) - 0.5 * (a[3] + b[3])
+            vy = 0.5 * (a[2] + b[2]) - 0.5 * (a[4] + b[4])
+            if vy > 0:
+                angles.append(math.degrees(math.atan2(-vx, vy)))
+        return float(np.median(angles)) if len(angles) >= ROLL_MIN_STANCES else math.nan
 
     @property
     def roll_deg(self) -> float:
         """Camera roll (degrees, positive = the image's horizontal is turned clockwise on
-        screen): the slope of the line through both feet's mean stance points. The feet
-        stand only a step width apart, so the slope is noisy: it counts only when it is
-        more than three times its standard error and at least ``MIN_ROLL_DEG`` (and each foot
-        has 4 stances), and when the body's axis agrees within ``ROLL_AXIS_AGREEMENT_DEG``
-        (when it is known); else 0."""
-        left, right = np.asarray(self._mid["left"]), np.asarray(self._mid["right"])
-        if len(left) < 4 or len(right) < 4:
+        screen), from two references for the image's vertical: the legs' (hips to the feet
+        under them, :meth:`_leg_vertical_deg`) and the trunk's (hips to shoulders). Each is
+        off in its own way (an off-centre camera; a runner who leans), so the roll counts
+        only when they agree within ``ROLL_AXIS_AGREEMENT_DEG``; it is then their mean, or
+        the legs' alone without shoulders, and 0 under ``MIN_ROLL_DEG``."""
+        legs = self._leg_vertical_deg()
+        if legs != legs:
             return 0.0
-        (xl, yl), (xr, yr) = left.mean(axis=0), right.mean(axis=0)
-        dx = xr - xl
-        if abs(dx) < 2.0:
-            return 0.0
-        se_dy = math.sqrt(left[:, 1].var(ddof=1) / len(left) + right[:, 1].var(ddof=1) / len(right))
-        dy = yr - yl
-        if abs(dy) <= 3.0 * se_dy:
-            return 0.0
-        # the line from the foot at smaller image x to the one at larger x
-        roll = float(math.degrees(math.atan2(dy, dx) if dx > 0 else math.atan2(-dy, -dx)))
-        if abs(roll) < MIN_ROLL_DEG:
-            return 0.0
-        axis = self._body_axis_deg()
-        if axis == axis and abs(axis - roll) > ROLL_AXIS_AGREEMENT_DEG:
-            return 0.0
-        return roll
+        trunk = self._trunk_vertical_deg()
+        if trunk == trunk:
+            if abs(trunk - legs) > ROLL_AXIS_AGREEMENT_DEG:
+                return 0.0
+            legs = 0.5 * (legs + trunk)
+        return legs if abs(legs) >= MIN_ROLL_DEG else 0.0
 
 
 def _mode(v: np.ndarray) -> float:

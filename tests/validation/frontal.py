@@ -31,6 +31,8 @@ NOISE_XY_PX = 2.0
 NOISE_Z_PX = 6.0
 NOISE_SEED = 7
 STEP_MATCH_S = 0.1
+#: camera rolls (degrees, clockwise on screen) of the rolled C3D rows
+ROLLS_DEG = (-4.0, 6.0)
 
 RowFn = Callable[..., Any]
 
@@ -200,6 +202,26 @@ def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
         flagged = any("looks like walking" in w for w in res.warnings)
         rows.append(row(clip, "result says it is walking seen from behind/in front", "yes",
                         "yes" if flagged else "no", "—", "yes", flagged))
+    # a camera rolled about its optical axis: the image turns about its centre. The hip line
+    # then tilts on both stances alike, which reads as drop on one foot and rise on the
+    # other unless the roll is found (from the feet's ground line and the body's axis)
+    for view in ("rear", "front"):
+        base, meta = c3d_to_samples(c3d_path, view=view, camera="persp", distance_m=3.0)
+        truth = truth_steps(meta)
+        for roll in ROLLS_DEG:
+            clip = f"c3d {view} persp, rolled {roll:+g}° +{NOISE_XY_PX:g}px"
+            rolled = [replace(s, landmarks=_rolled(s.landmarks, roll, s.width, s.height))
+                      for s in base]
+            res = analyze_samples(pose_noise(rolled, NOISE_XY_PX, NOISE_Z_PX), View(view), None,
+                                  meta["fps"])
+            e = paired(res, truth, "pelvic_drop_deg")
+            r = _rmse(e)
+            by = {f: paired_foot(res, truth, "pelvic_drop_deg", f) for f in ("left", "right")}
+            rows.append(row(clip, "pelvic drop RMSE (°)", "model obliquity",
+                            "—" if r is None else f"{r:.2f} (n {e.size}; bias L {by['left']:+.1f}, "
+                                                  f"R {by['right']:+.1f})",
+                            "—" if r is None else f"bias {e.mean():+.2f}", "≤1.5",
+                            r is not None and r <= 1.5 and e.size >= 10))
     settings["c3d_frontal"] = {
         "source": "treadmill_events.c3d via c3d_to_samples (rear/front, ortho or pinhole 3 m at hip "
                   "height, 1280x720)", "noise_xy_px": NOISE_XY_PX, "noise_z_px": NOISE_Z_PX,
@@ -238,6 +260,18 @@ def paired_foot(result: Any, truth: list[dict], metric: str, foot: str) -> float
     sub = type("R", (), {"steps": [s for s in result.steps if s.foot.value == foot]})()
     e = paired(sub, truth, metric)
     return float(e.mean()) if e.size else math.nan
+
+
+def _rolled(lm: np.ndarray, roll_deg: float, width: int, height: int) -> np.ndarray:
+    """Landmarks as a camera rolled by ``roll_deg`` (clockwise on screen positive) sees
+    them: x, y turned about the image centre."""
+    out = np.array(lm, copy=True)
+    a = math.radians(roll_deg)
+    cx, cy = width / 2.0, height / 2.0
+    dx, dy = out[:, 0] - cx, out[:, 1] - cy
+    out[:, 0] = cx + math.cos(a) * dx - math.sin(a) * dy
+    out[:, 1] = cy + math.sin(a) * dx + math.cos(a) * dy
+    return out
 
 
 def _without_depth(lm: np.ndarray) -> np.ndarray:
