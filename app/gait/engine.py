@@ -521,8 +521,10 @@ class GaitEngine:
             hx, hy = np.mean(hips, axis=0)
             a = np.asarray(axis)
             a = float(np.mean(a[np.isfinite(a)])) if np.isfinite(a).any() else math.nan
+            off = abs(hx - 0.5 * self._frame_width_px) / self.leg_px \
+                if self._frame_width_px > 0 and self.leg_px > 0 else math.nan
             self._track.add_mid_stance(st.foot.value, (t0 + t1) / 2e9, (float(fx), float(fy)),
-                                       (float(hx), float(hy)), a)
+                                       (float(hx), float(hy)), a, float(off))
 
     def _window_end_ns(self, st: _Stance) -> int:
         end = st.ic.t_ns

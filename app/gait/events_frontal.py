@@ -50,15 +50,18 @@ from app.gait.filters import percentile
 #: Frontal events are less certain than side-view ones.
 FRONTAL_CONFIDENCE = 0.8
 TRACK_HISTORY_S = 4.0
-#: a smaller camera roll is not corrected (degrees): the two references for the image's
-#: vertical below are each off by up to ~1.5° on real movement, and a correction that far
-#: off would add as much error as it removes. A camera 0.6 m off-centre, 3 m away, tilts
-#: both by perspective (the feet in mid-stance and the shoulders of a forward lean lie
-#: nearer or farther than the hips): on the synthetic runner they read 1.1-2.0°
-MIN_ROLL_DEG = 2.0
-#: The roll counts only when the legs' and the trunk's verticals (below) agree within
-#: this many degrees; their mean is used. On the C3D walk, level camera, they read +0.2
-#: and -1.3° (a sideways lean of the walker's trunk)
+#: a smaller camera roll is not corrected (degrees): the legs' vertical (below) has errors
+#: of its own on real movement (+0.2° on the C3D walk's level camera; a runner who carries
+#: the pelvis a centimetre to one side over the feet: 0.6°), which a correction this small
+#: could not tell from a roll
+MIN_ROLL_DEG = 1.5
+#: ...plus this allowance for perspective when the runner is off the image's centre: the
+#: feet in mid-stance lie up to this fraction of the camera's distance nearer or farther
+#: than the hips (0.15 m at 2.5 m), so they show off the hips' vertical by this fraction
+#: of the hips' offset from the image centre (a camera 0.6 m off-centre, 3 m away: ~2°)
+ROLL_PERSPECTIVE_DEPTH_FRACTION = 0.06
+#: The legs' roll counts only when the trunk's vertical (hips to shoulders) agrees within
+#: this many degrees: a runner's sideways lean puts it off by 1-2° (the C3D walker: -1.3°)
 ROLL_AXIS_AGREEMENT_DEG = 2.5
 #: stances of each foot needed before a roll is told
 ROLL_MIN_STANCES = 4
@@ -102,12 +105,15 @@ class StanceTrack:
         self._mid: dict[str, deque[tuple[float, float, float, float, float]]] = {
             "left": deque(maxlen=16), "right": deque(maxlen=16)}
         self._axis: dict[str, deque[float]] = {"left": deque(maxlen=16), "right": deque(maxlen=16)}
+        #: per mid-stance: the hips' offset from the image's centre column (leg lengths)
+        self._offcentre: deque[float] = deque(maxlen=32)
 
     def copy_from(self, other: "StanceTrack") -> None:
         self.v_g = other.v_g
         for side in ("left", "right"):
             self._mid[side] = deque(other._mid[side], maxlen=16)
             self._axis[side] = deque(other._axis[side], maxlen=16)
+        self._offcentre = deque(other._offcentre, maxlen=32)
 
     @property
     def band(self) -> float:
@@ -133,15 +139,25 @@ class StanceTrack:
             self.v_g = _mode(np.asarray(self._v))
 
     def add_mid_stance(self, side: str, t_s: float, foot_px: tuple[float, float],
-                       hips_px: tuple[float, float], axis_deg: float = math.nan) -> None:
+                       hips_px: tuple[float, float], axis_deg: float = math.nan,
+                       offcentre_legs: float = math.nan) -> None:
         """Where one stance stood: the foot's centre (heel-toe midpoint) and the hips'
         midpoint (image x, y in pixels, means over the middle of the stance at time
-        ``t_s``), and the trunk's axis then (hips' to shoulders' midpoint from the image's
-        vertical, degrees, clockwise on screen positive)."""
+        ``t_s``), the trunk's axis then (hips' to shoulders' midpoint from the image's
+        vertical, degrees, clockwise on screen positive) and the hips' offset from the
+        image's centre column (leg lengths)."""
         if all(v == v for v in (*foot_px, *hips_px)):
             self._mid[side].append((t_s, *foot_px, *hips_px))
         if axis_deg == axis_deg:
             self._axis[side].append(axis_deg)
+        if offcentre_legs == offcentre_legs:
+            self._offcentre.append(offcentre_legs)
+
+    def min_roll_deg(self) -> float:
+        """The smallest roll corrected: ``MIN_ROLL_DEG`` plus the perspective allowance for
+        the runner's offset from the image's centre."""
+        off = float(np.median(self._offcentre)) if self._offcentre else 0.0
+        return MIN_ROLL_DEG + math.degrees(math.atan(ROLL_PERSPECTIVE_DEPTH_FRACTION * off))
 
     def _trunk_vertical_deg(self) -> float:
         """The trunk's mean axis over both feet's recent stances (NaN without
@@ -175,20 +191,17 @@ class StanceTrack:
     @property
     def roll_deg(self) -> float:
         """Camera roll (degrees, positive = the image's horizontal is turned clockwise on
-        screen), from two references for the image's vertical: the legs' (hips to the feet
-        under them, :meth:`_leg_vertical_deg`) and the trunk's (hips to shoulders). Each is
-        off in its own way (an off-centre camera; a runner who leans), so the roll counts
-        only when they agree within ``ROLL_AXIS_AGREEMENT_DEG``; it is then their mean, or
-        the legs' alone without shoulders, and 0 under ``MIN_ROLL_DEG``."""
+        screen): the legs' vertical (hips to the feet under them, :meth:`_leg_vertical_deg`),
+        when the trunk's (hips to shoulders) agrees within ``ROLL_AXIS_AGREEMENT_DEG`` (a
+        check: a runner's sideways lean puts the trunk off) and it is at least
+        :meth:`min_roll_deg`; else 0."""
         legs = self._leg_vertical_deg()
         if legs != legs:
             return 0.0
         trunk = self._trunk_vertical_deg()
-        if trunk == trunk:
-            if abs(trunk - legs) > ROLL_AXIS_AGREEMENT_DEG:
-                return 0.0
-            legs = 0.5 * (legs + trunk)
-        return legs if abs(legs) >= MIN_ROLL_DEG else 0.0
+        if trunk == trunk and abs(trunk - legs) > ROLL_AXIS_AGREEMENT_DEG:
+            return 0.0
+        return legs if abs(legs) >= self.min_roll_deg() else 0.0
 
 
 def _mode(v: np.ndarray) -> float:
