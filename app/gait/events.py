@@ -87,6 +87,9 @@ class FootObservation:
     heel_vy: float = math.nan
     toe_vy: float = math.nan
     other_heel_u: float = math.nan
+    #: ``heel_y`` before smoothing (frontal views: where the heel joins the belt is
+    #: fitted on it, as the smoothing rounds that corner)
+    heel_y_raw: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)

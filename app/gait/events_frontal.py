@@ -16,9 +16,9 @@ belt share it; swinging feet are spread out) — :class:`StanceTrack`, shared by
   point in the image, from a fit of the descent and the line it then follows; otherwise
   (a rear view: the heel keeps moving down the image through the contact, only slower;
   a far camera) where it reaches its landing height. Each stance's landing height is
-  learnt afterwards where its heel joined the stance line (:func:`kink_fit`, near the
-  first sample moving at ``v_g`` of the longest such run; in a front view its lowest
-  samples); before the first stance, a high percentile of its recent heights. A landing
+  learnt afterwards where its heel joined the stance line (:func:`kink_fit` on the
+  unsmoothed heights, near the first sample moving at ``v_g`` of the longest such run; in
+  a front view its lowest samples); before the first stance, a high percentile of its recent heights. A landing
   height not reached for two strides is forgotten.
 * Toe-off: the toe rises ``to_lift_legs`` above its stance track (the line with slope
   ``v_g`` through its stance positions), confirmed as in the side view; timed where its
@@ -81,11 +81,16 @@ LANDING_PERCENTILE = 50
 #: long has landed (seconds)
 APPROACH_MAX_S = 0.1
 #: where a stance's heel joined its line on the belt (its landing, learnt after the
-#: stance) is fitted over this long before the first sample moving with the belt (s): the
-#: descent is quadratic only over a short span (over 0.14 s the fitted corner came 6-10 ms
-#: late on the synthetic runner), and searched within this of that sample, at least a frame
-LANDING_FIT_BEFORE_S = 0.08
+#: stance) is fitted over this long before the first sample moving with the belt (s): a
+#: straight line fits a descent only over a short span (over 0.08 s the fitted corner came
+#: 1-2 frames early at 120-240 fps on the synthetic runner), and searched within this of
+#: that sample, at least a frame
+LANDING_FIT_BEFORE_S = 0.05
 LANDING_SEARCH_S = 0.02
+#: the run of heel samples moving with the belt (a stance) tolerates odd samples over at
+#: most this long (s, at least one sample); one sample this many bands off ends it
+RUN_GAP_S = 0.03
+RUN_FAR_BANDS = 2.0
 #: toe-off is where the toe's rise leaves its line on the belt, searched at most this long
 #: (and two frames) before the rise crossed the "clearly off" height (s)
 TO_KINK_SEARCH_S = 0.02
@@ -423,17 +428,21 @@ class FrontalFootEventDetector:
         """After a stance: where the heel first moved with the belt (its landing height).
 
         The heel moves with the belt from its landing to heel-off: the longest run of
-        samples moving at the belt's image speed (one odd sample inside a run tolerated
-        when it is within twice the band)
-        between shortly before the detected IC and the TO. Its first sample is the
-        landing. Taking the first such sample after the detected IC instead would take a
-        late-swing sample whose velocity merely passes through the belt's (the heel
+        samples moving at the belt's image speed (odd samples inside a run tolerated over
+        ``RUN_GAP_S`` when within ``RUN_FAR_BANDS`` bands) between shortly before the
+        detected IC and the TO. Near its first sample the landing is fitted
+        (:func:`kink_fit`: from behind two lines on the unsmoothed heights, in front a bend
+        then a line). Taking the first such sample after the detected IC instead would
+        take a late-swing sample whose velocity merely passes through the belt's (the heel
         speeds up as it comes down), learn too high a landing height and make the next
         contact earlier still."""
         trk = self.track
         t_from = self._ic_t_s - 0.15
         hist = [o for o in self._hist if t_from <= o.t_s <= t_to]
         dev = [abs(o.heel_vy - trk.v_g) for o in hist]
+        dt = float(np.median(np.diff([o.t_s for o in hist]))) if len(hist) >= 2 else 0.0
+        # odd samples tolerated inside a run: as many as span RUN_GAP_S, at least one
+        gap_max = max(1, round(RUN_GAP_S / dt)) if dt > 0 else 1
         on = [d < trk.band for d in dev]
         best, best_len = -1, 0
         start, length, gap = -1, 0, 0
@@ -447,27 +456,35 @@ class FrontalFootEventDetector:
                     best, best_len = start, length
             elif start >= 0:
                 gap += 1
-                # one odd sample is a noise spike; one far off the belt's speed, or two,
-                # end the run (at 30 fps a late-swing sample merged with the stance)
-                if gap >= 2 or dev[i] >= 2 * trk.band:
+                # a short spell of odd samples is noise (its velocity is smoothed over
+                # ~40 ms, so at 120-240 fps noise leaves the band for several samples at a
+                # time, and counting samples broke the run and put the landing late); a
+                # longer one, or one sample far off the belt's speed, ends the run (at 30
+                # fps a late-swing sample merged with the stance)
+                if gap > gap_max or dev[i] >= RUN_FAR_BANDS * trk.band:
                     start, length, gap = -1, 0, 0
         if best < 0 or best_len < 2:
             return
         guess = hist[best].t_s
         t_end = min(guess + 0.12, hist[min(best + best_len, len(hist)) - 1].t_s)
-        dt = float(np.median(np.diff([o.t_s for o in hist]))) if len(hist) >= 2 else 0.0
         # a rear view: the heel keeps moving down the image through the contact, only
         # slower, so the corner is shallow and a wide search found it late (noise: up to
         # 50 ms); a front view keeps its wider fit (its landing is the lowest point)
         before, lo, hi = ((0.14, guess - 0.06, guess + 0.05) if trk.moves_up else
                           (LANDING_FIT_BEFORE_S, guess - max(LANDING_SEARCH_S, dt),
                            guess + max(LANDING_SEARCH_S, dt)))
-        pts = [(o.t_s, o.heel_y) for o in self._hist
-               if guess - before <= o.t_s <= t_end and o.heel_y == o.heel_y]
+        # a rear view fits the unsmoothed heights with two lines: the smoothing rounds the
+        # shallow corner, and a quadratic before it took up part of the corner too (both
+        # put the landing late, up to 10 ms at 240 fps); over 50 ms any descent is close
+        # to straight. A front view keeps the smoothed heights and the bend.
+        raw = not trk.moves_up
+        pts = [(o.t_s, o.heel_y_raw if raw else o.heel_y) for o in self._hist
+               if guess - before <= o.t_s <= t_end]
+        pts = [p for p in pts if p[1] == p[1]]
         y = math.nan
         if len(pts) >= 7:
             t = np.array([p[0] for p in pts]); h = np.array([p[1] for p in pts])
-            _, y, rms = kink_fit(t, h, lo, hi)
+            _, y, rms = kink_fit(t, h, lo, hi, quadratic_before=trk.moves_up)
             if rms == rms:
                 self._noise.append(rms)
         if y != y:

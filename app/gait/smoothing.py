@@ -58,6 +58,12 @@ class LocalFit:
     def delay_samples(self) -> int:
         return self.k if self.k is not None else 1
 
+    def centre_raw(self) -> np.ndarray | None:
+        """The unsmoothed values at the last fit's centre (None before the first fit)."""
+        if self.k is None or len(self._v) != 2 * self.k + 1:
+            return None
+        return self._v[self.k].copy()
+
     def _choose_k(self) -> bool:
         """Set ``k`` from the median interval of the first samples; intervals under
         ``BURST_INTERVAL_S`` (frames a live source delivered in a burst, e.g. a backlog at

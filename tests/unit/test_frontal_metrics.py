@@ -585,12 +585,26 @@ def test_toe_off_and_contact_time_from_heights_at_120_fps(view, seed):
     raw image rows, toe-offs from behind came 5 ms late ("clearly off" is crossed later
     where the toe's lift mixes with its distance) and the front view's contact time read
     10 ms long; in floor coordinates, where the toe leaves its straight line on the belt,
-    toe-offs are within 3 ms on average, and the front view's contact time within 10 ms
-    (from behind, contacts still come 3-14 ms late: the heel's corner there is shallow)."""
+    toe-offs are within 3 ms on average, and the contact time within 10 ms. From behind,
+    where the heel's corner at contact is shallow, the landing learnt from smoothed
+    heights with a bend before the corner, and a run of belt-like samples that noise broke
+    every few samples, put contacts 8-13 ms late (contact time 9-14 ms short; now within
+    5 ms either way)."""
     r = SyntheticRunner(cadence_spm=172.0, view=view, camera_distance_m=3.0)
     res, err, n_true = heights_only_errors(r, view, 120.0, 12.0, 1.0, seed=seed, edge_s=0.3)
     assert len(err["TO"]) >= 0.9 * n_true["TO"]
     assert abs(np.mean(err["TO"])) <= 3.0
     contact = [s.contact_ms for s in res.steps if s.contact_ms]
-    if view is View.FRONT:
-        assert abs(np.mean(contact) - r.stance_s * 1000.0) <= 10.0
+    assert abs(np.mean(contact) - r.stance_s * 1000.0) <= 10.0
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_rear_contact_time_from_heights_at_60_fps(seed):
+    """60 fps from 3 m behind, no depth, 1 px of noise: contact time within 10 ms (now +3
+    and +7 ms; it read 2-8 ms short on these two noise draws, 11-22 ms short on others,
+    when the landing was learnt from smoothed heights with a bend)."""
+    r = SyntheticRunner(cadence_spm=172.0, view=View.REAR, camera_distance_m=3.0)
+    res, err, n_true = heights_only_errors(r, View.REAR, 60.0, 12.0, 1.0, seed=seed, edge_s=0.3)
+    assert len(err["IC"]) >= 0.9 * n_true["IC"]
+    contact = [s.contact_ms for s in res.steps if s.contact_ms]
+    assert abs(np.mean(contact) - r.stance_s * 1000.0) <= 10.0
