@@ -87,6 +87,11 @@ APPROACH_MAX_S = 0.1
 #: that sample, at least a frame
 LANDING_FIT_BEFORE_S = 0.05
 LANDING_SEARCH_S = 0.02
+#: ...over at least this many frames (two samples before the corner at 30 fps, where
+#: the landing was otherwise the first sample moving with the belt: up to a frame after
+#: the contact, 0.2-0.5 frame late on average), with this many samples in all
+LANDING_FIT_BEFORE_FRAMES = 2.5
+LANDING_FIT_MIN_SAMPLES = 5
 #: the run of heel samples moving with the belt (a stance) tolerates odd samples over at
 #: most this long (s, at least one sample); one sample this many bands off ends it
 RUN_GAP_S = 0.03
@@ -471,7 +476,8 @@ class FrontalFootEventDetector:
         # slower, so the corner is shallow and a wide search found it late (noise: up to
         # 50 ms); a front view keeps its wider fit (its landing is the lowest point)
         before, lo, hi = ((0.14, guess - 0.06, guess + 0.05) if trk.moves_up else
-                          (LANDING_FIT_BEFORE_S, guess - max(LANDING_SEARCH_S, dt),
+                          (max(LANDING_FIT_BEFORE_S, LANDING_FIT_BEFORE_FRAMES * dt),
+                           guess - max(LANDING_SEARCH_S, dt),
                            guess + max(LANDING_SEARCH_S, dt)))
         # a rear view fits the unsmoothed heights with two lines: the smoothing rounds the
         # shallow corner, and a quadratic before it took up part of the corner too (both
@@ -482,7 +488,7 @@ class FrontalFootEventDetector:
                if guess - before <= o.t_s <= t_end]
         pts = [p for p in pts if p[1] == p[1]]
         y = math.nan
-        if len(pts) >= 7:
+        if len(pts) >= (7 if trk.moves_up else LANDING_FIT_MIN_SAMPLES):
             t = np.array([p[0] for p in pts]); h = np.array([p[1] for p in pts])
             _, y, rms = kink_fit(t, h, lo, hi, quadratic_before=trk.moves_up)
             if rms == rms:
