@@ -199,13 +199,10 @@ def knee_fppa_deg(lm: np.ndarray, side: str) -> float:
 
 
 def lateral_trunk_lean_deg(lm: np.ndarray, stance_side: str) -> float:
-    """Shoulder midpoint vs hip midpoint from vertical, toward the stance side positive."""
-    hip = g.midpoint(lm, g.L_HIP, g.R_HIP)
-    sh = g.midpoint(lm, g.L_SHOULDER, g.R_SHOULDER)
-    if _nan_if_missing(hip, sh):
-        return math.nan
-    toward = _outward_sign(lm, stance_side)
-    return math.degrees(math.atan2((sh[0] - hip[0]) * toward, hip[1] - sh[1]))
+    """Shoulder midpoint vs hip midpoint from vertical (:func:`body_axis_deg`), toward
+    the stance side positive; NaN when the shoulders are not above the hips."""
+    axis = body_axis_deg(lm)
+    return axis * _outward_sign(lm, stance_side) if axis == axis else math.nan
 
 
 def body_axis_deg(lm: np.ndarray) -> float:
