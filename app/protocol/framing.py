@@ -1,6 +1,6 @@
 """Framing guide: is the camera set up for a protocol? Qt-free, numpy only.
 
-Four checks on the live pose and image, each a pass/fail with a one-line hint:
+Four checks (five in rear and front views) on the live pose and image, each a pass/fail with a one-line hint:
 
 - **full body** (essential): the key landmarks (nose and the top of the head estimated
   above it, shoulders, hips, knees, ankles, heels, toes) are inside the image with a margin of ``MARGIN_FRAC`` of its size;
@@ -11,6 +11,12 @@ Four checks on the live pose and image, each a pass/fail with a one-line hint:
   ``FRONTAL_RATIO`` × torso height; rear vs front from the face's visibility and which
   side the runner's left shoulder is on) — :func:`app.pose.view_check.view_of`, which
   ``analyze``, the live window and the comparison view use too;
+- **camera level** (advice, rear and front views): the line from the hips' midpoint down
+  to the midpoint of the two feet leans from the image's vertical by the camera's roll
+  (its median over the recent frames, as the feet swing either side of it); more than
+  ``LEVEL_MAX_DEG`` is reported with its size and direction (the engine corrects the
+  frontal angles for a roll it finds, ``app.gait.events_frontal.StanceTrack.roll_deg``,
+  but a level camera is better);
 - **lighting** (a warning): the frame's luminance (ITU-R BT.601 luma on a subsampled
   grid) — too dark when the median is below ``DARK_MEDIAN``, too bright / back-lit when
   the median is above ``BRIGHT_MEDIAN`` or ``CLIPPED_SHARE`` of the pixels are clipped.
@@ -43,6 +49,8 @@ BRIGHT_MEDIAN = 215.0
 CLIPPED_SHARE = 0.25      # share of pixels ≥ 250
 WINDOW = 15
 PASS_SHARE = 0.7
+LEVEL_MAX_DEG = 2.0       # a camera rolled more than this is reported
+LEVEL_MIN_SAMPLES = 5     # frames with hips and both feet before the level is judged
 
 BODY_POINTS = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
@@ -94,6 +102,7 @@ class _Sample:
     feet: str          # '' ok, else: missing | hidden
     view: str | None   # side | rear | front | None (unclear / no person)
     luma: tuple[float, float] | None  # (median, clipped share)
+    tilt_deg: float = math.nan  # hips to the feet's midpoint from the vertical, clockwise +
 
 
 def luminance_stats(image: np.ndarray, step: int = 8) -> tuple[float, float]:
@@ -146,10 +155,40 @@ def feet_problem(lm: np.ndarray | None) -> str:
     return "" if best >= FOOT_VIS else "hidden"
 
 
+def legs_tilt_deg(lm: np.ndarray | None) -> float:
+    """The line from the hips' midpoint down to the midpoint of the two feet (heel-toe
+    centres) from the image's vertical, degrees, clockwise on screen positive (the feet
+    to image-left of the hips); NaN without hips and feet."""
+    if lm is None:
+        return math.nan
+    pts = lm[[LM["left_hip"], LM["right_hip"]], :2]
+    feet = lm[[LM["left_heel"], LM["right_heel"], LM["left_foot_index"], LM["right_foot_index"]], :2]
+    if not (np.isfinite(pts).all() and np.isfinite(feet).all()):
+        return math.nan
+    dx, dy = feet.mean(axis=0) - pts.mean(axis=0)
+    return math.degrees(math.atan2(-dx, dy)) if dy > 0 else math.nan
+
+
 def sample(lm: np.ndarray | None, image: np.ndarray | None, width: int, height: int) -> _Sample:
     """The per-frame verdicts (see :class:`FramingGuide`)."""
     luma = luminance_stats(image) if image is not None else None
-    return _Sample(body_problem(lm, width, height), feet_problem(lm), view_of(lm), luma)
+    return _Sample(body_problem(lm, width, height), feet_problem(lm), view_of(lm), luma,
+                   legs_tilt_deg(lm))
+
+
+def level_check(samples: list[_Sample]) -> FramingCheck:
+    """The camera-level advice of a rear or front view (module docstring)."""
+    tilts = [x.tilt_deg for x in samples if x.tilt_deg == x.tilt_deg]
+    if len(tilts) < LEVEL_MIN_SAMPLES:
+        return FramingCheck("level", True, False, "Camera level",
+                            "Cannot tell yet whether the camera is level.")
+    tilt = float(np.median(tilts))
+    if abs(tilt) <= LEVEL_MAX_DEG:
+        return FramingCheck("level", True, False, "Camera level", "The camera is level.")
+    way = "clockwise" if tilt > 0 else "anticlockwise"
+    return FramingCheck("level", False, False, "Camera level",
+                        f"The picture is turned about {abs(tilt):.0f}° {way}: level the camera "
+                        "(the side-to-side angles are corrected for it, less precisely).")
 
 
 _BODY_HINTS = {
@@ -192,7 +231,8 @@ class FramingGuide:
                 FramingCheck("view", False, True, VIEW_WORDS.get(self.view, self.view).capitalize(),
                              "Waiting for the camera…"),
                 FramingCheck("light", False, False, "Lighting", "Waiting for the camera…"),
-            ), None, None, 0)
+            ) + ((FramingCheck("level", False, False, "Camera level", "Waiting for the camera…"),)
+                 if self.view in ("rear", "front") else ()), None, None, 0)
         need = PASS_SHARE * n
 
         def share_ok(values) -> bool:  # noqa: ANN001
@@ -247,4 +287,6 @@ class FramingGuide:
             FramingCheck("view", view_ok, True, want.capitalize(), view_hint),
             FramingCheck("light", light_ok, False, "Lighting", light_hint),
         )
+        if self.view in ("rear", "front"):
+            checks += (level_check(s),)
         return FramingReport(checks, seen, med, n)

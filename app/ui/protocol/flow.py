@@ -194,7 +194,7 @@ class ProtocolFlow(QDialog):
         right.addWidget(self.need)
         grid = QGridLayout()
         self.check_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
-        for r, key in enumerate(("body", "feet", "view", "light")):
+        for r, key in enumerate(("body", "feet", "view", "light", "level")):
             icon, title, hint = QLabel("…"), QLabel(key), QLabel("")
             icon.setFixedWidth(30)
             icon.setStyleSheet("font-size:22px; font-weight:bold;")
@@ -513,6 +513,10 @@ class ProtocolFlow(QDialog):
         return self.report
 
     def _show_report(self, rep: FramingReport) -> None:
+        shown = {c.key for c in rep.checks}
+        for key, row in self.check_rows.items():  # "level": rear and front views only
+            for w in row:
+                w.setVisible(key in shown)
         for c in rep.checks:
             icon, title, hint = self.check_rows[c.key]
             waiting = rep.samples == 0
