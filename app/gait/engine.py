@@ -273,8 +273,9 @@ class GaitEngine:
 
     @property
     def roll_deg(self) -> float:
-        """Frontal views: the camera roll found from the feet's stance tracks (degrees,
-        positive = clockwise on screen); 0 in the side view. ``fixed_roll_deg`` when set."""
+        """Frontal views: the camera roll found from the legs' and the trunk's verticals
+        (``StanceTrack.roll_deg``; degrees, positive = clockwise on screen), or
+        ``fixed_roll_deg`` when set; 0 in the side view."""
         if not self.frontal:
             return 0.0
         return self._track.roll_deg if self.fixed_roll_deg is None else self.fixed_roll_deg
@@ -512,10 +513,11 @@ class GaitEngine:
         feet, hips, axis = [], [], []
         for bt, _, lm in self._buffer:
             if t0 <= bt <= t1:
-                foot = np.nanmean(lm[[leg["heel"], leg["toe"]], :2], axis=0)
+                ends = lm[[leg["heel"], leg["toe"]], :2]
+                seen = np.isfinite(ends).all(axis=1)
                 hip = 0.5 * (lm[L_HIP, :2] + lm[R_HIP, :2])
-                if np.isfinite(foot).all() and np.isfinite(hip).all():
-                    feet.append(foot)
+                if seen.any() and np.isfinite(hip).all():
+                    feet.append(ends[seen].mean(axis=0))
                     hips.append(hip)
                 axis.append(m.body_axis_deg(lm))
         if feet:  # pixels: a height normalised by a leg length that drifts would tilt

@@ -18,7 +18,8 @@ belt share it; swinging feet are spread out) — :class:`StanceTrack`, shared by
   a far camera) where it reaches its landing height. Each stance's landing height is
   learnt afterwards where its heel joined the stance line (:func:`kink_fit` on the
   unsmoothed heights, near the first sample moving at ``v_g`` of the longest such run; in
-  a front view its lowest samples); before the first stance, a high percentile of its recent heights. A landing
+  a front view its lowest samples); before the first stance, a high percentile of its
+  recent heights. A landing
   height not reached for two strides is forgotten.
 * Toe-off: the toe rises ``to_lift_legs`` above its stance track (the line with slope
   ``v_g`` through its stance positions), confirmed as in the side view; timed where its
@@ -372,8 +373,8 @@ class FrontalFootEventDetector:
             return None
         # the turn: where the descent meets the line the heel then follows
         t_max = a[1 + i_max].t_s
-        # on the unsmoothed heights: the smoothing rounds the turn (at 240 fps contacts
-        # came 0.2-0.5 frame early, single ones 0.9 frame off; now 0.6)
+        # on the unsmoothed heights: the smoothing rounds the turn (240 fps, 1 px: contacts
+        # came 0.3-1.0 frame early on average; now within 0.25 frame)
         pts = [(o.t_s, o.heel_y_raw if o.heel_y_raw == o.heel_y_raw else o.heel_y)
                for o in self._hist if t_max - 0.12 <= o.t_s <= last.t_s]
         pts = [p for p in pts if p[1] == p[1]]
