@@ -47,6 +47,7 @@ from app.gait.events import (
     rise_time,
 )
 from app.gait.filters import percentile
+from app.gait.geometry import angle_to_vertical_deg
 
 #: Frontal events are less certain than side-view ones.
 FRONTAL_CONFIDENCE = 0.8
@@ -118,6 +119,7 @@ class StanceTrack:
         self._axis: dict[str, deque[float]] = {"left": deque(maxlen=16), "right": deque(maxlen=16)}
         #: per mid-stance: the hips' offset from the image's centre column (leg lengths)
         self._offcentre: deque[float] = deque(maxlen=32)
+        self._roll_deg = 0.0  # :attr:`roll_deg`, told again at each mid-stance
 
     def copy_from(self, other: "StanceTrack") -> None:
         self.v_g = other.v_g
@@ -125,6 +127,7 @@ class StanceTrack:
             self._mid[side] = deque(other._mid[side], maxlen=16)
             self._axis[side] = deque(other._axis[side], maxlen=16)
         self._offcentre = deque(other._offcentre, maxlen=32)
+        self._roll_deg = other._roll_deg
 
     @property
     def band(self) -> float:
@@ -163,6 +166,7 @@ class StanceTrack:
             self._axis[side].append(axis_deg)
         if offcentre_legs == offcentre_legs:
             self._offcentre.append(offcentre_legs)
+        self._roll_deg = self._tell_roll_deg()
 
     def min_roll_deg(self) -> float:
         """The smallest roll corrected: ``MIN_ROLL_DEG`` plus the perspective allowance for
@@ -193,16 +197,21 @@ class StanceTrack:
         for (a, fa), (b, fb) in zip(recs, recs[1:]):
             if fa == fb:
                 continue
-            vx = 0.5 * (a[1] + b[1]) - 0.5 * (a[3] + b[3])
-            vy = 0.5 * (a[2] + b[2]) - 0.5 * (a[4] + b[4])
-            if vy > 0:
-                angles.append(math.degrees(math.atan2(-vx, vy)))
+            feet = (0.5 * (a[1] + b[1]), 0.5 * (a[2] + b[2]))
+            hips = (0.5 * (a[3] + b[3]), 0.5 * (a[4] + b[4]))
+            if feet[1] > hips[1]:
+                angles.append(angle_to_vertical_deg(hips, feet, 1.0))
         return float(np.median(angles)) if len(angles) >= ROLL_MIN_STANCES else math.nan
 
     @property
     def roll_deg(self) -> float:
         """Camera roll (degrees, positive = the image's horizontal is turned clockwise on
-        screen): the legs' vertical (hips to the feet under them, :meth:`_leg_vertical_deg`),
+        screen), as told at the last mid-stance (:meth:`_tell_roll_deg`; read every frame
+        by the live pipeline)."""
+        return self._roll_deg
+
+    def _tell_roll_deg(self) -> float:
+        """The legs' vertical (hips to the feet under them, :meth:`_leg_vertical_deg`),
         when the trunk's (hips to shoulders) agrees within ``ROLL_AXIS_AGREEMENT_DEG`` (a
         check: a runner's sideways lean puts the trunk off) and it is at least
         :meth:`min_roll_deg`; else 0."""

@@ -212,7 +212,7 @@ def body_axis_deg(lm: np.ndarray) -> float:
     sh = g.midpoint(lm, g.L_SHOULDER, g.R_SHOULDER)
     if _nan_if_missing(hip, sh) or hip[1] - sh[1] <= 0:
         return math.nan
-    return math.degrees(math.atan2(sh[0] - hip[0], hip[1] - sh[1]))
+    return g.angle_to_vertical_deg(sh, hip, 1.0)
 
 
 def step_width_pct_pelvis(lm: np.ndarray, side: str, centre_x_px: float | None = None,

@@ -1,6 +1,7 @@
 """Framing guide: is the camera set up for a protocol? Qt-free, numpy only.
 
-Four checks (five in rear and front views) on the live pose and image, each a pass/fail with a one-line hint:
+Four checks (five in rear and front views) on the live pose and image, each a pass/fail
+with a one-line hint:
 
 - **full body** (essential): the key landmarks (nose and the top of the head estimated
   above it, shoulders, hips, knees, ankles, heels, toes) are inside the image with a margin of ``MARGIN_FRAC`` of its size;
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.gait.geometry import angle_to_vertical_deg
 from app.pose.view_check import (  # noqa: F401 - the view constants are part of this API
     FACE_POINTS, FACE_VIS_REAR, FRONTAL_RATIO, SIDE_RATIO, VIEW_WORDS, view_of,
 )
@@ -165,8 +167,8 @@ def legs_tilt_deg(lm: np.ndarray | None) -> float:
     feet = lm[[LM["left_heel"], LM["right_heel"], LM["left_foot_index"], LM["right_foot_index"]], :2]
     if not (np.isfinite(pts).all() and np.isfinite(feet).all()):
         return math.nan
-    dx, dy = feet.mean(axis=0) - pts.mean(axis=0)
-    return math.degrees(math.atan2(-dx, dy)) if dy > 0 else math.nan
+    hips, foot = pts.mean(axis=0), feet.mean(axis=0)
+    return angle_to_vertical_deg(hips, foot, 1.0) if foot[1] > hips[1] else math.nan
 
 
 def sample(lm: np.ndarray | None, image: np.ndarray | None, width: int, height: int) -> _Sample:
