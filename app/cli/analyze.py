@@ -195,6 +195,7 @@ def _fmt(v: float | None, nd: int = 1) -> str:
 
 
 def _summary(result, name: str) -> str:
+    from app.gait.analysis import camera_roll_text
     from app.gait.metrics import METRIC_SPECS
 
     from app.gait.plausibility import SLOW_MOTION_HINT
@@ -228,6 +229,8 @@ def _summary(result, name: str) -> str:
         lines.append(f"Flight         left {_fmt(f.left_mean, 0)} ms, right {_fmt(f.right_mean, 0)} ms")
     if result.foot_strike:
         lines.append(f"Foot strike    {result.foot_strike}")
+    if result.camera_roll_deg is not None:
+        lines.append(f"Camera         {camera_roll_text(result.camera_roll_deg)}")
     lines.append("")
     lines.append(f"{'metric':34s} {'mean':>8s} {'± SD':>7s} {'n':>4s}  unit")
     for metric_name, s in result.metrics.items():

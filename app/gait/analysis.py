@@ -60,6 +60,9 @@ class AnalysisResult:
     warnings: tuple[str, ...] = ()
     contact_ms_by_foot: dict[str, float | None] = field(default_factory=dict)
     foot_strike: str | None = None
+    #: rear/front views: the camera roll found and corrected for (degrees, clockwise on
+    #: screen positive; 0.0 = level or too small to correct); None in the side view
+    camera_roll_deg: float | None = None
 
     @property
     def n_steps(self) -> int:
@@ -94,6 +97,7 @@ class AnalysisResult:
             },
             "contact_ms_by_foot": {k: _r(v, 1) for k, v in self.contact_ms_by_foot.items()},
             "foot_strike": self.foot_strike,
+            "camera_roll_deg": _r(self.camera_roll_deg, 1),
             "quality": {"overall": self.quality.value, "warnings": list(self.warnings),
                         "person_fraction": _r(self.n_person_samples / max(self.n_samples, 1), 3)},
         }
@@ -117,6 +121,18 @@ def step_row(s: StepRecord, t0_ns: int, ic_frame: int | None, to_frame: int | No
         if k not in d:
             d[k] = _r(v, 3)
     return d
+
+
+def camera_roll_text(roll_deg: float, short: bool = False) -> str:
+    """The camera roll found in a rear/front view, for people (``roll_deg``: degrees,
+    clockwise on screen positive; 0 = level or too small to correct); ``short``: whole
+    degrees, for a status bar."""
+    if not roll_deg:
+        return "level"
+    way = "clockwise" if roll_deg > 0 else "anticlockwise"
+    if short:
+        return f"turned {abs(roll_deg):.0f}° {way} (corrected)"
+    return f"turned {abs(roll_deg):.1f}° {way}; side-to-side angles corrected for it"
 
 
 def _r(v: float | None, nd: int) -> float | None:
@@ -245,5 +261,6 @@ def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> 
         n_samples=engine.n_samples, n_person_samples=engine.n_person_samples, t0_ns=t0_ns,
         events=events, steps=steps, cadence_spm=cad, metrics=metrics, quality=quality,
         warnings=tuple(warnings), contact_ms_by_foot=contact, foot_strike=strike,
+        camera_roll_deg=float(engine.roll_deg) if engine.frontal else None,
     )
 

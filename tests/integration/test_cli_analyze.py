@@ -174,3 +174,36 @@ def test_threads_must_be_positive(shared_data, tmp_path):
                    "--threads", "0", "--quiet")
     assert_one_sentence(proc, 2)
     assert "--threads" in proc.stderr
+
+
+@pytest.mark.parametrize("roll", [0.0, -5.0])
+def test_rear_landmark_file_reports_the_camera_roll(tmp_path, roll):
+    """A rear view's landmark file (image heights only, 2 px of noise, as real rear video)
+    filmed by a camera 3 m away, level or turned: the summary and the JSON say whether the
+    camera was level or by how much it was turned (the side-to-side angles are corrected
+    for it)."""
+    from app.capture.demo import SyntheticRunner
+    from app.pose.landmark_file import LandmarkMeta, write_landmark_file
+    from app.types import PoseSample, View
+    from tests.validation.frontal import pose_noise
+
+    r = SyntheticRunner(view=View.REAR, camera_distance_m=3.0, camera_roll_deg=roll)
+    fps = 30.0
+    clean = []
+    for i in range(int(40 * fps)):
+        lm = r.landmarks_at(i / fps).copy()
+        lm[:, 2] = np.nan
+        clean.append(PoseSample(i, int(round(i / fps * 1e9)), lm, r.width, r.height))
+    path = write_landmark_file(tmp_path / "rear.csv", LandmarkMeta(r.width, r.height, fps, View.REAR),
+                               pose_noise(clean, 2.0, 0.0, seed=11))
+    out = tmp_path / "out.json"
+    proc = run_cli("analyze", str(path), "--json", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("Camera "))
+    if roll:
+        assert doc["camera_roll_deg"] == pytest.approx(roll, abs=0.5)
+        assert "anticlockwise" in line and "corrected" in line, line
+    else:
+        assert doc["camera_roll_deg"] == 0.0
+        assert line.split()[-1] == "level", line

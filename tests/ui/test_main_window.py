@@ -235,3 +235,36 @@ def test_demo_faults_from_setup_panel(qtbot, make_window, no_thread_leak):
     assert runner.view is View.REAR and runner.pelvic_drop_deg == 8
     assert w.video.badge == "DEMO"
     qtbot.waitUntil(lambda: w.pipeline.worker.processed > 10, timeout=5000)
+
+
+def test_rolled_rear_camera_is_named_in_the_status_bar(qtbot, make_window, no_thread_leak):
+    """A rear camera turned by 5°: the status bar says so once the roll is found and
+    corrected for; a level camera shows nothing there."""
+    from dataclasses import replace
+
+    from app.config import Settings
+
+    s = Settings()
+    w = make_window(settings=replace(s, runner=replace(s.runner, view="rear")), source="demo",
+                    save_settings=False)
+    qtbot.waitUntil(lambda: w.pipeline.worker.processed > 150, timeout=15000)  # ~5 s, 14 steps
+    w._status_update()
+    assert not w.st_roll.isVisible()  # level
+    w.two_views.demo_kwargs = lambda: {"camera_roll_deg": 5.0, "camera_distance_m": 3.0}
+    w.set_source("demo")
+
+    def shown() -> bool:
+        w._status_update()
+        return w.st_roll.isVisible()
+
+    qtbot.waitUntil(shown, timeout=20000)
+    assert w.st_roll.text() == "Camera turned 5° clockwise (corrected)"
+
+
+@pytest.mark.parametrize("value,unit,text", [
+    (-0.04, "°", "0.0"), (-0.4, "ms", "0"), (-0.004, "m", "0.00"), (-3.2, "°", "-3.2"),
+    (0.04, "°", "0.0"), (-1.0, "% pelvis", "-1.0"), (172.4, "spm", "172")])
+def test_tile_numbers_never_read_minus_zero(value, unit, text):
+    from app.ui.live.tiles import format_value
+
+    assert format_value(value, unit) == text

@@ -95,7 +95,12 @@ def build_widgets(w) -> None:  # noqa: ANN001 - MainWindow
     w.st_lat = QLabel()
     w.st_gui = QLabel()
     w.st_audio = QLabel("Audio: off")
-    for label in (w.st_source, w.st_cam, w.st_pose, w.st_drop, w.st_lat, w.st_gui, w.st_audio):
+    w.st_roll = QLabel()  # a rear/front camera's roll, while one is corrected for
+    w.st_roll.setToolTip("The camera is not level: the side-to-side angles are corrected for "
+                         "the turn found, less precisely than with a level camera.")
+    w.st_roll.hide()
+    for label in (w.st_source, w.st_cam, w.st_pose, w.st_drop, w.st_lat, w.st_gui, w.st_roll,
+                  w.st_audio):
         sb.addPermanentWidget(label)
 
 

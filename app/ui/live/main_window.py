@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from app import config
 from app.config import Settings
 from app.errors import UserError
+from app.gait.analysis import camera_roll_text
 from app.pose.worker import LivePipeline, LiveResult, StepsUpdate
 from app.types import Facing, View
 from app.ui.shared.about import about_html
@@ -496,21 +497,13 @@ class MainWindow(QMainWindow):
         if now - self._tiles_t >= TILES_S:
             self._tiles_t = now
             self._shown_snapshot = snap
-            self.tiles.update_snapshot(snap, self.settings, self._cadence_target_band(),
+            self.tiles.update_snapshot(snap, self.settings, self.targets.band(self.settings),
                                        cadence_target=self.targets.target_spm is not None)
         self.plots.tick(res.frame.t_ns if res is not None else None)
         self.plots.refresh()
         self.fb.tick(now)
         if self.stack.currentIndex() == 1:
             self.home_practice.tick(self._shown_snapshot)
-
-    def _cadence_target_band(self):
-        from app.config import Band
-
-        t, b = self.targets.target_spm, self.settings.runner.cadence_band_pct / 100.0
-        if t is None:
-            return None
-        return Band((t * (1 - b), t * (1 + b)), (t * (1 - 2 * b), t * (1 + 2 * b)))
 
     def _on_steps(self, upd: StepsUpdate) -> None:
         """Queued from the pose worker via the bridge (GUI thread)."""
@@ -536,6 +529,10 @@ class MainWindow(QMainWindow):
         self.st_lat.setText(f"Latency {lat}")
         g = list(self.gui_ms)[-60:]
         self.st_gui.setText(f"GUI {np.median(g):.1f} ms/frame" if g else "GUI —")
+        res = pipe.latest()  # a rear/front camera's roll, corrected for: shown while it is
+        roll = res.roll_deg if res is not None else 0.0
+        self.st_roll.setVisible(bool(roll))
+        self.st_roll.setText(f"Camera {camera_roll_text(roll, short=True)}" if roll else "")
         self._update_audio_status()
         second = self.two_views.status_tick()  # the second camera's figures and problems
         gait = self._gait_banner()

@@ -142,6 +142,16 @@ class RunnerTargets(QObject):
                 self.w.show_banner(f"The target could not be kept with {self.runner_name}: {exc}")
                 self._kept = target  # do not retry every tick
 
+    def band(self, settings):  # noqa: ANN001, ANN201 - Settings -> Band | None
+        """The tiles' cadence band around the target in force: within the runner's
+        ``cadence_band_pct`` good, within twice that fair; None without a target."""
+        from app.config import Band
+
+        t, b = self.target_spm, settings.runner.cadence_band_pct / 100.0
+        if t is None:
+            return None
+        return Band((t * (1 - b), t * (1 + b)), (t * (1 - 2 * b), t * (1 + 2 * b)))
+
     @staticmethod
     def origin_words(st) -> str:  # noqa: ANN001 - FeedbackState
         """Where the target came from, in a few words ('' without a target)."""

@@ -30,11 +30,11 @@ _BG = {"green": "#1b5e20", "amber": "#8d6e00", "red": "#8e1b1b", "none": "#37474
 
 
 def format_value(value: float, unit: str) -> str:
-    if unit == "ms" or unit == "spm":
-        return f"{value:.0f}"
-    if unit == "" or unit == "m":
-        return f"{value:.2f}"
-    return f"{value:.1f}"
+    """A tile's number: whole ms/spm, 2 decimals for metres and ratios, else 1; never
+    "-0.0" (a level pelvis read as -0.04° is shown as 0.0)."""
+    text = (f"{value:.0f}" if unit in ("ms", "spm") else
+            f"{value:.2f}" if unit in ("", "m") else f"{value:.1f}")
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def step_length_m(speed_kmh: float, cadence_spm: float | None) -> float | None:
