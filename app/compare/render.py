@@ -167,13 +167,19 @@ def _dashed(img: np.ndarray, a: tuple[int, int], b: tuple[int, int], color, th: 
 
 def draw_texts(image: np.ndarray, texts: list[tuple[tuple[float, float], str, str]],
                size_px: int, bold: bool = True, box: bool = False) -> np.ndarray:
-    """Draw (top-left position px, text, colour) items with a shadow (or a dark box)."""
+    """Draw (top-left position px, text, colour) items with a shadow (or a dark box),
+    each moved inside the image where it would stick out (a knee's angle beside a runner
+    zoomed to the crop's edge was cut to its last digit)."""
     from PIL import Image, ImageDraw
 
     pil = Image.fromarray(image)
     draw = ImageDraw.Draw(pil, "RGBA")
     font = _font(int(size_px), bold)
+    h, w = image.shape[:2]
     for (x, y), text, color in texts:
+        l, t, r, b = draw.textbbox((x, y), text, font=font)
+        x += min(0.0, w - 2.0 - r) + max(0.0, 2.0 - (l + min(0.0, w - 2.0 - r)))
+        y += min(0.0, h - 2.0 - b) + max(0.0, 2.0 - (t + min(0.0, h - 2.0 - b)))
         if box:
             l, t, r, b = draw.textbbox((x, y), text, font=font)
             pad = size_px * 0.3

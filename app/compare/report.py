@@ -22,6 +22,7 @@ from app.compare.render import rgb
 from app.compare.sync import KEY_LABELS, StrideSync
 from app.compare.table import VERDICT_COLORS, MetricRow, compare_metrics
 from app.errors import UserError
+from app.gait.analysis import camera_roll_text
 
 BEFORE_COLOR = "#1f77b4"
 AFTER_COLOR = "#ff7f0e"
@@ -228,7 +229,7 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
     _metric_table(pdf, cmp.rows, epw, other.before.view.value if other is not None else "")
     for c, role in ((a, "Before"), (b, "After")) + (((other.before, "Before"), (other.after, "After"))
                                                       if other is not None else ()):
-        for w in (c.result.warnings + ((c.warning,) if c.warning else ())):
+        for w in clip_notes(c):
             pdf.set_font("DejaVu", "", 8)
             pdf.set_text_color(150, 80, 0)
             pdf.multi_cell(epw, 4.5, f"{role}: {w}.", **nl)
@@ -257,6 +258,17 @@ def write_pdf(cmp: Comparison, dest: str | os.PathLike[str], title: str = "Befor
     with atomic_path(dest) as tmp:
         pdf.output(str(tmp))
     return Path(dest)
+
+
+def clip_notes(clip: Clip) -> tuple[str, ...]:
+    """What a reader of one clip's numbers must know: its analysis warnings, its own
+    warning (e.g. the video is missing) and, for a rear/front camera that was turned, the
+    roll its side-to-side angles were corrected for."""
+    notes = clip.result.warnings + ((clip.warning,) if clip.warning else ())
+    roll = clip.result.camera_roll_deg
+    if roll:
+        notes += (f"the camera was {camera_roll_text(roll)}",)
+    return notes
 
 
 def _key_frames(pdf, cmp: Comparison, epw: float, view: str = "") -> None:  # noqa: ANN001

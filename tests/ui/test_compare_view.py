@@ -527,3 +527,37 @@ def test_keys_work_wherever_the_focus_is(qtbot, open_view, clip_dir, no_thread_l
     assert QApplication.focusWidget() is v.canvas
     step_works()
 
+
+
+def test_turned_rear_camera_is_said_above_the_table_and_in_the_notes(qtbot, open_view, tmp_path,
+                                                                     no_thread_leak):
+    """Before filmed from behind with a level camera, after with the camera turned 5°
+    anticlockwise (image heights only, 2 px of noise, as real rear video): the window
+    says so above the table and the clip's notes (printed in the PDF) carry it; the level
+    clip has no such note."""
+    import numpy as np
+
+    from app.capture.demo import SyntheticRunner
+    from app.compare.report import clip_notes
+    from app.pose.landmark_file import LandmarkMeta, write_landmark_file
+    from app.types import PoseSample, View
+    from tests.validation.frontal import pose_noise
+
+    paths = []
+    for roll in (0.0, -5.0):
+        r = SyntheticRunner(view=View.REAR, camera_distance_m=3.0, camera_roll_deg=roll)
+        clean = []
+        for i in range(600):
+            lm = r.landmarks_at(i / 30.0).copy()
+            lm[:, 2] = np.nan
+            clean.append(PoseSample(i, int(round(i / 30.0 * 1e9)), lm, r.width, r.height))
+        paths.append(write_landmark_file(tmp_path / f"rear{roll:+.0f}.csv", LandmarkMeta(
+            r.width, r.height, 30.0, View.REAR), pose_noise(clean, 2.0, 0.0, seed=5)))
+    v = open_view(str(paths[0]), str(paths[1]))
+    assert v.pair.a.result.camera_roll_deg == 0.0
+    assert v.pair.b.result.camera_roll_deg == pytest.approx(-5.0, abs=0.5)
+    assert v.ui.warning.isVisible()
+    assert v.ui.warning.text().startswith("After: the camera was turned 5.")
+    assert "anticlockwise; side-to-side angles corrected for it" in v.ui.warning.text()
+    assert not any("camera was" in n for n in clip_notes(v.pair.a))
+    assert any(n.startswith("the camera was turned 5.") for n in clip_notes(v.pair.b))

@@ -91,3 +91,20 @@ def test_report_table_columns_fit_their_text():
         assert pdf.get_string_width(v) + 2.9 < w, v
     wide = ReportTable("t", tuple(f"Heading number {i}" for i in range(14)), ())
     assert sum(table_widths(pdf, wide, pdf.epw)) == pytest.approx(pdf.epw)  # scaled to fit
+
+
+def test_labels_near_the_edge_are_drawn_whole():
+    """A knee's angle beside a runner zoomed to the crop's edge is moved inside the image
+    instead of being cut (the before pane showed '·3°' for '-3°')."""
+    from app.compare.render import draw_texts
+
+    img = np.zeros((100, 200, 3), np.uint8)
+    for at in ((-15.0, 40.0), (190.0, 40.0), (80.0, -12.0), (80.0, 95.0)):
+        out = draw_texts(img, [(at, "-13°", "#ffffff")], 17)
+        lit = out.max(axis=2) > 0
+        cols, rows = np.flatnonzero(lit.any(axis=0)), np.flatnonzero(lit.any(axis=1))
+        assert cols.min() >= 1 and cols.max() <= 198 and rows.min() >= 1 and rows.max() <= 98, at
+        # the whole text: as wide as when drawn in the middle
+        mid = draw_texts(img, [((80.0, 40.0), "-13°", "#ffffff")], 17).max(axis=2) > 0
+        mid_cols = np.flatnonzero(mid.any(axis=0))
+        assert cols.max() - cols.min() == mid_cols.max() - mid_cols.min(), at

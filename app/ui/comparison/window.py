@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMainWin
 from app.compare.annotations import AnnotationFile, annotations_path
 from app.compare.sync import KEY_LABELS, find_strides
 from app.errors import UserError
+from app.gait.analysis import camera_roll_text
 from app.types import Foot
 from app.ui.comparison.actions import SPEEDS, build_actions
 from app.ui.comparison.canvas import CompareCanvas
@@ -203,6 +204,8 @@ class CompareView(QMainWindow):
         wrong = [f"{role}: {c.view_verdict.sentence()}"
                  for role, c in zip(("Before", "After") * 2, pair.clips)
                  if getattr(c.view_verdict, "mismatch", False)]
+        wrong += [f"{role}: the camera was {camera_roll_text(c.result.camera_roll_deg)}."
+                  for role, c in zip(("Before", "After") * 2, pair.clips) if c.result.camera_roll_deg]
         self.ui.warning.setText("\n".join(wrong))
         self.ui.warning.setVisible(bool(wrong))
         self.ui.notes.setPlainText(pair.cmp.notes if pair.cmp is not None else "")
