@@ -335,11 +335,17 @@ class FootEventDetector:
             if len(lifted) == 2 and all(lifted) and rising:
                 start = rise_time(track, cfg.to_time_lift_legs)
                 # the far, half-hidden foot's toe point jitters upward mid-stance; the belt
-                # does not: wait until the toe also stops moving back with the belt, or
-                # until waiting longer would pass the confirmation bound
+                # does not: wait until the toe also stops moving back with the belt. A
+                # frontal view's toe velocity is the pose model's noisy depth: there, also
+                # when waiting longer would pass the confirmation bound. A side view's is
+                # the image's: a toe still carried back by the belt is on it, however
+                # long (the C3D walk's toe point rises 0.036 legs in mid-stance as the
+                # foot rolls over; at 120 fps the bound made that a toe-off, 9 steps of
+                # one clip 140-590 ms short)
                 if start is not None and (
-                        math.isnan(obs.toe_vu) or obs.toe_vu > -belt
-                        or obs.t_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s):
+                        math.isnan(obs.toe_vu) or obs.toe_vu > -belt or (
+                            self.track_slope
+                            and obs.t_s - start + (obs.t_s - prev.t_s) > cfg.max_to_confirm_s)):
                     return start, 1.0
         if not math.isnan(obs.toe_vu):
             if obs.toe_vu <= -belt:
