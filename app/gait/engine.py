@@ -461,6 +461,8 @@ class GaitEngine:
                 o = replace(o, other_heel_u=obs[foot.other].heel_u)
             for det in self._detectors[foot].update(o):
                 out.append(self._to_event(det, foot, sample))
+                if det.kind == "IC":
+                    self._detectors[foot.other].clock.other_contact()
         out.sort(key=lambda e: e.t_ns)
         return out
 
