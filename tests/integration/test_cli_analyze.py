@@ -184,18 +184,12 @@ def test_rear_landmark_file_reports_the_camera_roll(tmp_path, roll):
     for it)."""
     from app.capture.demo import SyntheticRunner
     from app.pose.landmark_file import LandmarkMeta, write_landmark_file
-    from app.types import PoseSample, View
-    from tests.validation.frontal import pose_noise
+    from app.types import View
+    from tests.helpers.synthetic import heights_only_samples
 
     r = SyntheticRunner(view=View.REAR, camera_distance_m=3.0, camera_roll_deg=roll)
-    fps = 30.0
-    clean = []
-    for i in range(int(40 * fps)):
-        lm = r.landmarks_at(i / fps).copy()
-        lm[:, 2] = np.nan
-        clean.append(PoseSample(i, int(round(i / fps * 1e9)), lm, r.width, r.height))
-    path = write_landmark_file(tmp_path / "rear.csv", LandmarkMeta(r.width, r.height, fps, View.REAR),
-                               pose_noise(clean, 2.0, 0.0, seed=11))
+    path = write_landmark_file(tmp_path / "rear.csv", LandmarkMeta(r.width, r.height, 30.0, View.REAR),
+                               heights_only_samples(r, 40.0, 30.0, noise_px=2.0, seed=11))
     out = tmp_path / "out.json"
     proc = run_cli("analyze", str(path), "--json", str(out), "--quiet")
     assert proc.returncode == 0, proc.stderr

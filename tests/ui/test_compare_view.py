@@ -535,24 +535,17 @@ def test_turned_rear_camera_is_said_above_the_table_and_in_the_notes(qtbot, open
     anticlockwise (image heights only, 2 px of noise, as real rear video): the window
     says so above the table and the clip's notes (printed in the PDF) carry it; the level
     clip has no such note."""
-    import numpy as np
-
     from app.capture.demo import SyntheticRunner
     from app.compare.report import clip_notes
     from app.pose.landmark_file import LandmarkMeta, write_landmark_file
-    from app.types import PoseSample, View
-    from tests.validation.frontal import pose_noise
+    from app.types import View
+    from tests.helpers.synthetic import heights_only_samples
 
     paths = []
     for roll in (0.0, -5.0):
         r = SyntheticRunner(view=View.REAR, camera_distance_m=3.0, camera_roll_deg=roll)
-        clean = []
-        for i in range(600):
-            lm = r.landmarks_at(i / 30.0).copy()
-            lm[:, 2] = np.nan
-            clean.append(PoseSample(i, int(round(i / 30.0 * 1e9)), lm, r.width, r.height))
         paths.append(write_landmark_file(tmp_path / f"rear{roll:+.0f}.csv", LandmarkMeta(
-            r.width, r.height, 30.0, View.REAR), pose_noise(clean, 2.0, 0.0, seed=5)))
+            r.width, r.height, 30.0, View.REAR), heights_only_samples(r, 20.0, 30.0, 2.0, seed=5)))
     v = open_view(str(paths[0]), str(paths[1]))
     assert v.pair.a.result.camera_roll_deg == 0.0
     assert v.pair.b.result.camera_roll_deg == pytest.approx(-5.0, abs=0.5)

@@ -248,17 +248,11 @@ def test_a_missed_contact_does_not_lock_a_foot_into_every_other_stride():
     taken from it then refused every next real contact: every other right step was lost for
     the whole 30 s (21 of 42 contacts). A swing over which the other foot landed twice is
     not learnt."""
-    from tests.validation.frontal import pose_noise
+    from tests.helpers.synthetic import heights_only_samples
 
     r = SyntheticRunner(view=View.FRONT, camera_distance_m=3.0)
-    fps = 60.0
-    base = []
-    for i in range(int(30 * fps)):
-        lm = r.landmarks_at(i / fps).copy()
-        lm[:, 2] = np.nan
-        base.append(PoseSample(i, int(round(i / fps * 1e9)), lm, r.width, r.height))
     eng = GaitEngine(View.FRONT)
-    for s in pose_noise(base, 2.0, 0.0, seed=7):
+    for s in heights_only_samples(r, 30.0, 60.0, noise_px=2.0, seed=7):
         eng.push(s)
     truth = r.true_events(0.3, 29.7)
     det = [(e.kind.value, e.foot.value, e.t_ns / 1e9) for e in eng.events]

@@ -1,0 +1,22 @@
+"""Pose samples from the synthetic runner (``app.capture.demo.SyntheticRunner``), as the
+engine receives them from real rear/front video: image heights only (no usable depth)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.types import PoseSample
+
+
+def heights_only_samples(runner, seconds: float, fps: float, noise_px: float = 0.0,
+                         seed: int = 0) -> list[PoseSample]:
+    """``seconds`` of ``runner`` at ``fps``, depth set unknown (NaN); ``noise_px`` of
+    Gaussian pose noise on x and y (``tests.validation.frontal.pose_noise``, ``seed``)."""
+    from tests.validation.frontal import pose_noise
+
+    out = []
+    for i in range(int(seconds * fps)):
+        lm = runner.landmarks_at(i / fps).copy()
+        lm[:, 2] = np.nan
+        out.append(PoseSample(i, int(round(i / fps * 1e9)), lm, runner.width, runner.height))
+    return pose_noise(out, noise_px, 0.0, seed=seed) if noise_px else out
