@@ -26,6 +26,7 @@ from app.gait import step_metrics as sm
 from app.gait.cadence import cadence_spm, robust_mean
 from app.gait.events import DetectedEvent, EventDetectorConfig, FootEventDetector, FootObservation
 from app.gait.events_frontal import FrontalFootEventDetector, StanceTrack, floor_coordinate
+from app.gait.events_frontal_walk import FrontalGaitMode, WalkingFrontalFootEventDetector, for_gait
 from app.gait.filters import OneEuroFilter, percentile
 from app.gait.geometry import L_HIP, LEG, R_HIP
 from app.gait.smoothing import LOCAL_FIT_HALF_WINDOW_S, LocalFit, depth_noise_legs, smoothing_cutoff_hz
@@ -43,8 +44,8 @@ MIN_STEPS_GOOD_FRONTAL = 8
 #: walking ~95-130) for :meth:`GaitEngine.walking_seen_frontally`
 WALKING_MAX_SPM = 135.0
 WALKING_FRONTAL_WARNING = (
-    "this looks like walking filmed from behind or in front: contacts in these views are "
-    "timed for running and can be off by a tenth of a second (film walking from the side)")
+    "this looks like walking filmed from behind or in front: its contacts are timed for "
+    "walking but checked on one treadmill walk only (film walking from the side)")
 #: recent steps whose landing-heel depth ratios are pooled (median) for step width
 DEPTH_RATIO_STEPS = 8
 BUFFER_S = 4.0
@@ -129,6 +130,10 @@ class GaitEngine:
         self._fit = LocalFit(2 * len(_SIGNALS), FRONTAL_FIT_HALF_WINDOW_S if self.frontal
                              else LOCAL_FIT_HALF_WINDOW_S, narrow=_HEIGHTS)
         self._track = StanceTrack()
+        #: frontal views timed from heights: walking or running, from the heels' stride
+        #: period (events_frontal_walk); a walker's events are timed differently
+        self._mode = FrontalGaitMode()
+        self._walking = False
         #: frontal views timed from heights: the camera's horizon row (px; NaN until seen)
         self._horizon_px = math.nan
         self._horizon_t_s = math.nan
@@ -223,7 +228,8 @@ class GaitEngine:
 
     def _new_detectors(self) -> dict:
         if self.frontal and not self.use_depth:
-            return {f: FrontalFootEventDetector(f.value, self._track, self._config) for f in Foot}
+            cls = WalkingFrontalFootEventDetector if self._walking else FrontalFootEventDetector
+            return {f: cls(f.value, self._track, self._config) for f in Foot}
         return {f: FootEventDetector(self._config, track_slope=self.frontal) for f in Foot}
 
     def prime(self, samples: "list[PoseSample]") -> None:
@@ -247,6 +253,8 @@ class GaitEngine:
         self._facing_est = scout._facing_est
         if self.frontal:
             self._track.copy_from(scout._track)
+            self._mode.copy_from(scout._mode)
+            self._walking = scout._walking
         if self.frontal and not self.use_depth:
             self._detectors = {f: d.primed(self._track) for f, d in scout._detectors.items()}
         else:
@@ -454,6 +462,11 @@ class GaitEngine:
             if self.use_depth:
                 for det in self._detectors.values():
                     det.track_slope_legs_per_s = self._track.v_g
+            elif (self._mode.add(tc, obs[Foot.LEFT].heel_y, obs[Foot.RIGHT].heel_y)
+                  and self._mode.cadence_spm is not None):  # no clear period: keep the mode
+                self._walking = self.walking_seen_frontally(self._mode.cadence_spm)
+                self._detectors = {f: for_gait(d, self._walking, self._track)
+                                   for f, d in self._detectors.items()}
         out: list[GaitEvent] = []
         for foot in Foot:
             o = obs[foot]
@@ -622,13 +635,14 @@ class GaitEngine:
 
     def walking_seen_frontally(self, cadence_spm: float | None) -> bool:
         """A rear or front view timed from image heights (as real video is) of a gait at a
-        walking cadence (under ``WALKING_MAX_SPM``). Those contacts are timed for a runner's
-        heel, which comes down onto the belt faster than the belt moves in the image; a
-        walker's reaches it slower (the foot reaches forward as it lands) and moves with it
-        only from foot-flat: on walking mocap most contacts were missed or 0.1-0.2 s off
-        (``docs/VALIDATION.md``, heights-only rows). The heel's arrival is not used to tell
-        walking apart: an overstriding runner's heel may arrive the same way, and whether
-        their contacts are timed well is not measured."""
+        walking cadence (under ``WALKING_MAX_SPM``). Such a gait is timed by the walker's
+        detector (``events_frontal_walk``, chosen by this test on the heels' stride period):
+        a runner's heel comes down onto the belt faster than the belt moves in the image, a
+        walker's reaches it slower (the foot reaches forward as it lands), and the runner's
+        detector missed most of a walk's contacts or put them 0.1-0.2 s off. The walker's is
+        checked on one treadmill walk only (``docs/VALIDATION.md``, heights-only rows), so
+        the result still says so. The heel's arrival is not used to tell walking apart: an
+        overstriding runner's heel may arrive the same way."""
         if not self.frontal or self.use_depth:
             return False
         return cadence_spm is not None and cadence_spm < WALKING_MAX_SPM

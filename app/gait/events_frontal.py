@@ -120,6 +120,8 @@ class StanceTrack:
         #: per mid-stance: the hips' offset from the image's centre column (leg lengths)
         self._offcentre: deque[float] = deque(maxlen=32)
         self._roll_deg = 0.0  # :attr:`roll_deg`, told again at each mid-stance
+        #: each foot's latest contact found by the walker's detector (s; events_frontal_walk)
+        self.walk_ic_s: dict[str, float] = {}
 
     def copy_from(self, other: "StanceTrack") -> None:
         self.v_g = other.v_g

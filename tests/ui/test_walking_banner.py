@@ -1,4 +1,5 @@
-"""Walking filmed from behind or in front is timed for running (app.gait.engine): the live
+"""Walking filmed from behind or in front is timed by a walker's detector checked on one walk
+only (app.gait.engine): the live
 window says so above the video while the engine's snapshot carries that warning, and the
 banner goes once it no longer does."""
 

@@ -225,7 +225,7 @@ def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
                                 "—" if r is None else f"{r:.1f} (n {e.size}{per})",
                                 "—" if r is None else f"bias {e.mean():+.1f}", "—", None))
         # as real rear/front video: the pose model's depth is too noisy to time events with,
-        # so they come from image heights alone (a walk: timed for running, flagged)
+        # so they come from image heights alone (a walk: the walker's detector, flagged)
         base, meta = c3d_to_samples(c3d_path, view=view, camera="persp", distance_m=3.0)
         flat = [replace(s, landmarks=_without_depth(s.landmarks)) for s in base]
         clip = f"c3d {view} persp, heights only +{NOISE_XY_PX:g}px ×{NOISE_DRAWS} draws"

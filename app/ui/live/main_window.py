@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
 
     def _gait_banner(self) -> str:
         """A warning about the gait the engine sees that the tiles cannot show: walking
-        filmed from behind or in front, timed for running (one sentence; '' = none)."""
+        filmed from behind or in front, checked on one walk only (one sentence; '' = none)."""
         from app.gait.engine import WALKING_FRONTAL_WARNING
 
         snap, w = self._shown_snapshot, WALKING_FRONTAL_WARNING
