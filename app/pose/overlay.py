@@ -36,6 +36,12 @@ SKELETON: tuple[tuple[int, int], ...] = tuple(
     )
 )
 MIN_VIS = 0.3
+#: frontal views: a knee's angle is labelled only while its shank shows at least this
+#: fraction of the thigh's length in the image: a shank turned more than ~45° out of the
+#: image plane (cos 45° ≈ 0.7; a swinging leg's, folded towards or away from the camera)
+#: has no meaningful frontal-plane angle (the engine's stance foot is known ~0.1-0.2 s
+#: late, and the label read -28° on the demo's leg just after its toe-off)
+MIN_SHANK_THIGH_RATIO = 0.7
 
 #: How each line kind is drawn: (colour "#rrggbb", width in display pixels), in drawing
 #: order ('guide' lines are dashed). Shared by the live view (Qt) and the export (cv2).
@@ -134,7 +140,8 @@ def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
     Frontal views: the labels are the engine's own metrics (``app.gait.metrics``) with
     the tiles' signs — pelvic drop for the foot on the ground (``stance_foot``; positive
     = the swing side lower), knee FPPA (positive = valgus) of the stance leg, or of both
-    legs when the stance foot is not known (a squat) — on landmarks turned
+    legs when the stance foot is not known (a squat), while its shank is not
+    foreshortened (``MIN_SHANK_THIGH_RATIO``) — on landmarks turned
     by the camera roll ``roll_deg`` found by the engine.
     """
     if lm is None:
@@ -212,7 +219,8 @@ def build_overlay(lm: np.ndarray | None, view: View, forward_sign: float = -1.0,
                 lines.append(Line(knee, ankle, "shank"))
                 # valgus is a stance measure: a swinging leg's angle (often -30° and more,
                 # the shank foreshortened) would contradict the tile
-                labelled = stance_foot not in ("left", "right") or side == stance_foot
+                labelled = (stance_foot not in ("left", "right") or side == stance_foot) and (
+                    math.dist(knee, ankle) >= MIN_SHANK_THIGH_RATIO * math.dist(hip, knee))
                 fppa = gm.knee_fppa_deg(lm_m, side) if labelled else math.nan
                 if not math.isnan(fppa):
                     labels.append(Label((knee[0] + (0.5 if knee[0] > (hip_m or knee)[0] else -1.2) * scale,
