@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from app.gait.cadence import cadence_spm
+from app.gait.cadence import clip_cadence_spm
 from app.gait.engine import MIN_STEPS_FOR_CADENCE, WALKING_FRONTAL_WARNING, GaitEngine
 from app.gait.metrics import METRIC_SPECS, foot_strike_category
 from app.gait.plausibility import slow_motion_warning
@@ -207,7 +207,7 @@ def summarise(engine: GaitEngine, t0_ns: int, duration_s: float, fps: float) -> 
     """Whole-clip summary of an engine that has seen a recording."""
     steps = tuple(engine.steps)
     events = tuple(engine.events)
-    cad, _ = cadence_spm([s.step_time_ms for s in steps], MIN_STEPS_FOR_CADENCE)
+    cad, _ = clip_cadence_spm([(s.ic_t_ns / 1e9, s.step_time_ms) for s in steps], MIN_STEPS_FOR_CADENCE)
     warnings: list[str] = []
     person_fraction = engine.n_person_samples / max(engine.n_samples, 1)
     if engine.n_person_samples == 0:

@@ -42,10 +42,11 @@ def latest_per_step(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]
 def summarise_steps(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     """``{"cadence_spm", "n_steps", "metrics": {name: mean}}`` over ``rows`` (steps.csv
     rows as dicts, strings or numbers)."""
-    from app.gait.cadence import cadence_spm
+    from app.gait.cadence import clip_cadence_spm
     from app.gait.engine import MIN_STEPS_FOR_CADENCE
 
-    cad, _ = cadence_spm([_num(r.get("step_time_ms")) for r in rows], MIN_STEPS_FOR_CADENCE)
+    cad, _ = clip_cadence_spm([(_num(r.get("ic_s")), _num(r.get("step_time_ms"))) for r in rows],
+                              MIN_STEPS_FOR_CADENCE)
     names: list[str] = []
     for r in rows:
         for k in r:
