@@ -448,15 +448,15 @@ class GaitEngine:
         for det in self._detectors.values():
             det.delay_s = t_s - tc
         vis_c = next((v for v in self._vis if abs(v[0] - tc) < 1e-9), (tc, 1.0, 1.0))
-        n = len(_SIGNALS)
-        raw_c = self._fit.centre_raw()
+        n, raw_c = len(_SIGNALS), self._fit.centre_raw()
         obs: dict[Foot, FootObservation] = {}
         for i, foot in enumerate(Foot):
             v, d = val[i * n:(i + 1) * n], vel[i * n:(i + 1) * n]
             obs[foot] = FootObservation(
                 t_s=tc, heel_u=v[0], toe_u=v[1], heel_y=v[2], toe_y=v[3],
                 visibility=vis_c[1 + i], heel_vu=d[0], toe_vu=d[1], heel_vy=d[2], toe_vy=d[3],
-                heel_y_raw=math.nan if raw_c is None else float(raw_c[i * n + 2]))
+                heel_y_raw=math.nan if raw_c is None else float(raw_c[i * n + 2]),
+                lead_t_s=t_s, heel_u_lead=float(raw[i * n]))  # the newest sample, unsmoothed
         if self.frontal:
             self._track.add(tc, tuple(float(x) for f in Foot for x in (obs[f].heel_vy, obs[f].toe_vy)))
             if self.use_depth:

@@ -18,7 +18,10 @@ track: confirmed once it is ``to_lift_legs`` above it, timed where its rise cros
 ``to_time_lift_legs`` ("clearly off", as the annotation of the real clips has it); or,
 where the toe is lost, where it stops moving back with the belt.
 
-Frontal views (rear/front) are in ``app.gait.events_frontal``.
+Frontal views (rear/front) are in ``app.gait.events_frontal``; or, where the pose has
+usable depth, timed here with the depth as the forward axis (``track_slope``), each
+contact then moved to where the heel's unsmoothed depth joins its line on the belt,
+learnt over the foot's recent contacts (``DEPTH_CONTACT_*``).
 
 Units: positions in leg lengths (hip–ankle distance), image axes (y down), times in
 seconds. Confirmation delay: a contact is confirmed on the smoothed sample after its
@@ -34,7 +37,10 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
+
 from app.gait.filters import percentile
+from app.gait.kink import pooled_kink_fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,32 @@ class EventDetectorConfig:
     max_to_confirm_s: float = 0.15     # a toe lift is confirmed at the latest this much later
     history_s: float = 2.0             # window for belt speed / ground level estimates
     default_belt_legs_per_s: float = 1.5
+
+
+#: Depth path (frontal views through the pose model's depth): the smoothed velocity
+#: crosses its threshold at a time that depends on the heel's approach (smoothed over
+#: ±80 ms, a step from the swing's retraction to the belt's speed is spread wide; on the
+#: synthetic runner, whose heel retracts at half the belt speed, contacts came 7-9 ms
+#: early at 30-240 fps). So each foot's recent contacts measure that shift: the heel's
+#: unsmoothed depth from ``DEPTH_CONTACT_BEFORE_S`` before to ``DEPTH_CONTACT_AFTER_S``
+#: after each crossing (the heel is on the belt, a straight line, ~120 ms in a running
+#: stance), the last ``DEPTH_CONTACT_STEPS`` pooled into one fit of a curve joining a
+#: straight line (:func:`pooled_kink_fit`, searched within ±``DEPTH_CONTACT_SEARCH_S`` of
+#: the crossings); the breakpoint is added to each new crossing (confirmed as before:
+#: only its time moves). One contact's fit alone was too noisy (median |error| 5-7 ms at
+#: 60-240 fps with 3 px of depth noise; 20-24 ms on the C3D walk with 6 px).
+DEPTH_CONTACT_BEFORE_S = 0.1
+DEPTH_CONTACT_AFTER_S = 0.1
+DEPTH_CONTACT_SEARCH_S = 0.04
+DEPTH_CONTACT_STEPS = 8
+#: seconds of unsmoothed depth kept (the stretch, and the local fit's lag)
+DEPTH_CONTACT_KEEP_S = 0.4
+#: ...and added only where the heel shows a corner: its velocity steps down by at least
+#: this fraction of the belt speed at the breakpoint (the synthetic runner: 0.6-0.9; the
+#: C3D walker's heel joins the belt speed smoothly, |step| ≤ 0.02 legs/s, and its
+#: crossing is right as it is, +2 ms), and the breakpoint is pinned within the search
+#: (its 95 % interval inside it; at 30 fps or on the noisy walk it often is not)
+DEPTH_CORNER_MIN_BELT = 0.25
 
 
 class Phase(str, Enum):
@@ -90,6 +122,10 @@ class FootObservation:
     #: ``heel_y`` before smoothing (frontal views: where the heel joins the belt is
     #: fitted on it, as the smoothing rounds that corner)
     heel_y_raw: float = math.nan
+    #: the newest sample's time and unsmoothed ``heel_u`` (the smoothed ``t_s`` lags it by
+    #: the local fit's half-window): the depth path fits its contact on these
+    lead_t_s: float = math.nan
+    heel_u_lead: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +240,11 @@ class FootEventDetector:
         self._hist_t: deque[float] = deque()
         self._hist_heel_v: deque[float] = deque()
         self._hist_low: deque[float] = deque()
+        #: depth path: (time, unsmoothed heel_u) of the newest samples, the last
+        #: contact's crossing until its stretch is kept, and the kept stretches
+        self._lead: deque[tuple[float, float]] = deque()
+        self._pending_cross = math.nan
+        self._contacts: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=DEPTH_CONTACT_STEPS)
         self._stance: list[tuple[float, float, float, float]] = []  # t, toe_y, toe_vy, toe_vu
         self._toe_on_belt = 0
         self._off_belt_run = 0
@@ -224,6 +265,7 @@ class FootEventDetector:
         new.belt_legs_per_s = self.belt_legs_per_s
         new.ground_y = self.ground_y
         new.clock.copy_durations(self.clock)
+        new._contacts = deque(self._contacts, maxlen=DEPTH_CONTACT_STEPS)
         new._primed = True
         return new
 
@@ -259,6 +301,8 @@ class FootEventDetector:
         if prev is None or obs.t_s <= prev.t_s:
             return []
         cfg = self.cfg
+        if self.track_slope and obs.lead_t_s == obs.lead_t_s:
+            self._depth_lead(obs)
         low_y = max((v for v in (obs.heel_y, obs.toe_y) if v == v), default=math.nan)
         self._remember(obs.t_s, obs.heel_vu, low_y)
         conf = float(min(1.0, max(0.0, obs.visibility)))
@@ -285,6 +329,9 @@ class FootEventDetector:
                         clock.enter(Phase.SWING, obs.t_s)
             elif landed and clock.since(obs.t_s) >= clock.min_duration(False):
                 t_ic = crossing_time(prev.t_s, prev.heel_vu, obs.t_s, obs.heel_vu, thr)
+                if self.track_slope:  # depth path: where the heel joins the belt
+                    self._pending_cross = t_ic
+                    t_ic += self._depth_offset()
                 t_ic = max(t_ic, clock._phase_t_s + 1e-6)
                 self._start_stance(t_ic, obs)
                 events.append(DetectedEvent("IC", t_ic, conf, obs.t_s))
@@ -299,6 +346,35 @@ class FootEventDetector:
                 clock.enter(Phase.SWING, t_to)
                 self._stance = []
         return events
+
+    def _depth_lead(self, obs: FootObservation) -> None:
+        """Depth path: keep the newest unsmoothed heel depths (``obs.lead_t_s``, up to the
+        local fit's half-window after ``obs.t_s``); once they reach
+        ``DEPTH_CONTACT_AFTER_S`` past the last contact's crossing, keep that contact's
+        stretch (times relative to its crossing, s; depths, leg lengths)."""
+        self._lead.append((obs.lead_t_s, obs.heel_u_lead))
+        while self._lead and self._lead[0][0] < obs.lead_t_s - DEPTH_CONTACT_KEEP_S:
+            self._lead.popleft()
+        tc = self._pending_cross
+        if tc == tc and obs.lead_t_s >= tc + DEPTH_CONTACT_AFTER_S:
+            pts = [(t - tc, u) for t, u in self._lead
+                   if -DEPTH_CONTACT_BEFORE_S <= t - tc <= DEPTH_CONTACT_AFTER_S and u == u]
+            if len(pts) >= 6:
+                self._contacts.append((np.array([p[0] for p in pts]), np.array([p[1] for p in pts])))
+            self._pending_cross = math.nan
+
+    def _depth_offset(self) -> float:
+        """Depth path: how long after the smoothed velocity's crossing the heel's depth
+        joins its line on the belt (s), pooled over this foot's recent contacts; 0 until
+        known, or where they show no clear corner (``DEPTH_CORNER_MIN_BELT``)."""
+        if not self._contacts:
+            return 0.0
+        dt = float(np.median(np.concatenate([np.diff(t) for t, _ in self._contacts])))
+        off, step = pooled_kink_fit(list(self._contacts), -DEPTH_CONTACT_SEARCH_S,
+                                    DEPTH_CONTACT_SEARCH_S, dt / 8.0)
+        if math.isnan(off) or not step <= -DEPTH_CORNER_MIN_BELT * self.belt_legs_per_s:
+            return 0.0
+        return off
 
     def _start_stance(self, t_s: float, obs: FootObservation) -> None:
         self.clock.enter(Phase.STANCE, t_s)

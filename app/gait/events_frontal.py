@@ -48,6 +48,7 @@ from app.gait.events import (
 )
 from app.gait.filters import percentile
 from app.gait.geometry import angle_to_vertical_deg
+from app.gait.kink import kink_fit
 
 #: Frontal events are less certain than side-view ones.
 FRONTAL_CONFIDENCE = 0.8
@@ -538,36 +539,3 @@ def floor_coordinate(y_px: float, horizon_px: float, leg_px: float) -> float:
     less than 0.3 leg below the horizon or missing."""
     h = (y_px - horizon_px) / leg_px if leg_px > 0 else math.nan
     return 2.0 - 1.0 / h if h > 0.3 else math.nan
-
-
-def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
-             quadratic_before: bool = True, quadratic_after: bool = False) -> tuple[float, float, float]:
-    """Where a descending foot joins its stance line: the least-squares fit of a curve
-    that is quadratic (or straight) before a breakpoint and straight (or quadratic) after
-    it (continuous), the breakpoint searched in [lo_s, hi_s] at an eighth of the sample
-    interval. Returns (time, fitted height, RMS residual) there; NaNs when the fit is
-    degenerate or its height lies outside the samples' range."""
-    nan = (math.nan, math.nan, math.nan)
-    if t_s.size < 4:
-        return nan
-    dt = float(np.median(np.diff(t_s)))
-    grid = np.arange(lo_s, hi_s + 1e-12, dt / 8.0)
-    if grid.size == 0:
-        return nan
-    d = t_s[None, :] - grid[:, None]
-    pre, post = np.minimum(d, 0.0), np.maximum(d, 0.0)
-    cols = ([np.ones_like(d), pre, post] + ([pre * pre] if quadratic_before else [])
-            + ([post * post] if quadratic_after else []))
-    X = np.stack(cols, axis=-1)
-    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(len(cols))
-    xty = np.einsum("mni,n->mi", X, y)
-    try:
-        beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        return nan
-    sse = ((y[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
-    i = int(np.argmin(sse))
-    h = float(beta[i, 0])
-    dof = max(1, t_s.size - len(cols))
-    rms = math.sqrt(float(sse[i]) / dof)
-    return (float(grid[i]), h, rms) if float(y.min()) <= h <= float(y.max()) else nan
