@@ -89,6 +89,16 @@ DEPTH_CONTACT_KEEP_S = 0.4
 #: crossing is right as it is, +2 ms), and the breakpoint is pinned within the search
 #: (its 95 % interval inside it; at 30 fps or on the noisy walk it often is not)
 DEPTH_CORNER_MIN_BELT = 0.25
+#: ...and by at least this many of its standard errors: with pose noise a corner fitted
+#: where there is none passed the belt-speed test (the C3D walk from the front, 2 px and
+#: 6 px of depth: 3-10 of ~25 contacts in 4 of 8 noise draws moved 15-31 ms early)
+DEPTH_CORNER_MIN_T = 3.0
+#: ...and by at most this many belt speeds: the step is the belt's speed minus the heel's
+#: just before contact, so more than one belt speed means a heel landing while it still
+#: moves forward, by 0.25 belt speed here (a runner's heel retracts, moving back before
+#: it lands; the synthetic runner steps 0.6-0.9). The C3D walk's noise-made corners
+#: stepped 1.1-2.5 belt speeds (t 2.8-5.7)
+DEPTH_CORNER_MAX_BELT = 1.25
 
 
 class Phase(str, Enum):
@@ -370,9 +380,11 @@ class FootEventDetector:
         if not self._contacts:
             return 0.0
         dt = float(np.median(np.concatenate([np.diff(t) for t, _ in self._contacts])))
-        off, step = pooled_kink_fit(list(self._contacts), -DEPTH_CONTACT_SEARCH_S,
-                                    DEPTH_CONTACT_SEARCH_S, dt / 8.0)
-        if math.isnan(off) or not step <= -DEPTH_CORNER_MIN_BELT * self.belt_legs_per_s:
+        off, step, step_se = pooled_kink_fit(list(self._contacts), -DEPTH_CONTACT_SEARCH_S,
+                                             DEPTH_CONTACT_SEARCH_S, dt / 8.0)
+        belt = self.belt_legs_per_s
+        if math.isnan(off) or not -DEPTH_CORNER_MAX_BELT * belt <= step <= -max(
+                DEPTH_CORNER_MIN_BELT * belt, DEPTH_CORNER_MIN_T * step_se):
             return 0.0
         return off
 

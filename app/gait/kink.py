@@ -58,10 +58,10 @@ def pooled_kink_fit(groups: list[tuple[np.ndarray, np.ndarray]], lo_s: float, hi
     Pooling n stretches divides the noise's effect on the breakpoint by about √n.
 
     Returns (breakpoint (s, relative), the slope after it minus the slope just before it
-    (values per second)); NaNs when too few samples, the fit is degenerate, or the
-    breakpoint is not pinned inside the search (its 95 % interval, ``CI_CHI2``, reaches
-    an end of it)."""
-    nan = (math.nan, math.nan)
+    (values per second), that difference's standard error at the breakpoint); NaNs when
+    too few samples, the fit is degenerate, or the breakpoint is not pinned inside the
+    search (its 95 % interval, ``CI_CHI2``, reaches an end of it)."""
+    nan = (math.nan, math.nan, math.nan)
     groups = [(np.asarray(t, float), np.asarray(y, float)) for t, y in groups if len(t) >= 4]
     if not groups or sum(len(t) for t, _ in groups) < 6 or step_s <= 0:
         return nan
@@ -90,4 +90,6 @@ def pooled_kink_fit(groups: list[tuple[np.ndarray, np.ndarray]], lo_s: float, hi
     inside = grid[sse <= sse[i] * (1.0 + CI_CHI2 / dof)]
     if inside.min() <= grid[0] or inside.max() >= grid[-1]:
         return nan
-    return float(grid[i]), float(beta[i, 1] - beta[i, 0])
+    c = np.array([-1.0, 1.0, 0.0])
+    var = float(sse[i]) / dof * float(c @ np.linalg.solve(xtx[i], c))
+    return float(grid[i]), float(beta[i, 1] - beta[i, 0]), math.sqrt(max(var, 0.0))

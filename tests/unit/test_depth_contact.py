@@ -59,9 +59,10 @@ def test_pooled_kink_fit_finds_a_corner(seed: int) -> None:
     """A shared corner 7 ms after the references, the slope stepping down 1.5 legs/s
     (the synthetic runner's heel), 0.005 legs of noise (~1 px of depth): found within
     2.5 ms (eight stretches at 120 fps)."""
-    off, step = pooled_kink_fit(_stretches(0.007, -1.5, 0.005, seed=seed), -0.04, 0.04, 1 / 960)
+    off, step, se = pooled_kink_fit(_stretches(0.007, -1.5, 0.005, seed=seed), -0.04, 0.04, 1 / 960)
     assert abs(off - 0.007) < 0.0025
     assert step == pytest.approx(-1.5, abs=0.3)
+    assert step <= -3.0 * se
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -69,5 +70,23 @@ def test_pooled_kink_fit_without_a_corner(seed: int) -> None:
     """A curve joining its line with no step in slope (as the C3D walker's heel joins the
     belt): the breakpoint is not pinned (NaN), or its step is well under the
     ``DEPTH_CORNER_MIN_BELT`` share of a runner's belt speed (2.6 legs/s)."""
-    off, step = pooled_kink_fit(_stretches(0.0, 0.0, 0.005, seed=seed), -0.04, 0.04, 1 / 960)
+    off, step, se = pooled_kink_fit(_stretches(0.0, 0.0, 0.005, seed=seed), -0.04, 0.04, 1 / 960)
     assert math.isnan(off) or abs(step) < DEPTH_CORNER_MIN_BELT * 2.6
+
+
+@pytest.mark.parametrize("seed", [7, 9])
+def test_noise_made_corners_do_not_move_a_walkers_contacts(seed: int, shared_data) -> None:
+    """The C3D treadmill walk from the front (pinhole 3 m), 2 px of noise, 6 px of depth:
+    its heel reaches the belt's speed smoothly, so its crossing stands. With only the
+    belt-speed test, noise-made corners (steps of 1.1-2.5 belt speeds) moved 4-10 of ~25
+    contacts 15-31 ms early in these draws."""
+    from tests.helpers.c3d_landmarks import c3d_to_samples
+
+    path = shared_data / "gaitalytics_treadmill_walk" / "treadmill_events.c3d"
+    base, meta = c3d_to_samples(path, view="front", camera="persp", distance_m=3.0)
+    res = analyze_samples(pose_noise(base, 2.0, 6.0, seed=seed), View.FRONT, None, meta["fps"])
+    got = [(e.kind.value, e.foot.value, e.t_ns / 1e9) for e in res.events]
+    ic = match_events(meta["events"], got, 0.1).subset(kind="IC")
+    e_ms = np.array([m.error_s for m in ic.matched]) * 1000.0
+    assert len(e_ms) >= 0.8 * ic.n_truth
+    assert np.count_nonzero(e_ms < -15.0) <= 1, np.round(e_ms)
