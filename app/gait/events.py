@@ -294,11 +294,17 @@ class FootEventDetector:
             self._hist_t.popleft()
             self._hist_heel_v.popleft()
             self._hist_low.popleft()
-        if len(self._hist_low) >= 5 and (not self._primed or len(self._hist_low) >= 30):
+        # a primed detector keeps the ground and belt speed it was given until its own
+        # history spans the window they were learnt over: after 30 samples (0.125 s at
+        # 240 fps) the belt speed came from the start of one stance, and the clip's first
+        # contact through depth came 28 / 16 / 8 ms early at 240 / 120 / 60 fps
+        settled = not self._primed or (len(self._hist_t) >= 30
+                                       and t_s - self._hist_t[0] >= self.cfg.history_s - 1e-6)
+        if len(self._hist_low) >= 5 and settled:
             ground = percentile(self._hist_low, 85)
             if not math.isnan(ground) and sum(1 for v in self._hist_low if v == v) >= 5:
                 self.ground_y = ground
-        if len(self._hist_heel_v) >= (30 if self._primed else 8):
+        if len(self._hist_heel_v) >= 8 and settled:
             neg = [v for v in self._hist_heel_v if v < 0]
             if len(neg) >= 5:
                 self.belt_legs_per_s = max(0.2, -percentile(neg, 30))
