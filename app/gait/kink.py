@@ -11,6 +11,19 @@ import math
 import numpy as np
 
 
+def _least_squares_per_breakpoint(X: np.ndarray, y: np.ndarray):
+    """Least squares of ``y`` (n) on each breakpoint's design ``X`` (m, n, k): (X'X (m, k,
+    k), coefficients (m, k), residual sums of squares (m)); None when singular."""
+    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(X.shape[-1])
+    xty = np.einsum("mni,n->mi", X, y)
+    try:
+        beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return None
+    sse = ((y[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
+    return xtx, beta, sse
+
+
 def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
              quadratic_before: bool = True, quadratic_after: bool = False) -> tuple[float, float, float]:
     """Where a descending foot joins its stance line: the least-squares fit of a curve
@@ -29,14 +42,10 @@ def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
     pre, post = np.minimum(d, 0.0), np.maximum(d, 0.0)
     cols = ([np.ones_like(d), pre, post] + ([pre * pre] if quadratic_before else [])
             + ([post * post] if quadratic_after else []))
-    X = np.stack(cols, axis=-1)
-    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(len(cols))
-    xty = np.einsum("mni,n->mi", X, y)
-    try:
-        beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
-    except np.linalg.LinAlgError:
+    fit = _least_squares_per_breakpoint(np.stack(cols, axis=-1), y)
+    if fit is None:
         return nan
-    sse = ((y[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
+    _, beta, sse = fit
     i = int(np.argmin(sse))
     h = float(beta[i, 0])
     dof = max(1, t_s.size - len(cols))
@@ -78,13 +87,10 @@ def pooled_kink_fit(groups: list[tuple[np.ndarray, np.ndarray]], lo_s: float, hi
     idx = np.repeat(np.arange(len(groups)), sizes.astype(int))
     X = X - (np.add.reduceat(X, starts, axis=1) / sizes[None, :, None])[:, idx, :]
     yc = y - (np.add.reduceat(y, starts) / sizes)[idx]  # ...removed by centring each one
-    xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(3)
-    xty = np.einsum("mni,n->mi", X, yc)
-    try:
-        beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
-    except np.linalg.LinAlgError:
+    fit = _least_squares_per_breakpoint(X, yc)
+    if fit is None:
         return nan
-    sse = ((yc[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
+    xtx, beta, sse = fit
     i = int(np.argmin(sse))
     dof = max(1, t.size - len(groups) - 3)
     inside = grid[sse <= sse[i] * (1.0 + CI_CHI2 / dof)]
