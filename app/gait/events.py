@@ -101,6 +101,11 @@ DEPTH_CORNER_MIN_T = 3.0
 DEPTH_CORNER_MAX_BELT = 1.25
 
 
+#: a primed detector re-learns the ground and belt speed once its history spans this (s):
+#: the span of the 30 samples it waited for at 30 fps, where that was set
+PRIMED_SETTLE_S = 1.0
+
+
 class Phase(str, Enum):
     UNKNOWN = "unknown"
     SWING = "swing"
@@ -295,11 +300,12 @@ class FootEventDetector:
             self._hist_heel_v.popleft()
             self._hist_low.popleft()
         # a primed detector keeps the ground and belt speed it was given until its own
-        # history spans the window they were learnt over: after 30 samples (0.125 s at
-        # 240 fps) the belt speed came from the start of one stance, and the clip's first
-        # contact through depth came 28 / 16 / 8 ms early at 240 / 120 / 60 fps
+        # history spans PRIMED_SETTLE_S: after 30 samples (0.125 s at 240 fps) the belt
+        # speed came from the start of one stance, and a clip's first contact came 24-28
+        # ms early at 240 fps. Not longer: the leg length that scales them is still being
+        # learnt again (held for 2 s, a 2.5 s clip at 30 fps lost two of five contacts)
         settled = not self._primed or (len(self._hist_t) >= 30
-                                       and t_s - self._hist_t[0] >= self.cfg.history_s - 1e-6)
+                                       and t_s - self._hist_t[0] >= PRIMED_SETTLE_S - 1e-6)
         if len(self._hist_low) >= 5 and settled:
             ground = percentile(self._hist_low, 85)
             if not math.isnan(ground) and sum(1 for v in self._hist_low if v == v) >= 5:
