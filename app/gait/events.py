@@ -388,7 +388,9 @@ class FootEventDetector:
     def _depth_offset(self) -> float:
         """Depth path: how long after the smoothed velocity's crossing the heel's depth
         joins its line on the belt (s), pooled over this foot's recent contacts; 0 until
-        known, or where they show no clear corner (``DEPTH_CORNER_MIN_BELT``)."""
+        known, or where they show no clear corner (a velocity step of
+        ``DEPTH_CORNER_MIN_BELT``-``DEPTH_CORNER_MAX_BELT`` belt speeds and at least
+        ``DEPTH_CORNER_MIN_T`` standard errors)."""
         if not self._contacts:
             return 0.0
         dt = float(np.median(np.concatenate([np.diff(t) for t, _ in self._contacts])))

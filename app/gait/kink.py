@@ -11,7 +11,8 @@ import math
 import numpy as np
 
 
-def _least_squares_per_breakpoint(X: np.ndarray, y: np.ndarray):
+def _least_squares_per_breakpoint(X: np.ndarray, y: np.ndarray
+                                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Least squares of ``y`` (n) on each breakpoint's design ``X`` (m, n, k): (X'X (m, k,
     k), coefficients (m, k), residual sums of squares (m)); None when singular."""
     xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(X.shape[-1])
@@ -59,7 +60,7 @@ CI_CHI2 = 3.84
 
 
 def pooled_kink_fit(groups: list[tuple[np.ndarray, np.ndarray]], lo_s: float, hi_s: float,
-                    step_s: float) -> tuple[float, float]:
+                    step_s: float) -> tuple[float, float, float]:
     """One breakpoint shared by several stretches of a signal, each at its own level:
     ``groups`` = [(times relative to a reference event of that stretch (s), values)], fitted
     as :func:`kink_fit` (quadratic before, straight after, continuous) with one shape for
