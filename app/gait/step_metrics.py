@@ -39,6 +39,12 @@ PROFILE_STEPS = 8
 HEEL_WHIP_WINDOW_S = 0.15
 #: Heel whip needs the shank to show at least this fraction of its length in the image.
 MIN_SHANK_FRACTION = 0.6
+#: ...and the ankle→heel line at least this fraction of the length it shows in the stance,
+#: pointing down the shank within ``MAX_HEEL_LINE_DEG``: after toe-off a plantar-flexed
+#: foot raises the heel behind the ankle (a walker's from the first frame), and its line
+#: then turns towards or over the ankle in a rear image, reading 150-170°, not a whip
+MIN_HEEL_LINE_FRACTION = 0.4
+MAX_HEEL_LINE_DEG = 60.0
 #: Part of the stance (from IC) where the heel is taken as planted (heel-off comes later).
 PLANTED_FRACTION = 0.6
 
@@ -48,6 +54,8 @@ _CLEAN_POINTS = tuple(sorted({
 }))
 
 REASON_WHIP_FORESHORTENED = "the shank points at the camera after toe-off (foreshortened)"
+REASON_WHIP_HEEL_RAISED = ("the heel is raised behind the ankle after toe-off, so its turn "
+                           "against the shank is not seen from behind")
 REASON_NO_DEPTH = "needs the pose model's depth estimate, which this source lacks"
 
 
@@ -217,8 +225,12 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
     cross = [c for c in (m.wrist_crosses_midline(x) for x in step) if c is not None]
     out["arm_crossover_pct"] = (100.0 if any(cross) else 0.0) if cross else None
     if view is View.REAR and st.to_s is not None:
-        out["heel_whip_deg"], why = heel_whip(win, side, st.to_s, shank_px.get(side, math.nan),
-                                              profiles)
+        _, planted = sharp.between(st.ic_s, st.to_s)
+        heel_line = np.hypot(*(planted[:, g.LEG[side]["heel"], :2]
+                               - planted[:, g.LEG[side]["ankle"], :2]).T) if len(planted) else []
+        out["heel_whip_deg"], why = heel_whip(
+            win, side, st.to_s, shank_px.get(side, math.nan), profiles,
+            float(np.nanmedian(heel_line)) if np.isfinite(heel_line).any() else math.nan)
         if why:
             reasons["heel_whip_deg"] = why
     return out, reasons
@@ -245,22 +257,31 @@ def depth_ratio_at_ic(win: Window, st: StepTimes) -> float:
 
 
 def heel_whip(win: Window, side: str, to_s: float, shank_full_px: float,
-              profiles: PeakProfiles | None = None) -> tuple[float | None, str]:
+              profiles: PeakProfiles | None = None,
+              heel_line_px: float = math.nan) -> tuple[float | None, str]:
     """Rotation of the ankle→heel line against the shank in the first 150 ms after
-    toe-off (positive = heel medial), over the frames where the shank shows at least 60 %
-    of its length: read at the phase where this foot's median whip profile is largest
-    (with ``profiles``; else the frame of largest size); (None, reason) when no frame
-    qualifies."""
+    toe-off (positive = heel medial), over the frames where the shank shows at least
+    ``MIN_SHANK_FRACTION`` of ``shank_full_px`` and the heel hangs below the ankle
+    (its line at least ``MIN_HEEL_LINE_FRACTION`` of ``heel_line_px``, its length in this
+    stance, and within ``MAX_HEEL_LINE_DEG`` of the shank's direction): read at the phase
+    where this foot's median whip profile is largest (with ``profiles``; else the frame of
+    largest size); (None, reason) when no frame qualifies."""
     ts, frames = win.between(to_s, to_s + HEEL_WHIP_WINDOW_S)
     leg = g.LEG[side]
     vals = np.full(len(frames), np.nan)
+    shank_seen = False
     for i, x in enumerate(frames):
         shank = math.hypot(*(x[leg["knee"], :2] - x[leg["ankle"], :2]))
-        if shank >= MIN_SHANK_FRACTION * shank_full_px:
-            vals[i] = m.heel_line_deg(x, side)
+        if not shank >= MIN_SHANK_FRACTION * shank_full_px:
+            continue
+        shank_seen = True
+        line = math.hypot(*(x[leg["heel"], :2] - x[leg["ankle"], :2]))
+        v = m.heel_line_deg(x, side)
+        if abs(v) <= MAX_HEEL_LINE_DEG and not line < MIN_HEEL_LINE_FRACTION * heel_line_px:
+            vals[i] = v
     ok = np.isfinite(vals)
     if not ok.any():
-        return None, REASON_WHIP_FORESHORTENED
+        return None, REASON_WHIP_HEEL_RAISED if shank_seen else REASON_WHIP_FORESHORTENED
     if profiles is not None and ok.sum() >= 2:
         v = profiles.peak("heel_whip_deg", side, ts, vals, to_s, to_s + HEEL_WHIP_WINDOW_S, signed=True)
         if v is not None:
