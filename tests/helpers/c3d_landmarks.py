@@ -319,7 +319,17 @@ def _truth_series(p: _Points, xyz: np.ndarray, up: np.ndarray, fwd: np.ndarray,
       positive = toes out (Plug-in-Gait's sign is negative for external);
     * ``heel_ml_pct_pelvis_{left,right}``: the heel marker's medio-lateral distance from
       the midline between the hip joint centres, outward positive, % of their distance;
-    * ``hip_width_mm``: distance between the hip joint centres in the frontal plane.
+    * ``hip_width_mm``: distance between the hip joint centres in the frontal plane;
+    * ``knee_fppa_deg_{left,right}``: the frontal-plane projection angle of the model's
+      hip, knee and ankle joint centres (``?FEP``, ``?FEO``, ``?TIO``) projected onto the
+      lab's frontal plane (left, up), positive = knee medial of the hip–ankle line (the
+      metric's definition, :func:`app.gait.metrics.knee_fppa_deg`, taken in 3D);
+    * ``heel_line_deg_{left,right}``: in the same plane, the ankle joint centre→heel
+      marker line's rotation from the shank (knee→ankle joint centres), positive = heel
+      medial (:func:`app.gait.metrics.heel_line_deg`); ``shank_frontal_fraction_{side}``,
+      the shank's length in that plane over its 3D length, and ``heel_line_frontal_mm_{side}``,
+      the ankle→heel line's length in that plane (heel whip is read only where neither is
+      foreshortened).
     """
     out: dict[str, np.ndarray] = {}
     out["pelvic_obliquity_deg"] = p.get("LPelvisAngles")[:, 1].copy()
@@ -332,7 +342,49 @@ def _truth_series(p: _Points, xyz: np.ndarray, up: np.ndarray, fwd: np.ndarray,
         out[f"foot_progression_deg_{side}"] = -p.get(f"{s}FootProgressAngles")[:, 2]
         heel = p.get(f"{s}HEE")
         out[f"heel_ml_pct_pelvis_{side}"] = ((heel - mid) @ left) * sgn / width * 100.0
+        out[f"knee_fppa_deg_{side}"] = _fppa_deg(xyz[:, LM[f"{side}_hip"]], xyz[:, LM[f"{side}_knee"]],
+                                                 xyz[:, LM[f"{side}_ankle"]], up, left * sgn)
+        (out[f"heel_line_deg_{side}"], out[f"shank_frontal_fraction_{side}"],
+         out[f"heel_line_frontal_mm_{side}"]) = _heel_line_deg(
+            xyz[:, LM[f"{side}_knee"]], xyz[:, LM[f"{side}_ankle"]], heel, up, left * sgn)
     return out
+
+
+def _heel_line_deg(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray, up: np.ndarray,
+                   outward: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per frame, in the plane of ``outward`` and ``up``: the ankle→heel line's angle from
+    the knee→ankle line (degrees, positive = heel medial, against ``outward``), the
+    shank's length in that plane over its 3D length, and the ankle→heel line's length in
+    that plane (mm)."""
+    def plane(v: np.ndarray) -> np.ndarray:
+        return np.stack([v @ outward, v @ up], axis=1)
+
+    k, a, h = plane(knee), plane(ankle), plane(heel)
+    shank, foot = a - k, h - a
+    # angles from straight down, positive toward ``outward``
+    a1 = np.degrees(np.arctan2(shank[:, 0], -shank[:, 1]))
+    a2 = np.degrees(np.arctan2(foot[:, 0], -foot[:, 1]))
+    d = (a2 - a1 + 180.0) % 360.0 - 180.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.linalg.norm(shank, axis=1) / np.linalg.norm(ankle - knee, axis=1)
+    return -d, frac, np.linalg.norm(foot, axis=1)
+
+
+def _fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, up: np.ndarray,
+              outward: np.ndarray) -> np.ndarray:
+    """Per frame, the hip–knee–ankle angle's deviation from straight (degrees) in the
+    plane of ``outward`` and ``up`` (lab unit vectors), positive when the knee lies
+    medial (against ``outward``) of the hip–ankle line."""
+    def plane(v: np.ndarray) -> np.ndarray:
+        return np.stack([v @ outward, v @ up], axis=1)
+
+    h, k, a = plane(hip), plane(knee), plane(ankle)
+    thigh, shank = h - k, a - k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (thigh * shank).sum(axis=1) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1))
+        deviation = 180.0 - np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+        line_x = h[:, 0] + (a[:, 0] - h[:, 0]) * (k[:, 1] - h[:, 1]) / (a[:, 1] - h[:, 1])
+    return np.where(k[:, 0] < line_x, deviation, -deviation)
 
 
 def _resample(xyz: np.ndarray, truth: dict[str, np.ndarray], rate_hz: float, fps: float

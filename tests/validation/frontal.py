@@ -15,7 +15,13 @@ Per-step truths (force-plate events of the C3D, ``meta["events"]``):
   the hip joint centres at IC, % of their distance (outward positive);
 * foot progression: ``−?FootProgressAngles`` (toes out positive), mean over the middle
   third of the stance;
-* knee flexion at IC and its peak over the stance: ``?KneeAngles`` flexion.
+* knee flexion at IC and its peak over the stance: ``?KneeAngles`` flexion;
+* knee valgus (FPPA): the maximum over the stance of the frontal-plane projection angle
+  of the model's hip, knee and ankle joint centres in the lab's frontal plane;
+* heel whip: in that plane, the ankle→heel line against the shank over the 150 ms after
+  the force-plate toe-off, where the metric can read it (shank and heel line not
+  foreshortened, heel below the ankle); NaN where it cannot, as for every step of this
+  walk (its heel rises behind the ankle at toe-off).
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
+from app.gait.step_metrics import (
+    HEEL_WHIP_WINDOW_S, MAX_HEEL_LINE_DEG, MIN_HEEL_LINE_FRACTION, MIN_SHANK_FRACTION,
+)
 
 NOISE_XY_PX = 2.0
 NOISE_Z_PX = 6.0
@@ -94,10 +104,21 @@ def truth_steps(meta: dict) -> list[dict]:
         third = (t_to - t) / 3.0
         fpa = _window(ts[f"foot_progression_deg_{foot}"], fps, t + third, t_to - third)
         knee = _window(ts[f"knee_flexion_deg_{foot}"], fps, t, t_to)
+        fppa = _window(ts[f"knee_fppa_deg_{foot}"], fps, t, t_to)
+        # heel whip, where the metric can read it: the shank and the heel's line not
+        # foreshortened, the heel below the ankle (``app.gait.step_metrics.heel_whip``)
+        whip = _window(ts[f"heel_line_deg_{foot}"], fps, t_to, t_to + HEEL_WHIP_WINDOW_S)
+        seen = _window(ts[f"shank_frontal_fraction_{foot}"], fps, t_to, t_to + HEEL_WHIP_WINDOW_S)
+        line = _window(ts[f"heel_line_frontal_mm_{foot}"], fps, t_to, t_to + HEEL_WHIP_WINDOW_S)
+        line_stance = np.nanmedian(_window(ts[f"heel_line_frontal_mm_{foot}"], fps, t, t_to))
+        whip = whip[np.isfinite(whip) & (seen >= MIN_SHANK_FRACTION) & (np.abs(whip) <= MAX_HEEL_LINE_DEG)
+                    & (line >= MIN_HEEL_LINE_FRACTION * line_stance)]
         out.append({
             "foot": foot, "ic_s": t, "to_s": t_to,
             "pelvic_drop_deg": float(np.nanmax(drop)) if np.isfinite(drop).any() else math.nan,
             "step_width_pct_pelvis": _at(ts[f"heel_ml_pct_pelvis_{foot}"], fps, t),
+            "knee_valgus_fppa_deg": float(np.nanmax(fppa)) if np.isfinite(fppa).any() else math.nan,
+            "heel_whip_deg": float(whip[np.argmax(np.abs(whip))]) if whip.size else math.nan,
             "foot_progression_deg": float(np.nanmean(fpa)) if np.isfinite(fpa).any() else math.nan,
             "knee_flexion_ic_deg": _at(ts[f"knee_flexion_deg_{foot}"], fps, t),
             "knee_flexion_peak_stance_deg": float(np.nanmax(knee)) if np.isfinite(knee).any() else math.nan,
@@ -130,6 +151,24 @@ def _pooled(results: list, truth: list[dict], metric: str,
     vals = [float(stat(x)) for x in per if x.size]
     txt = f"; draws {min(vals):.2f}…{max(vals):.2f}" if len(results) > 1 and vals else ""
     return e, txt
+
+
+def _whip_row(clip: str, results: list, truth: list[dict], row: RowFn) -> Any:
+    """Heel whip where the truth cannot be read (the walker's heel rises behind the
+    ankle after toe-off, its line pointing up the shank): the share of matched steps that
+    still carry a value, which should be none."""
+    given = blind = 0
+    for res in results:
+        for st in res.steps:
+            t = st.ic_t_ns / 1e9
+            cand = [x for x in truth if x["foot"] == st.foot.value and abs(x["ic_s"] - t) <= STEP_MATCH_S]
+            if cand and math.isnan(cand[0]["heel_whip_deg"]):
+                blind += 1
+                given += st.metrics.get("heel_whip_deg") is not None
+    pct = 100.0 * given / blind if blind else None
+    return row(clip, "heel whip given where the heel is raised behind the ankle (% of steps)", "0",
+               "—" if pct is None else f"{pct:.0f} ({given} of {blind})", "—", "≤10",
+               pct is not None and blind >= 10 and pct <= 10.0)
 
 
 def _rmse(e: np.ndarray) -> float | None:
@@ -215,6 +254,14 @@ def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
                                 "—" if r is None else f"{r:.2f} (n {e.size}{per})",
                                 "—" if r is None else f"bias {e.mean():+.2f}", "≤1.5",
                                 r is not None and r <= 1.5 and e.size >= 10))
+                e, per = _pooled(results, truth, "knee_valgus_fppa_deg", _rmse)
+                r = _rmse(e)
+                rows.append(row(clip, "knee valgus (FPPA) RMSE (°)", "joint-centre FPPA",
+                                "—" if r is None else f"{r:.2f} (n {e.size}{per})",
+                                "—" if r is None else f"bias {e.mean():+.2f}", "≤2",
+                                r is not None and r <= 2.0 and e.size >= 10))
+                if view == "rear":
+                    rows.append(_whip_row(clip, results, truth, row))
                 e, per = _pooled(results, truth, "step_width_pct_pelvis", np.mean)
                 rows.append(row(clip, "step width mean error (% pelvis)", "heel markers",
                                 "—" if not e.size else f"{e.mean():+.2f} (RMSE {_rmse(e):.1f}, n {e.size}{per})",
