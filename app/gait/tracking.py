@@ -158,6 +158,10 @@ BODY_PAIRS: tuple[tuple[int, int], ...] = tuple(
 ) + ((LM["mouth_left"], LM["mouth_right"]),)
 
 
+#: Left/right landmark index pairs of the feet (ankle, heel, toe).
+FOOT_SWAP_PAIRS: tuple[tuple[int, int], ...] = ((L_ANKLE, R_ANKLE), (L_HEEL, R_HEEL), (L_TOE, R_TOE))
+
+
 def swap_body(lm: np.ndarray) -> np.ndarray:
     """A copy of ``lm`` with every left/right landmark pair exchanged."""
     out = lm.copy()
@@ -174,7 +178,8 @@ class FrontalFlipRepair:
     when they pass each other in swing. This puts the labels back: the whole body by the
     hips (or, when the hips are too close together to tell, the shoulders); then each leg
     by its knee, which stays on its hip's side even when the feet cross (a crossover
-    gait). Where the knees are too close to tell, the previous frame's decision stands."""
+    gait). Where the knees are too close to tell, the previous frame's decision stands.
+    Last, the feet alone, by which knee each pair of ankles sits under."""
 
     def __init__(self, left_on_image_left: bool, min_sep_px: float = 4.0) -> None:
         self.left_on_image_left = left_on_image_left
@@ -182,6 +187,8 @@ class FrontalFlipRepair:
         self.flipped = False
         self.n_flips = 0
         self._legs_swapped = False
+        self.feet_swapped = False
+        self.n_feet_swaps = 0
 
     def update(self, lm: np.ndarray) -> np.ndarray:
         """Return ``lm`` with the view's left/right order (a copy when repaired)."""
@@ -213,4 +220,23 @@ class FrontalFlipRepair:
             out = lm.copy()
             for a, b in LEG_SWAP_PAIRS:
                 out[[a, b]] = lm[[b, a]]
+        return self._feet(out, sep)
+
+    def _feet(self, lm: np.ndarray, sep_px: float) -> np.ndarray:
+        """The feet put back under their knees: the pose model also swaps the feet alone
+        for a frame or a few (the knees stay right). Seen from behind or in front each
+        shank is near vertical, so the pair of ankles sits under the pair of knees; the
+        feet are swapped when the swapped pair lies closer by at least ``sep_px`` (summed
+        over both ankles: a foot crossing the midline to land still sits nearer its own
+        knee than the other foot does)."""
+        kl, kr, al, ar = lm[L_KNEE, 0], lm[R_KNEE, 0], lm[L_ANKLE, 0], lm[R_ANKLE, 0]
+        keep = abs(al - kl) + abs(ar - kr)
+        swap = abs(al - kr) + abs(ar - kl)
+        self.feet_swapped = bool(swap < keep - sep_px)  # False when any is NaN
+        if not self.feet_swapped:
+            return lm
+        self.n_feet_swaps += 1
+        out = lm.copy()
+        for a, b in FOOT_SWAP_PAIRS:
+            out[[a, b]] = lm[[b, a]]
         return out
