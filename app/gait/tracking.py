@@ -158,6 +158,10 @@ BODY_PAIRS: tuple[tuple[int, int], ...] = tuple(
 ) + ((LM["mouth_left"], LM["mouth_right"]),)
 
 
+#: the model's ankles "jump" to each other's places when the exchanged pair lies nearer
+#: the previous frame's by this factor (:meth:`FrontalFlipRepair._feet`; a swap at 30 fps
+#: while the feet move fast read 0.54)
+FEET_SWAP_RATIO = 0.8
 #: Left/right landmark index pairs of the feet (ankle, heel, toe).
 FOOT_SWAP_PAIRS: tuple[tuple[int, int], ...] = ((L_ANKLE, R_ANKLE), (L_HEEL, R_HEEL), (L_TOE, R_TOE))
 
@@ -179,7 +183,7 @@ class FrontalFlipRepair:
     hips (or, when the hips are too close together to tell, the shoulders); then each leg
     by its knee, which stays on its hip's side even when the feet cross (a crossover
     gait). Where the knees are too close to tell, the previous frame's decision stands.
-    Last, the feet alone, by which knee each pair of ankles sits under."""
+    Last, the feet alone, by continuity and the knees (:meth:`_feet`)."""
 
     def __init__(self, left_on_image_left: bool, min_sep_px: float = 4.0) -> None:
         self.left_on_image_left = left_on_image_left
@@ -189,6 +193,7 @@ class FrontalFlipRepair:
         self._legs_swapped = False
         self.feet_swapped = False
         self.n_feet_swaps = 0
+        self._prev_ankles: np.ndarray | None = None
 
     def update(self, lm: np.ndarray) -> np.ndarray:
         """Return ``lm`` with the view's left/right order (a copy when repaired)."""
@@ -223,19 +228,33 @@ class FrontalFlipRepair:
         return self._feet(out, sep)
 
     def _feet(self, lm: np.ndarray, sep_px: float) -> np.ndarray:
-        """The feet put back under their knees: the pose model also swaps the feet alone
-        for a frame or a few (the knees stay right). Seen from behind or in front each
-        shank is near vertical, so the pair of ankles sits under the pair of knees; the
-        feet are swapped when the swapped pair lies closer by at least ``sep_px`` (summed
-        over both ankles: a foot crossing the midline to land still sits nearer its own
-        knee than the other foot does)."""
+        """The feet put back when the pose model swapped them alone for a frame or a few
+        (the knees right). A swap starts where the model's two ankles jump to where the
+        other one was (the exchanged pair lies nearer the previous frame's, by
+        ``FEET_SWAP_RATIO``) while the exchanged pair sits better under the knees (by
+        ``sep_px``; seen from behind or in front each shank is near vertical); it lasts
+        until they jump back or the kept pair sits better under the knees. The knees alone
+        would take a crossover gait, both feet across the midline, for a swap; the jump
+        alone, at 30 fps, misses some (fast feet) and then follows the wrong labels."""
+        here = lm[[L_ANKLE, R_ANKLE], :2]
+        prev, self._prev_ankles = self._prev_ankles, (here.copy() if np.isfinite(here).all() else None)
         kl, kr, al, ar = lm[L_KNEE, 0], lm[R_KNEE, 0], lm[L_ANKLE, 0], lm[R_ANKLE, 0]
-        keep = abs(al - kl) + abs(ar - kr)
-        swap = abs(al - kr) + abs(ar - kl)
-        self.feet_swapped = bool(swap < keep - sep_px)  # False when any is NaN
+        under_kept = abs(al - kl) + abs(ar - kr)
+        under_swapped = abs(al - kr) + abs(ar - kl)
+        knees_swap = under_swapped < under_kept - sep_px  # False when any is NaN
+        knees_keep = under_kept < under_swapped - sep_px
+        jump = False
+        if prev is not None and self._prev_ankles is not None:
+            keep = float(np.hypot(*(here - prev).T).sum())
+            swap = float(np.hypot(*(here[::-1] - prev).T).sum())
+            jump = keep > sep_px and swap < FEET_SWAP_RATIO * keep
+        if not self.feet_swapped:
+            self.feet_swapped = jump and knees_swap
+            self.n_feet_swaps += self.feet_swapped
+        else:
+            self.feet_swapped = not (jump or knees_keep)
         if not self.feet_swapped:
             return lm
-        self.n_feet_swaps += 1
         out = lm.copy()
         for a, b in FOOT_SWAP_PAIRS:
             out[[a, b]] = lm[[b, a]]

@@ -703,7 +703,7 @@ def test_feet_swapped_alone_are_put_back_under_their_knees(view):
 def test_a_crossing_foot_is_not_taken_for_a_swap():
     """A crossover landing: the left foot lands past the midline, nearer the right knee
     than its own, while the right foot swings under its knee; the pair sits under its own
-    knees, so nothing is swapped. Swapped, it is put back."""
+    knees, so nothing is swapped. Swapped in the next frame, it is put back."""
     from app.gait.tracking import FOOT_SWAP_PAIRS, FrontalFlipRepair
     from app.types import LM
 
@@ -725,3 +725,10 @@ def test_a_crossing_foot_is_not_taken_for_a_swap():
         swapped[[a, b]] = lm[[b, a]]
     out = rep.update(swapped)
     assert rep.feet_swapped and np.array_equal(out, lm, equal_nan=True)
+    # a crossover runner, both feet across the midline all along (each nearer the other
+    # knee): the knees alone would swap every frame; the labels never jump, so nothing is
+    for view in (View.REAR, View.FRONT):
+        rep = FrontalFlipRepair(left_on_image_left=view is View.REAR)
+        for s in stream(SyntheticRunner(view=view, step_width_m=-0.03), noise_px=2.0):
+            rep.update(np.asarray(s.landmarks, float))
+        assert rep.n_feet_swaps == 0
