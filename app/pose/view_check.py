@@ -10,10 +10,18 @@ same :func:`view_of`.
 
 :class:`ViewTally` counts the verdicts over a clip or a live stream and gives a
 :class:`ViewVerdict`: when most frames with a person clearly show another view than the
-one the metrics are computed for, the numbers are not meaningful (side-view angles read
-from a rear view, or the reverse), and the verdict says so in one sentence — the CLI puts
-it first in the summary and in the JSON ``quality``, the live window and the comparison
-view show it as a warning. Image coordinates: pixels, x right, y down.
+one the metrics are computed for, side against rear/front, the numbers are not
+meaningful (side-view angles read from a rear view, or the reverse), and the verdict
+says so in one sentence — the CLI puts it first in the summary and in the JSON
+``quality``, the live window and the comparison view show it as a warning.
+
+Rear against front is not that sure: the pose model often takes a runner seen from
+behind for one facing the camera, labelling the body mirrored and placing a face (it
+flips between the two readings from frame to frame), and the engine puts such labels
+back by the view it is told (``app.gait.tracking.FrontalFlipRepair``). So a rear/front
+disagreement keeps the view set and only adds a note (:meth:`ViewVerdict.note`): if the
+camera really was on the other side, left and right are exchanged. Image coordinates:
+pixels, x right, y down.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ SIDE_RATIO = 0.30         # ≤ this = side view (between the two: unclear)
 FACE_VIS_REAR = 0.5       # mean face visibility below this = face turned away (rear)
 FACE_POINTS = ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right")
 VIEW_WORDS = {"side": "side view", "rear": "rear view", "front": "front view"}
+FRONTAL_VIEWS = ("rear", "front")
 #: a view counts as seen when it is this share of the frames whose view is clear
 MISMATCH_SHARE = 0.6
 #: ... and at least this many frames were judged
@@ -75,10 +84,34 @@ class ViewVerdict:
     frames: int
 
     @property
-    def mismatch(self) -> bool:
-        """True when the video clearly shows another view than ``expected``."""
+    def _clear(self) -> bool:
         return (self.seen is not None and self.seen != self.expected
                 and self.frames >= MIN_FRAMES and self.share >= MISMATCH_SHARE)
+
+    @property
+    def mismatch(self) -> bool:
+        """True when the video clearly shows another kind of view than ``expected``: side
+        against rear/front (rear against front is :attr:`other_frontal`)."""
+        return self._clear and not self.other_frontal
+
+    @property
+    def other_frontal(self) -> bool:
+        """True when the poses mostly read as the other frontal view (rear for front or
+        front for rear): the pose model does that from behind too (module docstring)."""
+        return (self.seen is not None and self.seen != self.expected
+                and self.seen in FRONTAL_VIEWS and self.expected in FRONTAL_VIEWS
+                and self.frames >= MIN_FRAMES and self.share >= MISMATCH_SHARE)
+
+    def note(self) -> str:
+        """'' unless :attr:`other_frontal`; then one sentence that the view set is kept."""
+        if not self.other_frontal:
+            return ""
+        want, seen = VIEW_WORDS.get(self.expected, self.expected), VIEW_WORDS[self.seen]
+        where = "behind" if self.seen == "rear" else "in front of"
+        return (f"{100 * self.share:.0f} % of {self.frames} frames look like a {seen}, as the "
+                f"pose model reads runners filmed from either side at times, so the {want} "
+                f"set is kept. If the camera was {where} the runner, set the {seen}: "
+                "left and right are exchanged.")
 
     def sentence(self, remedy: str = "") -> str:
         """'' when the views agree; else one sentence (plus ``remedy``, e.g. "Re-run with
@@ -94,7 +127,8 @@ class ViewVerdict:
 
     def to_json(self) -> dict:
         return {"expected": self.expected, "seen": self.seen, "share": round(self.share, 3),
-                "frames": self.frames, "mismatch": self.mismatch}
+                "frames": self.frames, "mismatch": self.mismatch,
+                "other_frontal": self.other_frontal}
 
 
 class ViewTally:
@@ -148,12 +182,16 @@ def is_view_warning(text: str) -> bool:
 
 def with_view_warning(result, verdict: ViewVerdict, remedy: str = ""):  # noqa: ANN001, ANN201
     """``result`` (``app.gait.analysis.AnalysisResult``) with the wrong-view sentence of
-    ``verdict`` as its first warning and its quality lowered; unchanged when the view
+    ``verdict`` as its first warning and its quality lowered; with the rear/front note
+    (:meth:`ViewVerdict.note`) as its last warning, quality kept; unchanged when the view
     agrees."""
     from dataclasses import replace
 
     from app.types import Quality
 
+    note = verdict.note()
+    if note:
+        return replace(result, warnings=tuple(result.warnings) + (note,))
     text = verdict.sentence(remedy)
     if not text:
         return result

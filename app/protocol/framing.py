@@ -11,7 +11,9 @@ with a one-line hint:
   on: their width is small against the torso height) or rear/front (width ≥
   ``FRONTAL_RATIO`` × torso height; rear vs front from the face's visibility and which
   side the runner's left shoulder is on) — :func:`app.pose.view_check.view_of`, which
-  ``analyze``, the live window and the comparison view use too;
+  ``analyze``, the live window and the comparison view use too; a rear or front session
+  accepts either frontal reading (the pose model often takes a runner seen from behind
+  for one facing the camera);
 - **camera level** (advice, rear and front views): the line from the hips' midpoint down
   to the midpoint of the two feet leans from the image's vertical by the camera's roll
   (its median over the recent frames, as the feet swing either side of it); more than
@@ -39,7 +41,7 @@ import numpy as np
 
 from app.gait.geometry import angle_to_vertical_deg
 from app.pose.view_check import (  # noqa: F401 - the view constants are part of this API
-    FACE_POINTS, FACE_VIS_REAR, FRONTAL_RATIO, SIDE_RATIO, VIEW_WORDS, view_of,
+    FACE_POINTS, FACE_VIS_REAR, FRONTAL_RATIO, FRONTAL_VIEWS, SIDE_RATIO, VIEW_WORDS, view_of,
 )
 from app.types import LM
 
@@ -260,10 +262,18 @@ class FramingGuide:
         # ---- view
         seen_counts = collections.Counter(x.view for x in s if x.view is not None)
         seen = seen_counts.most_common(1)[0][0] if seen_counts else None
-        view_ok = seen == self.view and seen_counts[seen] >= 0.5 * n  # arm swing blurs some frames
+        # rear and front count together: the pose model often reads a runner seen from
+        # behind as one facing the camera, and flips between the two from frame to frame
+        # (app.pose.view_check); the session's view decides which it is
+        frontal = self.view in FRONTAL_VIEWS and seen in FRONTAL_VIEWS
+        agree = sum(seen_counts[v] for v in FRONTAL_VIEWS) if frontal else seen_counts[seen]
+        view_ok = (seen == self.view or frontal) and agree >= 0.5 * n  # arm swing blurs some frames
         want = VIEW_WORDS.get(self.view, self.view)
         if view_ok:
             view_hint = f"The camera sees the runner in {want}, as this session needs."
+            if seen != self.view:
+                view_hint = (f"The camera sees the runner from behind or in front, as this "
+                             f"session needs (taken as the {want}).")
         elif seen is None:
             view_hint = f"Cannot tell the view yet. This session needs the {want}: " + VIEW_HINTS[self.view]
         else:

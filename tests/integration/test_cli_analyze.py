@@ -141,7 +141,7 @@ def test_video_then_its_landmark_file_give_the_same_result(tmp_path, shared_data
     q = json.loads(j3.read_text())["quality"]
     assert q["overall"] == "low" and q["warnings"][0].startswith("Wrong view")
     assert q["view"] == {"expected": "rear", "seen": "side", "share": q["view"]["share"],
-                         "frames": q["view"]["frames"], "mismatch": True}
+                         "frames": q["view"]["frames"], "mismatch": True, "other_frontal": False}
     assert q["view"]["share"] > 0.9 and q["view"]["frames"] >= 50
 
 

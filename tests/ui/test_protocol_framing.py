@@ -70,6 +70,34 @@ def test_rear_template_wants_the_rear_view(flow):
     assert rep.ready and rep.view_seen == "rear" and flow.b_start.isEnabled()
 
 
+def test_rear_template_accepts_a_runner_the_pose_model_reads_as_facing_the_camera(flow):
+    """From behind the pose model often labels the body mirrored with a confident face (a
+    front view's reading), flipping between the two readings: the rear session's
+    essential view check failed on it ("This looks like a front view") and Start stayed
+    off; a side view still fails."""
+    from app.gait.tracking import swap_body
+    from app.types import LM
+
+    def as_facing(lm):
+        m = swap_body(lm)
+        for name in ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right"):
+            m[LM[name], 3] = 0.95
+        return m
+
+    _to_camera(flow, "hip_drop")
+    rep = _feed(flow, SyntheticRunner(view=View.REAR), lm_fn=as_facing)
+    assert rep.view_seen == "front" and rep.check("view").ok and rep.ready
+    assert "from behind or in front" in rep.check("view").hint and flow.b_start.isEnabled()
+    flow.guide.reset()
+    flips = iter(range(1000))
+    rep = _feed(flow, SyntheticRunner(view=View.REAR),
+                lm_fn=lambda lm: as_facing(lm) if next(flips) % 2 else lm)
+    assert rep.check("view").ok and flow.b_start.isEnabled()
+    flow.guide.reset()
+    rep = _feed(flow, SyntheticRunner(view=View.SIDE))
+    assert not rep.check("view").ok and not flow.b_start.isEnabled()
+
+
 def test_dark_frame_gives_the_lighting_warning_but_not_a_block(flow):
     _to_camera(flow, "cadence")
     rep = _feed(flow, SyntheticRunner(view=View.SIDE), image_fn=lambda img: (img * 0.2).astype(np.uint8))
