@@ -153,6 +153,17 @@ def _pooled(results: list, truth: list[dict], metric: str,
     return e, txt
 
 
+def _rmse_row(clip: str, results: list, truth: list[dict], metric: str, quantity: str,
+              truth_label: str, limit: float, row: RowFn) -> Any:
+    """The RMSE row of ``metric`` over every step of every result (noise draws), with
+    its bias; passes at RMSE ≤ ``limit`` over at least 10 steps."""
+    e, per = _pooled(results, truth, metric, _rmse)
+    r = _rmse(e)
+    return row(clip, quantity, truth_label, "—" if r is None else f"{r:.2f} (n {e.size}{per})",
+               "—" if r is None else f"bias {e.mean():+.2f}", f"≤{limit:g}",
+               r is not None and r <= limit and e.size >= 10)
+
+
 def _whip_row(clip: str, results: list, truth: list[dict], row: RowFn) -> Any:
     """Heel whip where the truth cannot be read (the walker's heel rises behind the
     ankle after toe-off, its line pointing up the shank): the share of matched steps that
@@ -248,18 +259,10 @@ def c3d_frontal_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
                                            View(view), None, meta["fps"])
                            for k in range(NOISE_DRAWS if noise else 1)]
                 rows.extend(_timing_rows(clip, results, meta, row))
-                e, per = _pooled(results, truth, "pelvic_drop_deg", _rmse)
-                r = _rmse(e)
-                rows.append(row(clip, "pelvic drop RMSE (°)", "model obliquity",
-                                "—" if r is None else f"{r:.2f} (n {e.size}{per})",
-                                "—" if r is None else f"bias {e.mean():+.2f}", "≤1.5",
-                                r is not None and r <= 1.5 and e.size >= 10))
-                e, per = _pooled(results, truth, "knee_valgus_fppa_deg", _rmse)
-                r = _rmse(e)
-                rows.append(row(clip, "knee valgus (FPPA) RMSE (°)", "joint-centre FPPA",
-                                "—" if r is None else f"{r:.2f} (n {e.size}{per})",
-                                "—" if r is None else f"bias {e.mean():+.2f}", "≤2",
-                                r is not None and r <= 2.0 and e.size >= 10))
+                rows.append(_rmse_row(clip, results, truth, "pelvic_drop_deg", "pelvic drop RMSE (°)",
+                                      "model obliquity", 1.5, row))
+                rows.append(_rmse_row(clip, results, truth, "knee_valgus_fppa_deg",
+                                      "knee valgus (FPPA) RMSE (°)", "joint-centre FPPA", 2.0, row))
                 if view == "rear":
                     rows.append(_whip_row(clip, results, truth, row))
                 e, per = _pooled(results, truth, "step_width_pct_pelvis", np.mean)
