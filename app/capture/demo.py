@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.capture.demo_runner import SyntheticRunner
-from app.types import Frame
+from app.types import Frame, View
 
 __all__ = ["DemoFrame", "DemoLiveSource", "DemoSource", "SyntheticRunner"]
 
@@ -84,6 +84,12 @@ class DemoSource:
         self._closed = True
 
 
+#: the demo films a rear or front view as a camera this far away at hip height does (the
+#: framing guide's set-up), not orthographically: seen end-on, the orthographic runner's
+#: heel line after toe-off is 3-4 px long and heel whip cannot be read
+DEMO_FRONTAL_CAMERA_M = 3.0
+
+
 class DemoLiveSource:
     """The demo runner as a live source (``app.capture.live.LiveSource``), real-time paced.
 
@@ -96,6 +102,8 @@ class DemoLiveSource:
     finite = False
 
     def __init__(self, fps: float = 30.0, **runner_kwargs) -> None:
+        if View(runner_kwargs.get("view", View.SIDE)) is not View.SIDE:
+            runner_kwargs.setdefault("camera_distance_m", DEMO_FRONTAL_CAMERA_M)
         self.runner = SyntheticRunner(**runner_kwargs)
         self.name = "Demo"
         self.nominal_fps = float(fps)

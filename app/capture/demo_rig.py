@@ -39,9 +39,13 @@ class DemoRig:
 
     def runner_for(self, view: View):
         """The runner as seen from ``view`` (same body and timing, own projection)."""
+        from app.capture.demo import DEMO_FRONTAL_CAMERA_M
+
         r = copy.copy(self.runner)
         r.view = View(view)
         r._background = None
+        if r.view is not View.SIDE and r.camera_distance_m is None:
+            r.camera_distance_m = DEMO_FRONTAL_CAMERA_M
         return r
 
     def camera(self, view: View, delay_ms: float = 0.0) -> "DemoCamera":
