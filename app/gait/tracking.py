@@ -49,10 +49,7 @@ class LegTracker:
 
     @staticmethod
     def _apply_swap(lm: np.ndarray) -> np.ndarray:
-        out = lm.copy()
-        for a, b in LEG_SWAP_PAIRS:
-            out[[a, b]] = lm[[b, a]]
-        return out
+        return swap_pairs(lm, LEG_SWAP_PAIRS)
 
     def update(self, lm: np.ndarray, t_s: float, leg_px: float) -> np.ndarray:
         """Return a repaired copy of ``lm`` (pixels); rejected points become NaN."""
@@ -166,12 +163,17 @@ FEET_SWAP_RATIO = 0.8
 FOOT_SWAP_PAIRS: tuple[tuple[int, int], ...] = ((L_ANKLE, R_ANKLE), (L_HEEL, R_HEEL), (L_TOE, R_TOE))
 
 
-def swap_body(lm: np.ndarray) -> np.ndarray:
-    """A copy of ``lm`` with every left/right landmark pair exchanged."""
+def swap_pairs(lm: np.ndarray, pairs: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """A copy of ``lm`` with the landmarks of each (a, b) of ``pairs`` exchanged."""
     out = lm.copy()
-    for a, b in BODY_PAIRS:
+    for a, b in pairs:
         out[[a, b]] = lm[[b, a]]
     return out
+
+
+def swap_body(lm: np.ndarray) -> np.ndarray:
+    """A copy of ``lm`` with every left/right landmark pair exchanged."""
+    return swap_pairs(lm, BODY_PAIRS)
 
 
 class FrontalFlipRepair:
@@ -220,12 +222,7 @@ class FrontalFlipRepair:
         d = (lm[L_KNEE, 0] - lm[R_KNEE, 0]) * side
         if not math.isnan(d) and abs(d) >= sep:
             self._legs_swapped = d < 0
-        out = lm
-        if self._legs_swapped:
-            out = lm.copy()
-            for a, b in LEG_SWAP_PAIRS:
-                out[[a, b]] = lm[[b, a]]
-        return self._feet(out, sep)
+        return self._feet(swap_pairs(lm, LEG_SWAP_PAIRS) if self._legs_swapped else lm, sep)
 
     def _feet(self, lm: np.ndarray, sep_px: float) -> np.ndarray:
         """The feet put back when the pose model swapped them alone for a frame or a few
@@ -253,9 +250,4 @@ class FrontalFlipRepair:
             self.n_feet_swaps += self.feet_swapped
         else:
             self.feet_swapped = not (jump or knees_keep)
-        if not self.feet_swapped:
-            return lm
-        out = lm.copy()
-        for a, b in FOOT_SWAP_PAIRS:
-            out[[a, b]] = lm[[b, a]]
-        return out
+        return swap_pairs(lm, FOOT_SWAP_PAIRS) if self.feet_swapped else lm

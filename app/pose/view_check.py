@@ -98,9 +98,7 @@ class ViewVerdict:
     def other_frontal(self) -> bool:
         """True when the poses mostly read as the other frontal view (rear for front or
         front for rear): the pose model does that from behind too (module docstring)."""
-        return (self.seen is not None and self.seen != self.expected
-                and self.seen in FRONTAL_VIEWS and self.expected in FRONTAL_VIEWS
-                and self.frames >= MIN_FRAMES and self.share >= MISMATCH_SHARE)
+        return self._clear and self.seen in FRONTAL_VIEWS and self.expected in FRONTAL_VIEWS
 
     def note(self) -> str:
         """'' unless :attr:`other_frontal`; then one sentence that the view set is kept."""
