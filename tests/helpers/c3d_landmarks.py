@@ -356,10 +356,7 @@ def _heel_line_deg(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray, up: np
     the knee→ankle line (degrees, positive = heel medial, against ``outward``), the
     shank's length in that plane over its 3D length, and the ankle→heel line's length in
     that plane (mm)."""
-    def plane(v: np.ndarray) -> np.ndarray:
-        return np.stack([v @ outward, v @ up], axis=1)
-
-    k, a, h = plane(knee), plane(ankle), plane(heel)
+    k, a, h = (_in_plane(v, outward, up) for v in (knee, ankle, heel))
     shank, foot = a - k, h - a
     # angles from straight down, positive toward ``outward``
     a1 = np.degrees(np.arctan2(shank[:, 0], -shank[:, 1]))
@@ -370,15 +367,17 @@ def _heel_line_deg(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray, up: np
     return -d, frac, np.linalg.norm(foot, axis=1)
 
 
+def _in_plane(v: np.ndarray, outward: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Points (N, 3) in the plane of the lab unit vectors ``outward`` and ``up``: (N, 2)."""
+    return np.stack([v @ outward, v @ up], axis=1)
+
+
 def _fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, up: np.ndarray,
               outward: np.ndarray) -> np.ndarray:
     """Per frame, the hip–knee–ankle angle's deviation from straight (degrees) in the
     plane of ``outward`` and ``up`` (lab unit vectors), positive when the knee lies
     medial (against ``outward``) of the hip–ankle line."""
-    def plane(v: np.ndarray) -> np.ndarray:
-        return np.stack([v @ outward, v @ up], axis=1)
-
-    h, k, a = plane(hip), plane(knee), plane(ankle)
+    h, k, a = (_in_plane(v, outward, up) for v in (hip, knee, ankle))
     thigh, shank = h - k, a - k
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = (thigh * shank).sum(axis=1) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1))

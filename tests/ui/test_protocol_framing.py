@@ -75,14 +75,7 @@ def test_rear_template_accepts_a_runner_the_pose_model_reads_as_facing_the_camer
     front view's reading), flipping between the two readings: the rear session's
     essential view check failed on it ("This looks like a front view") and Start stayed
     off; a side view still fails."""
-    from app.gait.tracking import swap_body
-    from app.types import LM
-
-    def as_facing(lm):
-        m = swap_body(lm)
-        for name in ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right"):
-            m[LM[name], 3] = 0.95
-        return m
+    from tests.helpers.synthetic import as_read_facing_the_camera as as_facing
 
     _to_camera(flow, "hip_drop")
     rep = _feed(flow, SyntheticRunner(view=View.REAR), lm_fn=as_facing)

@@ -670,7 +670,7 @@ def _feet_swapped(samples: list[PoseSample], share: float, seed: int = 5) -> lis
     toe; knees right) for 1-3 frames at a time, in about ``share`` of the frames' starts."""
     from dataclasses import replace
 
-    from app.gait.tracking import FOOT_SWAP_PAIRS
+    from app.gait.tracking import FOOT_SWAP_PAIRS, swap_pairs
 
     rng = np.random.default_rng(seed)
     out, left = [], 0
@@ -678,10 +678,7 @@ def _feet_swapped(samples: list[PoseSample], share: float, seed: int = 5) -> lis
         if left == 0 and rng.random() < share:
             left = int(rng.integers(1, 4))
         if left:
-            lm = s.landmarks.copy()
-            for a, b in FOOT_SWAP_PAIRS:
-                lm[[a, b]] = lm[[b, a]]
-            s = replace(s, landmarks=lm)
+            s = replace(s, landmarks=swap_pairs(s.landmarks, FOOT_SWAP_PAIRS))
             left -= 1
         out.append(s)
     return out
@@ -704,7 +701,7 @@ def test_a_crossing_foot_is_not_taken_for_a_swap():
     """A crossover landing: the left foot lands past the midline, nearer the right knee
     than its own, while the right foot swings under its knee; the pair sits under its own
     knees, so nothing is swapped. Swapped in the next frame, it is put back."""
-    from app.gait.tracking import FOOT_SWAP_PAIRS, FrontalFlipRepair
+    from app.gait.tracking import FOOT_SWAP_PAIRS, FrontalFlipRepair, swap_pairs
     from app.types import LM
 
     lm = np.full((33, 4), np.nan)
@@ -720,10 +717,7 @@ def test_a_crossing_foot_is_not_taken_for_a_swap():
     rep = FrontalFlipRepair(left_on_image_left=True)
     out = rep.update(lm.copy())
     assert not rep.feet_swapped and np.array_equal(out, lm, equal_nan=True)
-    swapped = lm.copy()
-    for a, b in FOOT_SWAP_PAIRS:
-        swapped[[a, b]] = lm[[b, a]]
-    out = rep.update(swapped)
+    out = rep.update(swap_pairs(lm, FOOT_SWAP_PAIRS))
     assert rep.feet_swapped and np.array_equal(out, lm, equal_nan=True)
     # a crossover runner, both feet across the midline all along (each nearer the other
     # knee): the knees alone would swap every frame; the labels never jump, so nothing is

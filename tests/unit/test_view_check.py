@@ -101,21 +101,6 @@ def test_verdict_json_and_threshold():
     assert not ViewVerdict("side", "side", 1.0, 120).mismatch
 
 
-def _as_read_facing_the_camera(frames: list[np.ndarray]) -> list[np.ndarray]:
-    """A rear view as the pose model often reads it: the body labelled mirrored (as if it
-    faced the camera) with a confident face."""
-    from app.gait.tracking import swap_body
-    from app.types import LM
-
-    out = []
-    for lm in frames:
-        m = swap_body(lm)
-        for name in ("nose", "left_eye", "right_eye", "mouth_left", "mouth_right"):
-            m[LM[name], 3] = 0.95
-        out.append(m)
-    return out
-
-
 def test_a_rear_view_read_as_facing_the_camera_keeps_the_rear_view():
     """The pose model often takes a runner seen from behind for one facing the camera,
     flipping between the two readings from frame to frame (google-ai-edge/mediapipe
@@ -125,9 +110,10 @@ def test_a_rear_view_read_as_facing_the_camera_keeps_the_rear_view():
     from app.gait.analysis import analyze_samples
     from app.pose.view_check import with_view_warning
     from app.types import PoseSample, Quality
+    from tests.helpers.synthetic import as_read_facing_the_camera
 
     rear = demo_landmarks("rear", seconds=8.0, noise_px=1.0)
-    read = _as_read_facing_the_camera(rear)
+    read = [as_read_facing_the_camera(lm) for lm in rear]
     # every other second read the other way, as the model flips between the two
     mixed = [b if (i // 30) % 2 == 0 else a for i, (a, b) in enumerate(zip(rear, read))]
     for frames, share in ((read, 0.99), (mixed, 0.4)):

@@ -134,11 +134,18 @@ def paired(result: Any, truth: list[dict], metric: str, t0_ns: int = 0) -> np.nd
         v = st.metrics.get(metric)
         if v is None:
             continue
-        t = (st.ic_t_ns - t0_ns) / 1e9
-        cand = [x for x in truth if x["foot"] == st.foot.value and abs(x["ic_s"] - t) <= STEP_MATCH_S]
-        if cand and not math.isnan(cand[0][metric]):
-            errs.append(float(v) - cand[0][metric])
+        x = _truth_of(st, truth, t0_ns)
+        if x is not None and not math.isnan(x[metric]):
+            errs.append(float(v) - x[metric])
     return np.asarray(errs, dtype=float)
+
+
+def _truth_of(step: Any, truth: list[dict], t0_ns: int = 0) -> dict | None:
+    """The truth stance of ``step``'s foot whose IC lies within ``STEP_MATCH_S`` of its
+    IC, or None."""
+    t = (step.ic_t_ns - t0_ns) / 1e9
+    return next((x for x in truth if x["foot"] == step.foot.value
+                 and abs(x["ic_s"] - t) <= STEP_MATCH_S), None)
 
 
 def _pooled(results: list, truth: list[dict], metric: str,
@@ -171,9 +178,8 @@ def _whip_row(clip: str, results: list, truth: list[dict], row: RowFn) -> Any:
     given = blind = 0
     for res in results:
         for st in res.steps:
-            t = st.ic_t_ns / 1e9
-            cand = [x for x in truth if x["foot"] == st.foot.value and abs(x["ic_s"] - t) <= STEP_MATCH_S]
-            if cand and math.isnan(cand[0]["heel_whip_deg"]):
+            x = _truth_of(st, truth)
+            if x is not None and math.isnan(x["heel_whip_deg"]):
                 blind += 1
                 given += st.metrics.get("heel_whip_deg") is not None
     pct = 100.0 * given / blind if blind else None
