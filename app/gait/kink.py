@@ -13,20 +13,23 @@ import numpy as np
 
 def _least_squares_per_breakpoint(X: np.ndarray, y: np.ndarray
                                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Least squares of ``y`` (n) on each breakpoint's design ``X`` (m, n, k): (X'X (m, k,
-    k), coefficients (m, k), residual sums of squares (m)); None when singular."""
+    """Least squares of ``y`` (n, or (m, n): one per breakpoint) on each breakpoint's design
+    ``X`` (m, n, k): (X'X (m, k, k), coefficients (m, k), residual sums of squares (m));
+    None when singular."""
     xtx = np.einsum("mni,mnj->mij", X, X) + 1e-12 * np.eye(X.shape[-1])
-    xty = np.einsum("mni,n->mi", X, y)
+    y = np.broadcast_to(y, X.shape[:2])
+    xty = np.einsum("mni,mn->mi", X, y)
     try:
         beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
     except np.linalg.LinAlgError:
         return None
-    sse = ((y[None, :] - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
+    sse = ((y - np.einsum("mni,mi->mn", X, beta)) ** 2).sum(axis=1)
     return xtx, beta, sse
 
 
 def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
-             quadratic_before: bool = True, quadratic_after: bool = False) -> tuple[float, float, float]:
+             quadratic_before: bool = True, quadratic_after: bool = False,
+             slope_after: float | None = None) -> tuple[float, float, float]:
     """Where a descending foot joins its stance line: the least-squares fit of a curve
     that is quadratic (or straight) before a breakpoint and straight (or quadratic) after
     it (continuous), the breakpoint searched in [lo_s, hi_s] at an eighth of the sample
@@ -41,9 +44,14 @@ def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
         return nan
     d = t_s[None, :] - grid[:, None]
     pre, post = np.minimum(d, 0.0), np.maximum(d, 0.0)
-    cols = ([np.ones_like(d), pre, post] + ([pre * pre] if quadratic_before else [])
-            + ([post * post] if quadratic_after else []))
-    fit = _least_squares_per_breakpoint(np.stack(cols, axis=-1), y)
+    cols = ([np.ones_like(d), pre] + ([post] if slope_after is None else [])
+            + ([pre * pre] if quadratic_before else []) + ([post * post] if quadratic_after else []))
+    if slope_after is not None:
+        # the line after the breakpoint has a known slope: fit what is left of it
+        fit = _least_squares_per_breakpoint(np.stack(cols, axis=-1),
+                                            y[None, :] - slope_after * post)
+    else:
+        fit = _least_squares_per_breakpoint(np.stack(cols, axis=-1), y)
     if fit is None:
         return nan
     _, beta, sse = fit
