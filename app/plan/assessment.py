@@ -111,15 +111,18 @@ def _result_file(path: Path) -> Assessment:
 def demo_samples(view: View = View.SIDE, seconds: float = DEMO_SECONDS, fps: float = DEMO_FPS,
                  noise_px: float = 0.0, seed: int = 0, **runner_kwargs):
     """PoseSamples of the demo runner (``app.capture.demo.SyntheticRunner``), optionally
-    with Gaussian landmark noise of ``noise_px`` pixels (pose-like)."""
+    with Gaussian landmark noise of ``noise_px`` pixels (pose-like). Rear and front views
+    are filmed as the live demo films them (``DEMO_FRONTAL_CAMERA_M`` away, at hip height)."""
     import numpy as np
 
-    from app.capture.demo import SyntheticRunner
+    from app.capture.demo import DEMO_FRONTAL_CAMERA_M, SyntheticRunner
     from app.types import PoseSample
 
     kw = dict(runner_kwargs)
     if view is View.SIDE:
         kw.setdefault("facing", Facing.LEFT)
+    else:
+        kw.setdefault("camera_distance_m", DEMO_FRONTAL_CAMERA_M)
     runner = SyntheticRunner(view=view, **kw)
     rng = np.random.default_rng(seed)
     out = []
