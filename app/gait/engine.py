@@ -291,6 +291,19 @@ class GaitEngine:
         return self._track.roll_deg if self.fixed_roll_deg is None else self.fixed_roll_deg
 
     @property
+    def belt_speed(self) -> float:
+        """Frontal views: how fast a foot on the belt moves in the image (floor
+        coordinates, ≈ leg lengths per second, down the image positive;
+        ``StanceTrack.v_g``); 0 in the side view."""
+        return self._track.v_g if self.frontal else 0.0
+
+    @property
+    def horizon_px(self) -> float:
+        """Frontal views timed from image heights: the camera's horizon row (pixels, the
+        hips' mean row); NaN otherwise or until seen."""
+        return self._horizon_px if self.frontal and not self.use_depth else math.nan
+
+    @property
     def stance_foot(self) -> Foot | None:
         """The foot on the ground most recently (the engine's view, ~40 ms late)."""
         stances = [s for s in self._open if s.to is None]
