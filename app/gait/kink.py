@@ -33,8 +33,10 @@ def kink_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float,
     """Where a descending foot joins its stance line: the least-squares fit of a curve
     that is quadratic (or straight) before a breakpoint and straight (or quadratic) after
     it (continuous), the breakpoint searched in [lo_s, hi_s] at an eighth of the sample
-    interval. Returns (time, fitted height, RMS residual) there; NaNs when the fit is
-    degenerate or its height lies outside the samples' range."""
+    interval; with ``slope_after`` the line after it has that known slope (values per
+    second) and only its level is fitted. Returns (time, fitted height, RMS residual)
+    there; NaNs when the fit is degenerate or its height lies outside the samples'
+    range."""
     nan = (math.nan, math.nan, math.nan)
     if t_s.size < 4:
         return nan
