@@ -166,10 +166,16 @@ class StanceTrack:
         while self._t and self._t[0] < t_s - TRACK_HISTORY_S:
             self._t.popleft()
             self._v.popleft()
-        if (t_s >= self._next_update_s and len(self._v) >= 20
-                and len(self._slopes) < STANCE_SLOPES_MIN):
+        if t_s >= self._next_update_s and len(self._v) >= 20:
             self._next_update_s = t_s + 0.25
-            self.v_g = _mode(np.asarray(self._v))
+            mode = _mode(np.asarray(self._v))
+            if len(self._slopes) < STANCE_SLOPES_MIN:
+                self.v_g = mode
+            elif abs(mode - self.v_g) > self.band:
+                # the belt's speed changed (the stances' slopes, searched near the old
+                # speed, would keep it for ever): the mode until new stances tell it
+                self._slopes.clear()
+                self.v_g = mode
 
     def add_stance_slope(self, slope: float) -> None:
         """One stance's speed on the belt (a heel's or toe's line while it moved with the

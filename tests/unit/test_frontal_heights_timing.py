@@ -110,3 +110,33 @@ def test_kink_fit_with_the_slope_after_known():
                         quadratic_before=False, slope_after=slope)[0] for _ in range(200)]
         spread[slope] = float(np.nanstd(got))
     assert spread[v_after] < 0.85 * spread[None], spread
+
+
+def test_belt_speed_follows_a_speed_change():
+    """The treadmill sped up from 2 to 4 m/s (150 → 176 steps/min) after 10 s, seen from
+    behind at 60 fps with 1 px of noise: the belt's image speed follows (read from the
+    stances' slopes alone, searched near the old speed, it stayed at the old one and 17 of
+    the 48 contacts went unfound)."""
+    fps, t_change, t_end = 60.0, 10.0, 20.0
+    slow = SyntheticRunner(cadence_spm=150.0, speed_mps=2.0, view=View.REAR, facing=Facing.LEFT,
+                           camera_distance_m=3.0)
+    fast = SyntheticRunner(cadence_spm=176.0, speed_mps=4.0, view=View.REAR, facing=Facing.LEFT,
+                           camera_distance_m=3.0)
+    a = heights_only(slow, t_change, fps, noise_px=1.0, seed=3)
+    b = heights_only(fast, t_end - t_change, fps, noise_px=1.0, seed=4)
+    shift = int(round(t_change * 1e9))
+    samples = a + [PoseSample(s.frame_index + len(a), s.t_ns + shift, s.landmarks, s.width, s.height)
+                   for s in b]
+    steady = GaitEngine(View.REAR)
+    for s in heights_only(fast, 10.0, fps):
+        steady.push(s)
+    eng = GaitEngine(View.REAR)
+    for s in samples:
+        eng.push(s)
+    assert eng.belt_speed == pytest.approx(steady.belt_speed, abs=0.15)
+    res = analyze_samples(samples, View.REAR, None, fps)
+    truth = slow.true_events(0.5, t_change - 0.5) + [
+        (k, f, t + t_change) for k, f, t in fast.true_events(0.5, t_end - t_change - 0.5)]
+    m = match_events(truth, [(e.kind.value, e.foot.value, e.t_ns / 1e9) for e in res.events], 0.1)
+    sub = m.subset(kind="IC")
+    assert len(sub.matched) >= 0.9 * sub.n_truth, (len(sub.matched), sub.n_truth)
