@@ -90,6 +90,16 @@ class DemoSource:
 DEMO_FRONTAL_CAMERA_M = 3.0
 
 
+def demo_runner_kwargs(view: View, runner_kwargs: dict) -> dict:
+    """A copy of ``runner_kwargs`` (:class:`SyntheticRunner`'s) for the demo filmed from
+    ``view``: rear and front views by a camera ``DEMO_FRONTAL_CAMERA_M`` away unless
+    ``camera_distance_m`` is given."""
+    kw = dict(runner_kwargs)
+    if View(view) is not View.SIDE:
+        kw.setdefault("camera_distance_m", DEMO_FRONTAL_CAMERA_M)
+    return kw
+
+
 class DemoLiveSource:
     """The demo runner as a live source (``app.capture.live.LiveSource``), real-time paced.
 
@@ -102,9 +112,8 @@ class DemoLiveSource:
     finite = False
 
     def __init__(self, fps: float = 30.0, **runner_kwargs) -> None:
-        if View(runner_kwargs.get("view", View.SIDE)) is not View.SIDE:
-            runner_kwargs.setdefault("camera_distance_m", DEMO_FRONTAL_CAMERA_M)
-        self.runner = SyntheticRunner(**runner_kwargs)
+        self.runner = SyntheticRunner(**demo_runner_kwargs(runner_kwargs.get("view", View.SIDE),
+                                                           runner_kwargs))
         self.name = "Demo"
         self.nominal_fps = float(fps)
         self.width, self.height = self.runner.width, self.runner.height

@@ -115,14 +115,12 @@ def demo_samples(view: View = View.SIDE, seconds: float = DEMO_SECONDS, fps: flo
     are filmed as the live demo films them (``DEMO_FRONTAL_CAMERA_M`` away, at hip height)."""
     import numpy as np
 
-    from app.capture.demo import DEMO_FRONTAL_CAMERA_M, SyntheticRunner
+    from app.capture.demo import SyntheticRunner, demo_runner_kwargs
     from app.types import PoseSample
 
-    kw = dict(runner_kwargs)
+    kw = demo_runner_kwargs(view, runner_kwargs)
     if view is View.SIDE:
         kw.setdefault("facing", Facing.LEFT)
-    else:
-        kw.setdefault("camera_distance_m", DEMO_FRONTAL_CAMERA_M)
     runner = SyntheticRunner(view=view, **kw)
     rng = np.random.default_rng(seed)
     out = []
