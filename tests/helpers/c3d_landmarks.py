@@ -388,19 +388,37 @@ def _fppa_deg(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, up: np.ndarr
 
 def _resample(xyz: np.ndarray, truth: dict[str, np.ndarray], rate_hz: float, fps: float
               ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Linear interpolation of landmarks (N, 33, 3) and truth series to ``fps`` over the
-    same time span (a gap at either neighbour stays a gap)."""
+    """Cubic-spline interpolation of landmarks (N, 33, 3) and truth series to ``fps`` over
+    the same time span (a gap at either neighbour stays a gap).
+
+    Not linear: straight chords between the 100 Hz samples lie above a toe's convex rise
+    at toe-off, so the resampled toe crossed its lift threshold early; the C3D walk's
+    toe-offs at 120 fps came 1.2 ms earlier than at its own 100 Hz without noise (−3.5
+    against −2.4 ms), 0.14 frame of the ⅓-frame target."""
+    from scipy.interpolate import CubicSpline
+
     n = xyz.shape[0]
     t_src = np.arange(n) / rate_hz
     m = int(np.floor(t_src[-1] * fps)) + 1
     t = np.arange(m) / fps
     i0 = np.clip(np.floor(t * rate_hz).astype(int), 0, n - 1)
     i1 = np.clip(i0 + 1, 0, n - 1)
-    w = (t * rate_hz - i0)[:, None, None]
-    new = (1 - w) * xyz[i0] + w * xyz[i1]
-    w1 = w[:, 0, 0]
-    tr = {k: (1 - w1) * v[i0] + w1 * v[i1] for k, v in truth.items()}
-    return new, tr
+
+    def spline(v: np.ndarray) -> np.ndarray:
+        flat = v.reshape(n, -1)
+        out = np.full((m, flat.shape[1]), np.nan)
+        for j in range(flat.shape[1]):
+            col = flat[:, j]
+            ok = np.isfinite(col)
+            if ok.sum() < 4:
+                continue
+            filled = np.interp(t_src, t_src[ok], col[ok])  # across gaps, masked again below
+            vals = CubicSpline(t_src, filled)(t)
+            vals[~(ok[i0] & ok[i1])] = np.nan
+            out[:, j] = vals
+        return out.reshape((m,) + v.shape[1:])
+
+    return spline(xyz), {k: spline(np.asarray(v, dtype=float)) for k, v in truth.items()}
 
 
 # --------------------------------------------------------------------------- conversion
