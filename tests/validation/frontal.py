@@ -176,8 +176,8 @@ def _step_width_row(clip: str, results: list, truth: list[dict], meta: dict, row
     |mean| ≤ 1 % of pelvis width over at least 10 steps. Also shown: the mean error
     against the truth read at the engine's own IC rather than the force plate's. The
     heel moves medially and the pelvis towards it as the foot lands, so the truth changes
-    by about −0.2 % of pelvis width per ms around IC (the C3D walk): an IC timed 5 ms
-    late reads 1 % narrow although the heel was seen right."""
+    by about −0.25 % of pelvis width per ms around IC (the C3D walk: −0.15…−0.32): an IC
+    timed 4 ms late reads 1 % narrow although the heel was seen right."""
     e, per = _pooled(results, truth, "step_width_pct_pelvis", np.mean)
     if not e.size:
         return row(clip, "step width mean error (% pelvis)", "heel markers", "—", "—", "|mean| ≤1", False)
