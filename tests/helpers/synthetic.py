@@ -14,12 +14,15 @@ def heights_only_samples(runner, seconds: float, fps: float, noise_px: float = 0
     Gaussian pose noise on x and y (``tests.validation.frontal.pose_noise``, ``seed``)."""
     from tests.validation.frontal import pose_noise
 
-    out = []
-    for i in range(int(seconds * fps)):
-        lm = runner.landmarks_at(i / fps).copy()
-        lm[:, 2] = np.nan
-        out.append(PoseSample(i, int(round(i / fps * 1e9)), lm, runner.width, runner.height))
+    out = [_heights_only_sample(runner, i, fps) for i in range(int(seconds * fps))]
     return pose_noise(out, noise_px, 0.0, seed=seed) if noise_px else out
+
+
+def _heights_only_sample(runner, i: int, fps: float) -> PoseSample:
+    """Frame ``i`` of ``runner`` at ``fps``, its depth set unknown (NaN)."""
+    lm = runner.landmarks_at(i / fps).copy()
+    lm[:, 2] = np.nan
+    return PoseSample(i, int(round(i / fps * 1e9)), lm, runner.width, runner.height)
 
 
 def as_read_facing_the_camera(lm: np.ndarray) -> np.ndarray:
@@ -58,12 +61,7 @@ def speed_ramp_samples(view, speed_from_mps: float, speed_to_mps: float, ramp_st
         v = speed_from_mps + (speed_to_mps - speed_from_mps) * f
         return runners[float(speeds[int(np.argmin(np.abs(speeds - v)))])]
 
-    out = []
-    for i in range(int(seconds * fps)):
-        r = runner_at(i / fps)
-        lm = r.landmarks_at(i / fps).copy()
-        lm[:, 2] = np.nan
-        out.append(PoseSample(i, int(round(i / fps * 1e9)), lm, r.width, r.height))
+    out = [_heights_only_sample(runner_at(i / fps), i, fps) for i in range(int(seconds * fps))]
     truth = sorted((e for r in runners.values() for e in r.true_events(0.3, seconds - 0.3)
                     if runner_at(e[2]) is r), key=lambda e: e[2])
     return (pose_noise(out, noise_px, 0.0, seed=seed) if noise_px else out), truth
