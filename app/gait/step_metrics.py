@@ -101,6 +101,19 @@ class Window:
         sel = (self.t_s >= t0 - 1e-9) & (self.t_s <= t1 + 1e-9)
         return self.t_s[sel], self.lm[sel]
 
+    def span(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """Frames with t0 <= t <= t1, with the landmarks interpolated at ``t0`` and ``t1``
+        added where those fall between two frames of the window: (times, landmarks)."""
+        ts, lm = self.between(t0, t1)
+        ends = [t for t in (t0, t1) if not np.any(np.abs(ts - t) < 1e-9)
+                and len(self.t_s) and self.t_s[0] <= t <= self.t_s[-1]]
+        if not ends:
+            return ts, lm
+        t_all = np.concatenate([ts, ends])
+        lm_all = np.concatenate([lm.reshape(-1, 33, 4), np.stack([self.at(t) for t in ends])])
+        order = np.argsort(t_all, kind="stable")
+        return t_all[order], lm_all[order]
+
 
 def clean_window(t_s: np.ndarray, lm: np.ndarray, cutoff_hz: float,
                  roll_deg: float = 0.0) -> Window:
@@ -168,13 +181,14 @@ def side_metrics(win: Window, st: StepTimes, forward_sign: float, leg_px: float,
     end = st.stance_end_s
     ts, stance = win.between(st.ic_s, end)
     fa_ic = m.foot_angle_deg(lm_ic, side, fs)
+    ts_k, stance_k = win.span(st.ic_s, end)
     if len(stance) >= 3:
         mid = stance[len(stance) // 3: 2 * len(stance) // 3 + 1]
         flat = [v for v in (m.foot_angle_deg(x, side, fs) for x in mid) if not math.isnan(v)]
         if flat and not math.isnan(fa_ic):
             out["foot_strike_angle_deg"] = float(fa_ic - np.median(flat))
         out["knee_flexion_peak_stance_deg"] = profiles.peak(
-            "knee_flexion_peak_stance_deg", side, ts, _series(stance, m.knee_flexion_deg, side),
+            "knee_flexion_peak_stance_deg", side, ts_k, _series(stance_k, m.knee_flexion_deg, side),
             st.ic_s, end)
     if st.to_s is not None:
         out["hip_extension_to_deg"] = _num(m.thigh_extension_deg(win.at(st.to_s), side, fs))
@@ -205,10 +219,11 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
     end = st.stance_end_s
     ts, stance = win.between(st.ic_s, end)
     if len(stance) >= 2:
+        ts_e, stance_e = win.span(st.ic_s, end)
         out["pelvic_drop_deg"] = profiles.peak(
-            "pelvic_drop_deg", side, ts, _series(stance, m.pelvic_drop_deg, side), st.ic_s, end)
+            "pelvic_drop_deg", side, ts_e, _series(stance_e, m.pelvic_drop_deg, side), st.ic_s, end)
         out["knee_valgus_fppa_deg"] = profiles.peak(
-            "knee_valgus_fppa_deg", side, ts, _series(stance, m.knee_fppa_deg, side), st.ic_s, end)
+            "knee_valgus_fppa_deg", side, ts_e, _series(stance_e, m.knee_fppa_deg, side), st.ic_s, end)
         lat = _series(stance, m.lateral_trunk_lean_deg, side)
         out["lateral_trunk_lean_deg"] = float(np.nanmean(lat)) if np.isfinite(lat).any() else None
         third = stance[len(stance) // 3: 2 * len(stance) // 3 + 1]

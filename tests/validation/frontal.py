@@ -83,7 +83,9 @@ def _at(series: np.ndarray, fps: float, t: float) -> float:
 
 
 def _window(series: np.ndarray, fps: float, t0: float, t1: float) -> np.ndarray:
-    return series[int(math.ceil(t0 * fps)):int(math.floor(t1 * fps)) + 1]
+    """The samples from ``t0`` to ``t1`` (s), both ends included: an event stored on a
+    frame (8.12 s × 100 fps = 811.9999…) keeps its own frame."""
+    return series[int(math.ceil(t0 * fps - 1e-6)):int(math.floor(t1 * fps + 1e-6)) + 1]
 
 
 def truth_steps(meta: dict) -> list[dict]:
