@@ -357,7 +357,7 @@ def c3d_knee_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
     truth = truth_steps(meta)
     for noise in (0.0, NOISE_XY_PX):
         # with noise, NOISE_DRAWS draws pooled as in the frontal rows: one draw's RMSE of
-        # the peak spread 1.92-3.54° over 12 seeds, 7 above 3° (this walk's peak is its value at
+        # the peak spread 2.27-3.34° over 12 seeds, 2 above 3° (this walk's peak is its value at
         # toe-off, where the knee flexes at ~350°/s, so it follows each toe-off's timing)
         clip = "c3d side" + (f" +{noise:g}px ×{NOISE_DRAWS} draws" if noise else "")
         results = [analyze_samples(pose_noise(base, noise, NOISE_Z_PX, seed=NOISE_SEED + k), View.SIDE,
