@@ -88,6 +88,9 @@ class _Stance:
     to: GaitEvent | None = None
     next_ic: GaitEvent | None = None
     prev_same_ic_t_ns: int | None = None
+    #: its contact was timed before the foot's landing height was learnt (a frontal
+    #: view from image heights, live): a guess, so the stance makes no step record
+    guessed: bool = False
 
 
 class GaitEngine:
@@ -152,6 +155,9 @@ class GaitEngine:
         self._open: list[_Stance] = []
         self._ready: list[_Stance] = []
         self._last_ic: dict[Foot, GaitEvent] = {}
+        #: (foot, t_ns) of contacts timed before their detector had learnt where its heel
+        #: lands (``landing_learnt``); their stances are dropped (``_Stance.guessed``)
+        self._guessed_ics: set[tuple[Foot, int]] = set()
         self._last_t_ns = -1
         self._n_samples = 0
         self._frame_width_px = 0  # the latest sample's image width (perspective correction)
@@ -494,10 +500,14 @@ class GaitEngine:
             o = obs[foot]
             if not self.frontal or self.use_depth:
                 o = replace(o, other_heel_u=obs[foot.other].heel_u)
-            for det in self._detectors[foot].update(o):
-                out.append(self._to_event(det, foot, sample))
+            detector = self._detectors[foot]
+            for det in detector.update(o):
+                ev = self._to_event(det, foot, sample)
+                out.append(ev)
                 if det.kind == "IC":
                     self._detectors[foot.other].clock.other_contact()
+                    if not getattr(detector, "landing_learnt", True):
+                        self._guessed_ics.add((foot, ev.t_ns))
         out.sort(key=lambda e: e.t_ns)
         return out
 
@@ -526,7 +536,10 @@ class GaitEngine:
             for st in [s for s in self._open if s.foot is ev.foot]:
                 self._open.remove(st)
                 self._ready.append(st)
-            self._open.append(_Stance(ev.foot, ev, prev_same_ic_t_ns=prev_same.t_ns if prev_same else None))
+            guessed = (ev.foot, ev.t_ns) in self._guessed_ics
+            self._guessed_ics.discard((ev.foot, ev.t_ns))
+            self._open.append(_Stance(ev.foot, ev, prev_same_ic_t_ns=prev_same.t_ns if prev_same else None,
+                                      guessed=guessed))
         else:
             for st in self._open:
                 if st.foot is ev.foot and st.to is None and st.ic.t_ns < ev.t_ns:
@@ -583,7 +596,8 @@ class GaitEngine:
             if now_ns is not None and now_ns < self._window_end_ns(st):
                 continue
             self._ready.remove(st)
-            done.append(self._make_step(st))
+            if not st.guessed:
+                done.append(self._make_step(st))
         return EngineOutput((), tuple(done)) if done else _EMPTY
 
     def _make_step(self, st: _Stance) -> StepRecord:

@@ -109,6 +109,9 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
         self._turn_levels: deque[float] = deque(maxlen=TURN_LEVELS_KEPT)
         self._checked_t_s = -math.inf
 
+    #: the walker's contacts are found on the heel's turn, not at a learnt landing height
+    landing_learnt = True
+
     def primed(self, track: StanceTrack) -> "WalkingFrontalFootEventDetector":
         """A fresh detector keeping the learnt turning heights and phase durations."""
         new = WalkingFrontalFootEventDetector(self.side, track, self.cfg)

@@ -179,27 +179,35 @@ def test_leg_label_swap_is_repaired():
 def test_live_and_offline_give_the_same_steps(shared_data, view):
     """Issue 11 item 10: the live pipeline (a fresh engine fed sample by sample, then
     finish(), as the pose worker does) and ``analyze`` (primed on the first seconds) give
-    the same steps from the same landmarks: real walking (the C3D) with 2 px of noise. Only
+    the same steps from the same landmarks: real walking (the C3D) with 2 px of noise, three
+    draws pooled (one draw's median difference of the rear view's pelvic drop spread 0.04-0.24
+    of its steps' SD over four seeds: the stance peaks are read at the phase of the last
+    8 stances' median profile, which the live engine fills from other first stances). Only
     the first strides may differ (the live engine learns its estimates on them)."""
     from tests.helpers.c3d_landmarks import c3d_to_samples
     from tests.validation.frontal import pose_noise
 
     base, meta = c3d_to_samples(shared_data / "gaitalytics_treadmill_walk" / "treadmill_events.c3d",
                                 view=view.value, camera="persp" if view is View.REAR else "ortho", fps=30.0)
-    samples = pose_noise(base, 2.0, 6.0)
-    live = GaitEngine(view, Facing.LEFT if view is View.SIDE else None)
-    for s in samples:
-        live.push(s)
-    live.finish()
-    offline = analyze_samples(samples, view, Facing.LEFT if view is View.SIDE else None, 30.0)
-    t_learn = samples[0].t_ns + 3_000_000_000
-    pairs = []
-    for b in offline.steps:
-        a = min(live.steps, key=lambda x: abs(x.ic_t_ns - b.ic_t_ns))
-        if b.ic_t_ns > t_learn and a.foot is b.foot and abs(a.ic_t_ns - b.ic_t_ns) <= 11_000_000:
-            pairs.append((a, b))
-    n_off = sum(1 for b in offline.steps if b.ic_t_ns > t_learn)
-    assert n_off >= 10 and len(pairs) >= n_off - 1, (len(pairs), n_off)
+    facing = Facing.LEFT if view is View.SIDE else None
+    pairs, n_off = [], 0
+    for seed in (7, 8, 9):
+        samples = pose_noise(base, 2.0, 6.0, seed=seed)
+        live = GaitEngine(view, facing)
+        for s in samples:
+            live.push(s)
+        live.finish()
+        offline = analyze_samples(samples, view, facing, 30.0)
+        t_learn = samples[0].t_ns + 3_000_000_000
+        draw = []
+        for b in offline.steps:
+            a = min(live.steps, key=lambda x: abs(x.ic_t_ns - b.ic_t_ns))
+            if b.ic_t_ns > t_learn and a.foot is b.foot and abs(a.ic_t_ns - b.ic_t_ns) <= 11_000_000:
+                draw.append((a, b))
+        n_draw = sum(1 for b in offline.steps if b.ic_t_ns > t_learn)
+        assert n_draw >= 10 and len(draw) >= n_draw - 1, (seed, len(draw), n_draw)
+        pairs += draw
+        n_off += n_draw
     names = [n for n in pairs[0][1].metrics if pairs[0][1].metrics[n] is not None]
     assert "overstride_pct_leg" in names or "pelvic_drop_deg" in names
     def value(step, name):
@@ -212,7 +220,7 @@ def test_live_and_offline_give_the_same_steps(shared_data, view):
         if np.isfinite(ref).sum() < 5:
             continue
         spread = np.nanstd(ref)
-        assert np.isfinite(got).sum() >= np.isfinite(ref).sum() - 1, name
+        assert np.isfinite(got).sum() >= np.isfinite(ref).sum() - 3, name
         assert np.nanmedian(np.abs(got - ref)) <= 0.2 * spread + 1e-6, (name, np.nanmedian(np.abs(got - ref)), spread)
 
 
