@@ -68,7 +68,10 @@ class LivePlots(QWidget):
         self.p_cad.setLabel("bottom", "s")
         self.p_focus.setLabel("bottom", "step")
         self.p_contact.setLabel("bottom", "step")
-        self.p_focus.addLegend(offset=(5, 5))
+        # one row, on a dark backing: two stacked rows reached the middle of the short plot,
+        # over the points near zero
+        self.p_focus.addLegend(offset=(5, 2), colCount=2, brush=pg.mkBrush(16, 20, 24, 200),
+                               labelTextSize="8pt")
         self.band = pg.LinearRegionItem(orientation="horizontal", movable=False,
                                         brush=pg.mkBrush(46, 125, 50, 70),
                                         pen=pg.mkPen(None))
