@@ -54,6 +54,12 @@ TURN_HALF_WINDOW_S = 0.08
 PITCH_NEAR_TURN_S = 0.05
 PITCH_FIT_BEFORE_S = 0.06
 PITCH_FIT_AFTER_S = 0.08
+#: ...and over at least this many frames before and after it: two samples before and three
+#: after, with half a frame to spare, so that a webcam's 25-30 fps holds the five samples
+#: the fit needs (over 0.06 + 0.08 s it held four: no fit, and contact fell back on the
+#: heel's turn, 30 ms early from behind and 15 ms from the front on the mocap walk)
+PITCH_FIT_BEFORE_FRAMES = 2.5
+PITCH_FIT_AFTER_FRAMES = 3.5
 CONTACT_SEARCH_BEFORE_S = 0.02
 CONTACT_SEARCH_AFTER_S = 0.06
 #: the turn lies at least this fraction of the way down from the swing's apex to the
@@ -173,7 +179,10 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
         ref = (percentile(self._turn_levels, 50) if self._turn_levels
                else percentile(list(y), 85))
         level = y_apex + TURN_LEVEL_FRACTION * (ref - y_apex)
-        wait = max(w, PITCH_NEAR_TURN_S + PITCH_FIT_AFTER_S)
+        dt = float(np.median(np.diff(t)))
+        before = max(PITCH_FIT_BEFORE_S, PITCH_FIT_BEFORE_FRAMES * dt)
+        after = max(PITCH_FIT_AFTER_S, PITCH_FIT_AFTER_FRAMES * dt)
+        wait = max(w, PITCH_NEAR_TURN_S + after)
         for k in np.flatnonzero((t > self._checked_t_s) & (t <= now_s - wait)):
             self._checked_t_s = float(t[k])
             if (t[k] < t_from or t[k] < t[0] + w or y[k] < level
@@ -186,7 +195,7 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
             t_ic = float(t[k])
             if near.any():
                 t_p = float(t[near][np.argmin(p[near])])
-                fit = (t >= t_p - PITCH_FIT_BEFORE_S) & (t <= t_p + PITCH_FIT_AFTER_S) & np.isfinite(p)
+                fit = (t >= t_p - before) & (t <= t_p + after) & np.isfinite(p)
                 if fit.sum() >= 5:
                     t_ic = hinge_fit(t[fit], p[fit], t_p - CONTACT_SEARCH_BEFORE_S,
                                      t_p + CONTACT_SEARCH_AFTER_S)
