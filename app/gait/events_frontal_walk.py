@@ -114,6 +114,7 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
         #: the heel's image height at its recent late-swing turns (leg lengths, y down)
         self._turn_levels: deque[float] = deque(maxlen=TURN_LEVELS_KEPT)
         self._checked_t_s = -math.inf
+        self._pitch_offsets: deque[float] = deque(maxlen=TURN_LEVELS_KEPT)
 
     #: the walker's contacts are found on the heel's turn, not at a learnt landing height
     landing_learnt = True
@@ -122,6 +123,7 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
         """A fresh detector keeping the learnt turning heights and phase durations."""
         new = WalkingFrontalFootEventDetector(self.side, track, self.cfg)
         new._turn_levels = deque(self._turn_levels, maxlen=TURN_LEVELS_KEPT)
+        new._pitch_offsets = deque(self._pitch_offsets, maxlen=TURN_LEVELS_KEPT)
         new.clock.copy_durations(self.clock)
         new._primed = True
         return new
@@ -197,8 +199,16 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
                 t_p = float(t[near][np.argmin(p[near])])
                 fit = (t >= t_p - before) & (t <= t_p + after) & np.isfinite(p)
                 if fit.sum() >= 5:
-                    t_ic = hinge_fit(t[fit], p[fit], t_p - CONTACT_SEARCH_BEFORE_S,
-                                     t_p + CONTACT_SEARCH_AFTER_S)
+                    lo, hi = t_p - CONTACT_SEARCH_BEFORE_S, t_p + CONTACT_SEARCH_AFTER_S
+                    t_h = hinge_fit(t[fit], p[fit], lo, hi)
+                    pinned = lo + dt / 8.0 < t_h < hi - dt / 8.0
+                    if pinned:
+                        self._pitch_offsets.append(t_h - t_p)
+                        t_ic = t_h
+                    elif len(self._pitch_offsets) >= 3:
+                        t_ic = t_p + percentile(self._pitch_offsets, 50)
+                    else:
+                        t_ic = t_h
             return max(t_ic, t_from + 1e-6, t_min_ic)
         return None
 

@@ -446,6 +446,18 @@ def rate_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
                                View.SIDE, Facing.LEFT, fps) for k in range(RATE_DRAWS)]
         contact = {f: v for f, v in meta["truth_contact_ms_mean"].items() if v is not None}
         judge(f"c3d side @{fps:g} ×{RATE_DRAWS}", res, meta["events"], fps, contact)
+    # real walking from behind and in front as real video is timed (image heights, no
+    # depth; the walker's detector), at a webcam's 30 fps and at 60
+    for view in (View.REAR, View.FRONT):
+        for fps in (30.0, 60.0):
+            base, meta = c3d_to_samples(c3d_path, view=view.value, camera="persp", distance_m=3.0, fps=fps)
+            flat = [PoseSample(s.frame_index, s.t_ns, _without_depth(s.landmarks), s.width, s.height)
+                    for s in base]
+            res = [analyze_samples(pose_noise(flat, NOISE_XY_PX / 2, 0.0, seed=NOISE_SEED + k), view, None, fps)
+                   for k in range(RATE_DRAWS)]
+            contact = {f: v for f, v in meta["truth_contact_ms_mean"].items() if v is not None}
+            judge(f"c3d {view.value} persp, heights only @{fps:g} ×{RATE_DRAWS}", res, meta["events"], fps,
+                  contact)
     for view in (View.SIDE, View.REAR):
         for fps in (30.0, 60.0, 120.0, 240.0):
             runner = SyntheticRunner(cadence_spm=172.0, view=view, facing=Facing.LEFT,
@@ -476,7 +488,8 @@ def rate_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
                               {"both": r_v.stance_s * 1000.0})
     settings["rates"] = {"noise_draws": f"{RATE_DRAWS} per row (seeds {NOISE_SEED}…{NOISE_SEED + RATE_DRAWS - 1}), "
                                         "events pooled",
-                         "c3d": "resampled (linear) to 60/120 fps, noise 1 px (3 px depth)",
+                         "c3d": "resampled (cubic) to 30/60/120 fps, noise 1 px (3 px depth); side at "
+                                "60/120, rear and front (pinhole 3 m) from image heights only at 30/60",
                          "demo": "synthetic runner 172 spm, side / rear (pinhole 3 m), noise 1 px (3 px depth); "
                                  "rear and front, heights only: the same without depth (as real rear/front video); @30 +2px: "
                                  "2 px of noise"}
