@@ -18,6 +18,10 @@ Clips (``../shared/data`` or ``$GAITCOACH_SHARED_DATA``):
   (97.7 spm; the data README's "roughly 110–125" is not what the frames show), and her
   hip path (``WALKER_TRACK``). The walker must be followed (pose on her path on ≥ 90 % of
   frames 60–195), nobody else (0 poses off her path) and the cadence within ±8 spm.
+* ``c3d_knee``, ``c3d_frontal``, ``rates``: the C3D and the synthetic runner in every view
+  and at 30–240 fps (``tests.validation.frontal``).
+* ``mp_smoothing``: what MediaPipe's own landmark smoothing does to event timing, measured
+  (``tests.validation.smoothing``; no targets).
 
 Event times are compared in seconds from the first sample of the clip (frame / fps for
 the videos); errors are reported in frames of the clip's rate.
@@ -86,7 +90,7 @@ def on_walker_track(frame: int, landmarks: Any) -> bool:
 
 #: Clips whose rows come from ``tests.validation.frontal`` (no pose model needed).
 EXTRA_CLIPS = {"c3d_frontal": "c3d_frontal_rows", "c3d_knee": "c3d_knee_rows", "rates": "rate_rows"}
-ALL_CLIPS = ("male_side", "c3d", "c3d_knee", "c3d_frontal", "rates", "distractors")
+ALL_CLIPS = ("male_side", "c3d", "c3d_knee", "c3d_frontal", "rates", "mp_smoothing", "distractors")
 
 
 @dataclass
@@ -379,6 +383,10 @@ def run(
 
                 fn = getattr(frontal, EXTRA_CLIPS[clip])
                 rows += fn(data / "gaitalytics_treadmill_walk" / "treadmill_events.c3d", Row, settings)
+            elif clip == "mp_smoothing":
+                from tests.validation import smoothing
+
+                rows += smoothing.smoothing_rows(data, Row, settings, real_poses)
             elif clip == "distractors":
                 path = data / "sports2d_walk" / "walk_side_distractors.mp4"
                 samples = list(pose_iter(path))
