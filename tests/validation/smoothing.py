@@ -125,5 +125,6 @@ def smoothing_rows(data: Path, row: RowFn, settings: dict, real_poses: bool = Tr
                   "cutoff 1 Hz) re-implemented in tests/helpers/mediapipe_smoothing.py",
         "c3d": f"{NOISE_XY_PX:g} px per frame then the smoothing, {DRAWS} draws (seeds {NOISE_SEED}…"
                f"{NOISE_SEED + DRAWS - 1}), events pooled; resampled (cubic) to 30/60 fps",
-        "male_side": "real MediaPipe with smooth_landmarks on and off, one run each (whole clip, one thread)"}
+        "male_side": "real MediaPipe on the whole frame with smooth_landmarks on and off, one run each "
+                     "(whole clip, one thread)"}
     return rows
