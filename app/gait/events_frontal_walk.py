@@ -16,7 +16,8 @@ lengths, seconds, as in ``events_frontal``):
   foot's image pitch ``p = toe_y − heel_y`` is at its extreme (toe up) and holds while the
   foot reaches forward; it starts to change at a steady rate when the heel strikes and
   the forefoot comes down onto the belt (the heel rocker). Contact is the corner of that
-  curve (:func:`hinge_fit`: constant, then a straight line), fitted from the extreme on.
+  curve (:func:`hinge_fit`: constant, then a straight line), fitted from the extreme on
+  (a fit that finds no corner inside its search: the foot's usual offset from the extreme).
 * Toe-off: once the other foot has landed (a walker has no flight phase), the toe rises
   ``to_lift_legs`` up the image; timed where it began to move up faster than a foot
   standing on the floor or on the belt can (its image velocity below ``min(0, v_g)`` by
@@ -114,6 +115,7 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
         #: the heel's image height at its recent late-swing turns (leg lengths, y down)
         self._turn_levels: deque[float] = deque(maxlen=TURN_LEVELS_KEPT)
         self._checked_t_s = -math.inf
+        #: contact minus the pitch's extreme (s) of its recent contacts found by the fit
         self._pitch_offsets: deque[float] = deque(maxlen=TURN_LEVELS_KEPT)
 
     #: the walker's contacts are found on the heel's turn, not at a learnt landing height
@@ -162,7 +164,9 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
     def _walk_contact(self, now_s: float) -> float | None:
         """Contact (s), once the heel's late-swing turn and the pitch after it are seen: the
         corner of the foot's image pitch after its extreme near the turn (:func:`hinge_fit`);
-        None before."""
+        where the fit finds none inside its search (pinned at an end: pose noise), the
+        extreme plus this foot's median offset over its recent fitted contacts; None
+        before."""
         clock, w = self.clock, TURN_HALF_WINDOW_S
         sign = -1.0 if self.track.v_g < 0 else 1.0  # the belt's direction in the image
         hist = [o for o in self._hist if o.heel_y == o.heel_y]

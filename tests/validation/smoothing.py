@@ -105,8 +105,9 @@ def male_side_smoothing_rows(video: Path, truth_events: list, row: RowFn) -> lis
             m = match_events(truth_events, events[smooth], 0.1)
             e = np.array([x.error_s * 30.0 for x in m.matched if x.kind == kind])
             errs[smooth] = (float(e.mean()) if e.size else float("nan"), e.size)
+        shift_txt = f"median {np.median(d):+.1f}, mean {d.mean():+.1f} (n {d.size})" if d.size else "—"
         rows.append(row("male_side, MediaPipe's smoothing on vs off", f"{kind} shift by the smoothing (ms)",
-                        "—", f"median {np.median(d):+.1f}, mean {d.mean():+.1f} (n {d.size})" if d.size else "—",
+                        "—", shift_txt,
                         f"against the labels: mean {errs[True][0]:+.2f} fr smoothed (n {errs[True][1]}), "
                         f"{errs[False][0]:+.2f} fr unsmoothed (n {errs[False][1]})", "—", None))
     return rows
