@@ -506,7 +506,7 @@ class GaitEngine:
                 out.append(ev)
                 if det.kind == "IC":
                     self._detectors[foot.other].clock.other_contact()
-                    if not getattr(detector, "landing_learnt", True):
+                    if not detector.landing_learnt:
                         self._guessed_ics.add((foot, ev.t_ns))
         out.sort(key=lambda e: e.t_ns)
         return out

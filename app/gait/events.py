@@ -240,6 +240,8 @@ class FootEventDetector:
     observation per sample; it returns the events that sample confirms."""
 
     frontal = False
+    #: its contacts need no landing height learnt first (``events_frontal``'s do)
+    landing_learnt = True
 
     def __init__(self, config: EventDetectorConfig | None = None, track_slope: bool = False) -> None:
         self.cfg = config or EventDetectorConfig()

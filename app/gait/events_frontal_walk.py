@@ -87,6 +87,14 @@ PEAK_NEAR_MAX = 0.8
 MIN_PEAK_CORR = 0.3
 
 
+def _running_mean(x: np.ndarray, m: int) -> np.ndarray:
+    """The mean of ``x`` over ``m`` samples either side; NaN where the window is not full."""
+    out = np.full(x.shape, np.nan)
+    if x.size > 2 * m:
+        out[m:-m] = np.convolve(x, np.ones(2 * m + 1) / (2 * m + 1), mode="valid")
+    return out
+
+
 def hinge_fit(t_s: np.ndarray, y: np.ndarray, lo_s: float, hi_s: float) -> float:
     """Where ``y`` stops being constant and starts a straight line: the least-squares fit of
     ``a`` before a breakpoint and ``a + b·(t − τ)`` after it, τ searched in [lo_s, hi_s] at
@@ -193,10 +201,6 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
         before = max(PITCH_FIT_BEFORE_S, PITCH_FIT_BEFORE_FRAMES * dt)
         after = max(PITCH_FIT_AFTER_S, PITCH_FIT_AFTER_FRAMES * dt)
         wait = max(w, PITCH_NEAR_TURN_S + after)
-        m = max(1, int(round(PITCH_EXTREME_HALF_WINDOW_S / dt))) if dt > 0 else 1
-        p_mean = np.full_like(p, np.nan)
-        if p.size > 2 * m:
-            p_mean[m:-m] = np.convolve(p, np.ones(2 * m + 1) / (2 * m + 1), mode="valid")
         for k in np.flatnonzero((t > self._checked_t_s) & (t <= now_s - wait)):
             self._checked_t_s = float(t[k])
             if (t[k] < t_from or t[k] < t[0] + w or y[k] < level
@@ -208,6 +212,8 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
             near = (np.abs(t - t[k]) <= PITCH_NEAR_TURN_S) & np.isfinite(p)
             t_ic = float(t[k])
             if near.any():
+                half = max(1, int(round(PITCH_EXTREME_HALF_WINDOW_S / dt))) if dt > 0 else 1
+                p_mean = _running_mean(p, half)
                 near_mean = near & np.isfinite(p_mean)
                 src, sel = (p_mean, near_mean) if near_mean.any() else (p, near)
                 t_p = float(t[sel][np.argmin(src[sel])])
@@ -215,8 +221,8 @@ class WalkingFrontalFootEventDetector(FrontalFootEventDetector):
                 if fit.sum() >= 5:
                     lo, hi = t_p - CONTACT_SEARCH_BEFORE_S, t_p + CONTACT_SEARCH_AFTER_S
                     t_h = hinge_fit(t[fit], p[fit], lo, hi)
-                    pinned = lo + dt / 8.0 < t_h < hi - dt / 8.0
-                    if pinned:
+                    inside = lo + dt / 8.0 < t_h < hi - dt / 8.0  # not pinned at an end
+                    if inside:
                         self._pitch_offsets.append(t_h - t_p)
                         t_ic = t_h
                     elif len(self._pitch_offsets) >= 3:

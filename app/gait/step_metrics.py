@@ -179,16 +179,16 @@ def side_metrics(win: Window, st: StepTimes, forward_sign: float, leg_px: float,
     out["shank_angle_ic_deg"] = _num(m.shank_angle_deg(lm_ic, side, fs))
     out["knee_flexion_ic_deg"] = _num(m.knee_flexion_deg(lm_ic, side))
     end = st.stance_end_s
-    ts, stance = win.between(st.ic_s, end)
+    _, stance = win.between(st.ic_s, end)
     fa_ic = m.foot_angle_deg(lm_ic, side, fs)
-    ts_k, stance_k = win.span(st.ic_s, end)
     if len(stance) >= 3:
         mid = stance[len(stance) // 3: 2 * len(stance) // 3 + 1]
         flat = [v for v in (m.foot_angle_deg(x, side, fs) for x in mid) if not math.isnan(v)]
         if flat and not math.isnan(fa_ic):
             out["foot_strike_angle_deg"] = float(fa_ic - np.median(flat))
+        ts_e, stance_e = win.span(st.ic_s, end)
         out["knee_flexion_peak_stance_deg"] = profiles.peak(
-            "knee_flexion_peak_stance_deg", side, ts_k, _series(stance_k, m.knee_flexion_deg, side),
+            "knee_flexion_peak_stance_deg", side, ts_e, _series(stance_e, m.knee_flexion_deg, side),
             st.ic_s, end)
     if st.to_s is not None:
         out["hip_extension_to_deg"] = _num(m.thigh_extension_deg(win.at(st.to_s), side, fs))
@@ -217,7 +217,7 @@ def frontal_metrics(win: Window, sharp: Window, st: StepTimes, view: View, profi
     out: dict[str, float | None] = {}
     reasons: dict[str, str] = {}
     end = st.stance_end_s
-    ts, stance = win.between(st.ic_s, end)
+    _, stance = win.between(st.ic_s, end)
     if len(stance) >= 2:
         ts_e, stance_e = win.span(st.ic_s, end)
         out["pelvic_drop_deg"] = profiles.peak(

@@ -34,6 +34,16 @@ def _alpha(cutoff_hz: np.ndarray | float, rate_hz: float) -> np.ndarray | float:
     return 1.0 / (1.0 + tau * rate_hz)
 
 
+def mediapipe_poses(path, smooth: bool) -> list:
+    """Every frame of the video at ``path`` through real MediaPipe on the whole frame, one
+    thread, with its smoothing on or off: [PoseSample]."""
+    from app.capture.video_file import VideoFileReader
+    from app.pose.mediapipe_pose import MediaPipePose
+
+    with VideoFileReader(path) as reader, MediaPipePose(smooth_landmarks=smooth) as pose:
+        return [pose.process(frame) for frame in reader]
+
+
 def mediapipe_smoothed(landmarks: np.ndarray, t_ns: np.ndarray) -> np.ndarray:
     """``landmarks`` (n, 33, 4: x, y, z px, visibility) at times ``t_ns`` (n,) as MediaPipe's
     smoothing would return them: x, y, z filtered, visibility kept. A frame with any

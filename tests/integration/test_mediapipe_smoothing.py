@@ -10,18 +10,7 @@ import numpy as np
 from app.gait.analysis import analyze_samples
 from app.types import Facing, PoseSample, View
 from tests.helpers.event_matching import match_events
-from tests.helpers.mediapipe_smoothing import mediapipe_smoothed
-
-
-def _poses(path, smooth: bool) -> list[PoseSample]:
-    from app.capture.video_file import VideoFileReader
-    from app.pose.mediapipe_pose import MediaPipePose
-
-    out = []
-    with VideoFileReader(path) as reader, MediaPipePose(smooth_landmarks=smooth) as pose:
-        for frame in reader:
-            out.append(pose.process(frame))
-    return out
+from tests.helpers.mediapipe_smoothing import mediapipe_poses, mediapipe_smoothed
 
 
 def _array(samples: list[PoseSample]) -> np.ndarray:
@@ -43,7 +32,7 @@ def _shift_ms(reference: list, other: list, kind: str) -> np.ndarray:
 
 def test_the_replica_turns_mediapipes_raw_output_into_its_smoothed_output(shared_data):
     path = shared_data / "male_side_run" / "male_side.mp4"
-    raw_s, smooth_s = _poses(path, False), _poses(path, True)
+    raw_s, smooth_s = mediapipe_poses(path, False), mediapipe_poses(path, True)
     assert len(raw_s) == len(smooth_s) >= 300
     raw, smooth = _array(raw_s), _array(smooth_s)
     t_ns = np.array([s.t_ns for s in raw_s])

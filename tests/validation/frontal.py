@@ -451,8 +451,7 @@ def rate_rows(c3d_path: Path, row: RowFn, settings: dict) -> list:
     for view in (View.REAR, View.FRONT):
         for fps in (30.0, 60.0):
             base, meta = c3d_to_samples(c3d_path, view=view.value, camera="persp", distance_m=3.0, fps=fps)
-            flat = [PoseSample(s.frame_index, s.t_ns, _without_depth(s.landmarks), s.width, s.height)
-                    for s in base]
+            flat = [replace(s, landmarks=_without_depth(s.landmarks)) for s in base]
             res = [analyze_samples(pose_noise(flat, NOISE_XY_PX / 2, 0.0, seed=NOISE_SEED + k), view, None, fps)
                    for k in range(RATE_DRAWS)]
             contact = {f: v for f, v in meta["truth_contact_ms_mean"].items() if v is not None}

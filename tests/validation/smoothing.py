@@ -29,9 +29,9 @@ DRAWS = 3
 RowFn = Callable[..., Any]
 
 
-def _with_smoothing(samples: list, xy_px: float, seed: int, smooth: bool, depth: bool) -> list:
+def _with_smoothing(samples: list, xy_px: float, seed: int, smooth: bool) -> list:
     """``samples`` with Gaussian noise (``xy_px`` on x and y, 3× on the depth), then, with
-    ``smooth``, MediaPipe's smoothing; depth removed unless ``depth``."""
+    ``smooth``, MediaPipe's smoothing; depth removed (as real video is timed)."""
     from app.types import PoseSample
     from tests.helpers.mediapipe_smoothing import mediapipe_smoothed
 
@@ -43,8 +43,7 @@ def _with_smoothing(samples: list, xy_px: float, seed: int, smooth: bool, depth:
         lm = mediapipe_smoothed(lm, np.array([s.t_ns for s in samples]) + 1)
     out = []
     for s, x in zip(samples, lm):
-        x = x if depth else _without_depth(x)
-        out.append(PoseSample(s.frame_index, s.t_ns, x.astype(np.float32), s.width, s.height))
+        out.append(PoseSample(s.frame_index, s.t_ns, _without_depth(x).astype(np.float32), s.width, s.height))
     return out
 
 
@@ -63,7 +62,7 @@ def c3d_smoothing_rows(c3d_path: Path, row: RowFn) -> list:
         where = "side" if view is View.SIDE else f"{view.value} persp, heights only"
         got = {}
         for smooth in (False, True):
-            res = [analyze_samples(_with_smoothing(base, NOISE_XY_PX, NOISE_SEED + k, smooth, False),
+            res = [analyze_samples(_with_smoothing(base, NOISE_XY_PX, NOISE_SEED + k, smooth),
                                    view, facing, meta["fps"]) for k in range(DRAWS)]
             got[smooth] = _event_errors(res, meta["events"], meta["fps"])
         for kind in ("IC", "TO"):
@@ -83,16 +82,14 @@ def c3d_smoothing_rows(c3d_path: Path, row: RowFn) -> list:
 def male_side_smoothing_rows(video: Path, truth_events: list, row: RowFn) -> list:
     """male_side.mp4 through real MediaPipe with its smoothing on and off: the median shift
     of each event and each one's error against the hand-labelled frames."""
-    from app.capture.video_file import VideoFileReader
     from app.gait.analysis import analyze_samples
-    from app.pose.mediapipe_pose import MediaPipePose
     from app.types import Facing, View
     from tests.helpers.event_matching import match_events
+    from tests.helpers.mediapipe_smoothing import mediapipe_poses
 
     events = {}
     for smooth in (True, False):
-        with VideoFileReader(video) as reader, MediaPipePose(smooth_landmarks=smooth) as pose:
-            samples = [pose.process(frame) for frame in reader]
+        samples = mediapipe_poses(video, smooth)
         res = analyze_samples(samples, View.SIDE, Facing.LEFT, 30.0)
         t0 = samples[0].t_ns if samples else 0
         events[smooth] = [(e.kind.value, e.foot.value, (e.t_ns - t0) / 1e9) for e in res.events]
